@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server (tests and the
+# shared rate budget start their own on loopback) and the workspace's packages (better-sqlite3 builds from source).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "profilesync needs Node.js 20.19 or later on PATH" >&2
+  exit 1
+fi
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "10.34.9" ]; then
+  echo "installing pnpm 10.34.9"
+  # corepack cannot verify signatures here; npm can install pnpm itself.
+  npm install --global --no-audit --no-fund pnpm@10.34.9 >/dev/null
+fi
+
+apt_install() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "please install $* (Debian: sudo apt-get install -y $*)" >&2
+    exit 1
+  fi
+  if [ ! -f /tmp/.profilesync-apt-updated ]; then
+    apt-get update -qq >/dev/null && touch /tmp/.profilesync-apt-updated
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server"
+  apt_install redis-server
+fi
+
+CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5

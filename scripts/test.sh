@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test of the workspace once and ends with the line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh || exit 1
+
+rm -rf .test-results
+CI=true pnpm lint
+lint_status=$?
+CI=true pnpm test
+test_status=$?
+
+node --input-type=module -e '
+import * as FileSystem from "node:fs"
+let passed = 0, failed = 0
+const directory = ".test-results"
+for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(directory) : []) {
+  const report = JSON.parse(FileSystem.readFileSync(`${directory}/${file}`, "utf8"))
+  passed += report.numPassedTests
+  // A test file that fails to load counts as a failure even though it ran no test.
+  failed += report.numFailedTests + report.testResults.filter((result) => result.status === "failed" && result.assertionResults.length === 0).length
+}
+if (process.argv[1] !== "0" && failed === 0) failed = 1
+console.log(`${passed} passed, ${failed} failed`)
+' "$(( lint_status != 0 || test_status != 0 ? 1 : 0 ))"
+
+[ "$lint_status" -eq 0 ] && [ "$test_status" -eq 0 ]
