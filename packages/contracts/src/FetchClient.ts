@@ -46,12 +46,18 @@ const redactErrors = (secret: string | undefined): Middleware => ({
  * @category constructors
  */
 export const createOcambaFetchClient = (
-  options: FetchClientOptions & { readonly token: string }
+  options: FetchClientOptions & {
+    /** The API key. Leave it out only behind a proxy that injects its own. */
+    readonly token?: string | undefined
+  }
 ): OcambaFetchClient => {
   const client = createClient<OcambaPaths>({
     baseUrl: options.baseUrl ?? "https://api.ocamba.com/v1/hood",
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    headers: { ...options.headers, Authorization: `Bearer ${options.token}` }
+    headers: {
+      ...options.headers,
+      ...(options.token === undefined ? {} : { Authorization: `Bearer ${options.token}` })
+    }
   })
   client.use(redactErrors(options.token))
   return client
@@ -92,7 +98,10 @@ export const copernicaQuery = (query: Readonly<Record<string, unknown>>, accessT
  * @category constructors
  */
 export const createCopernicaFetchClient = (
-  options: FetchClientOptions & { readonly accessToken: string }
+  options: FetchClientOptions & {
+    /** The access token. Leave it out only behind a proxy that injects its own. */
+    readonly accessToken?: string | undefined
+  }
 ): CopernicaFetchClient => {
   const client = createClient<CopernicaPaths>({
     baseUrl: options.baseUrl ?? "https://api.copernica.com/v3",

@@ -1,0 +1,273 @@
+/**
+ * Implementation of `Retry.ts`: the retry loop shared by `retry`, `checkFirst` and `forOperation`, backoff
+ * arithmetic and the tag-based classifier.
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Random from "effect/Random"
+import type * as Retry from "../Retry.ts"
+
+/** @internal */
+export const Decision: Data.TaggedEnum.Constructor<Retry.Decision> = Data.taggedEnum<Retry.Decision>()
+
+/** @internal */
+export const defaultPolicy: Retry.RetryPolicy = {
+  maxAttempts: 5,
+  baseDelay: Duration.millis(500),
+  maxDelay: Duration.seconds(30),
+  maxRetryAfter: Duration.minutes(5),
+  retryAfterJitter: Duration.seconds(1)
+}
+
+/** @internal */
+export const makePolicy = (options?: Retry.RetryPolicyOptions): Retry.RetryPolicy => {
+  const maxAttempts = options?.maxAttempts ?? defaultPolicy.maxAttempts
+  return {
+    // A policy must allow the first attempt, and a fractional or NaN count has no sensible meaning: round down and
+    // keep at least one attempt rather than fail at run time.
+    maxAttempts: Number.isFinite(maxAttempts) ? Math.max(1, Math.floor(maxAttempts)) : defaultPolicy.maxAttempts,
+    baseDelay: Duration.decode(options?.baseDelay ?? defaultPolicy.baseDelay),
+    maxDelay: Duration.decode(options?.maxDelay ?? defaultPolicy.maxDelay),
+    maxRetryAfter: Duration.decode(options?.maxRetryAfter ?? defaultPolicy.maxRetryAfter),
+    retryAfterJitter: Duration.decode(options?.retryAfterJitter ?? defaultPolicy.retryAfterJitter)
+  }
+}
+
+/** @internal */
+export const backoffCeiling = (policy: Retry.RetryPolicy, attempt: number): Duration.Duration => {
+  const base = Duration.toMillis(policy.baseDelay)
+  const cap = Duration.toMillis(policy.maxDelay)
+  // The exponent is bounded so that `base * 2 ** exponent` stays finite (and never becomes `0 * Infinity = NaN`)
+  // however many attempts a caller allows; 2^52 already exceeds any useful cap.
+  const exponent = Math.min(Math.max(attempt - 1, 0), 52)
+  return Duration.millis(Math.min(cap, base * 2 ** exponent))
+}
+
+/** @internal */
+export const nextDelay = (
+  policy: Retry.RetryPolicy,
+  failure: { readonly attempt: number; readonly retryAfter: Option.Option<Duration.Duration> }
+): Effect.Effect<Duration.Duration> =>
+  Effect.map(Random.next, (random) =>
+    Option.match(failure.retryAfter, {
+      // Full jitter (delay drawn uniformly from [0, ceiling)) spreads parallel retries over the whole window, which
+      // "equal" or no jitter does not: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+      onNone: () => Duration.millis(Math.floor(random * Duration.toMillis(backoffCeiling(policy, failure.attempt)))),
+      // The vendor said when the window reopens, so wait exactly that long: backoff would either retry too early
+      // (and be refused again) or wait longer than needed. A Retry-After above the cap is clamped rather than
+      // dropped (sindresorhus/ky#603), and a small jitter is only ever added, never subtracted, so parallel callers
+      // refused together do not come back in lockstep (sindresorhus/ky#509) yet none returns before the vendor's
+      // time.
+      onSome: (retryAfter) =>
+        Duration.sum(
+          Duration.min(retryAfter, policy.maxRetryAfter),
+          Duration.millis(Math.floor(random * Duration.toMillis(policy.retryAfterJitter)))
+        )
+    })
+  )
+
+const tagOf = (value: unknown): string | undefined =>
+  Predicate.hasProperty(value, "_tag") && Predicate.isString(value._tag) ? value._tag : undefined
+
+const retryAfterOf = (error: unknown): Option.Option<Duration.Duration> => {
+  const source =
+    Predicate.hasProperty(error, "reason") && Predicate.hasProperty(error.reason, "retryAfter")
+      ? error.reason.retryAfter
+      : Predicate.hasProperty(error, "retryAfter")
+        ? error.retryAfter
+        : undefined
+  if (Option.isOption(source)) {
+    return Option.filter(source, Duration.isDuration)
+  }
+  return Duration.isDuration(source) ? Option.some(source) : Option.none()
+}
+
+/** @internal */
+export const errorTags = (error: unknown): ReadonlyArray<string> => {
+  const tags: Array<string> = []
+  const own = tagOf(error)
+  if (own !== undefined) tags.push(own)
+  const reason = Predicate.hasProperty(error, "reason") ? tagOf(error.reason) : undefined
+  if (reason !== undefined) tags.push(reason)
+  return tags
+}
+
+/** @internal */
+export const transientByTag = <E = unknown>(
+  tags: ReadonlyArray<string>,
+  getRetryAfter?: (error: E) => Option.Option<Duration.Duration>
+): ((error: E) => Retry.Decision) => {
+  const transient = new Set(tags)
+  return (error) =>
+    errorTags(error).some((tag) => transient.has(tag))
+      ? Decision.Retry({ retryAfter: getRetryAfter === undefined ? retryAfterOf(error) : getRetryAfter(error) })
+      : Decision.Stop()
+}
+
+const attemptsAttribute = "profilesync.retry.attempts"
+
+interface LoopOptions<A2, E, EB, RB, EC, RC> {
+  readonly policy: Retry.RetryPolicy
+  readonly classify: (error: E) => Retry.Decision
+  readonly beforeAttempt: Effect.Effect<unknown, EB, RB> | undefined
+  readonly onRetry: ((event: Retry.RetryEvent<E>) => Effect.Effect<unknown>) | undefined
+  readonly onGiveUp: ((event: Retry.GiveUpEvent<E>) => Effect.Effect<unknown>) | undefined
+  // Present only for check-first operations.
+  readonly ambiguity:
+    | {
+        readonly isAmbiguous: (error: E) => boolean
+        readonly check: Effect.Effect<Option.Option<A2>, EC, RC> | undefined
+        readonly onCheck: ((event: Retry.CheckEvent<E>) => Effect.Effect<unknown>) | undefined
+      }
+    | undefined
+}
+
+const loop = <A, E, R, A2, EB, RB, EC, RC>(
+  self: Effect.Effect<A, E, R>,
+  options: LoopOptions<A2, E, EB, RB, EC, RC>
+): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
+  const { ambiguity, beforeAttempt, classify, onGiveUp, onRetry, policy } = options
+  const onCheck = ambiguity?.onCheck
+
+  // The attempt count goes on the caller's span (when there is one) so traces show how many writes a call took
+  // without changing the success or error type.
+  const annotate = (attempts: number) => Effect.annotateCurrentSpan(attemptsAttribute, attempts)
+
+  const giveUp = (error: E, attempts: number, reason: Retry.GiveUpEvent<E>["reason"]) =>
+    Effect.zipRight(
+      Effect.zipRight(onGiveUp === undefined ? Effect.void : onGiveUp({ attempts, error, reason }), annotate(attempts)),
+      Effect.fail(error)
+    )
+
+  const onFailure = (error: E, attempt: number): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
+    const decision = classify(error)
+    if (decision._tag === "Stop") {
+      return giveUp(error, attempt, "Stopped")
+    }
+    const ambiguous = ambiguity?.isAmbiguous(error) === true
+    const check = ambiguity?.check
+    if (ambiguous && check === undefined) {
+      // A check-first operation without a way to check: repeating could write twice, so never repeat.
+      return giveUp(error, attempt, "Ambiguous")
+    }
+    const exhausted = attempt >= policy.maxAttempts
+    if (exhausted && !ambiguous) {
+      return giveUp(error, attempt, "Exhausted")
+    }
+    return Effect.gen(function* () {
+      const delay = yield* nextDelay(policy, { attempt, retryAfter: decision.retryAfter })
+      if (!exhausted && onRetry !== undefined) {
+        yield* onRetry({ attempt, error, delay, retryAfter: decision.retryAfter, checking: ambiguous })
+      }
+      // Wait before checking too: a write that timed out or got a 5xx may still be in flight at the vendor, and a
+      // check that runs at once can miss it and let the repeat write a duplicate.
+      yield* Effect.sleep(delay)
+      if (ambiguous && check !== undefined) {
+        const found = yield* check
+        if (onCheck !== undefined) {
+          yield* onCheck({ attempt, error, found: Option.isSome(found) })
+        }
+        if (Option.isSome(found)) {
+          yield* annotate(attempt)
+          return found.value
+        }
+        if (exhausted) {
+          return yield* giveUp(error, attempt, "Exhausted")
+        }
+      }
+      return yield* run(attempt + 1)
+    })
+  }
+
+  const run = (attempt: number): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
+    // `beforeAttempt` sits outside the error handler on purpose: its failure (for example a throttle that gives
+    // up) is not a vendor error and must not be classified or retried here.
+    const attemptOnce = Effect.matchEffect(self, {
+      onFailure: (error) => onFailure(error, attempt),
+      onSuccess: (value) => Effect.as(annotate(attempt), value)
+    })
+    return beforeAttempt === undefined ? attemptOnce : Effect.zipRight(beforeAttempt, attemptOnce)
+  }
+
+  return run(1)
+}
+
+/** @internal */
+export const retry = dual<
+  <E, EB = never, RB = never>(
+    options: Retry.RetryOptions<NoInfer<E>, EB, RB>
+  ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | EB, R | RB>,
+  <A, E, R, EB = never, RB = never>(
+    self: Effect.Effect<A, E, R>,
+    options: Retry.RetryOptions<NoInfer<E>, EB, RB>
+  ) => Effect.Effect<A, E | EB, R | RB>
+>(2, (self, options) =>
+  loop(self, {
+    policy: makePolicy(options.policy),
+    classify: options.classify,
+    beforeAttempt: options.beforeAttempt,
+    onRetry: options.onRetry,
+    onGiveUp: options.onGiveUp,
+    ambiguity: undefined
+  })
+)
+
+/** @internal */
+export const checkFirst = <A, E, R, EC = never, RC = never, EB = never, RB = never>(
+  options: Retry.CheckFirstOptions<A, E, R, EC, RC, EB, RB>
+): Effect.Effect<A, E | EC | EB, R | RC | RB> =>
+  loop(options.attempt, {
+    policy: makePolicy(options.policy),
+    classify: options.classify,
+    beforeAttempt: options.beforeAttempt,
+    onRetry: options.onRetry,
+    onGiveUp: options.onGiveUp,
+    ambiguity: { isAmbiguous: options.isAmbiguous, check: options.check, onCheck: options.onCheck }
+  })
+
+const stop = (): Retry.Decision => Decision.Stop()
+
+// Without `isAmbiguous`, a check-first operation assumes every failure may have taken effect: the conservative
+// reading of "the outcome is unknown".
+const alwaysAmbiguous = (): boolean => true
+
+/** @internal */
+export const forOperation = dual<
+  <E, A2 = never, EC = never, RC = never, EB = never, RB = never>(
+    operation: Retry.OperationPolicy,
+    options: Retry.ForOperationOptions<A2, NoInfer<E>, EC, RC, EB, RB>
+  ) => <A, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E | EC | EB, R | RC | RB>,
+  <A, E, R, EC = never, RC = never, EB = never, RB = never>(
+    self: Effect.Effect<A, E, R>,
+    operation: Retry.OperationPolicy,
+    options: Retry.ForOperationOptions<NoInfer<A>, NoInfer<E>, EC, RC, EB, RB>
+  ) => Effect.Effect<A, E | EC | EB, R | RC | RB>
+>(
+  3,
+  <A, E, R, A2, EC, RC, EB, RB>(
+    self: Effect.Effect<A, E, R>,
+    operation: Retry.OperationPolicy,
+    options: Retry.ForOperationOptions<A2, E, EC, RC, EB, RB>
+  ): Effect.Effect<A | A2, E | EC | EB, R | RC | RB> =>
+    loop(self, {
+      policy: makePolicy(options.policy),
+      classify: operation === "never" ? stop : options.classify,
+      beforeAttempt: options.beforeAttempt,
+      onRetry: options.onRetry,
+      onGiveUp: options.onGiveUp,
+      ambiguity:
+        operation === "check-first"
+          ? {
+              isAmbiguous: options.isAmbiguous ?? alwaysAmbiguous,
+              check: options.check,
+              onCheck: options.onCheck
+            }
+          : undefined
+    })
+)

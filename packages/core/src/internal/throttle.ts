@@ -1,0 +1,457 @@
+/**
+ * The throttle service: per-key policy, the in-process queue bound, concurrency gates, adaptive rates, cooldowns,
+ * events and metrics, over a `ThrottleStore` that holds the sliding logs.
+ */
+import { randomUUID } from "node:crypto"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { Redis } from "ioredis"
+import type * as Throttle from "../Throttle.ts"
+import * as Concurrency from "./throttleConcurrency.ts"
+import * as FallbackStore from "./throttleFallbackStore.ts"
+import type * as Log from "./throttleLog.ts"
+import * as MemoryStore from "./throttleMemoryStore.ts"
+import * as Metrics from "./throttleMetrics.ts"
+import * as Model from "./throttleModel.ts"
+import * as RedisStore from "./throttleRedisStore.ts"
+
+interface AdaptiveState {
+  rate: number
+  /** When the rate last changed (or when the cooldown that lowered it ends): recovery counts from here. */
+  lastChange: number
+  /** When the rate was last lowered: several 429s of one burst lower it once, not once each. */
+  lastDecrease: number
+  readonly windowMillis: number
+  readonly ceiling: number
+  readonly floor: number
+  readonly decreaseFactor: number
+  readonly increaseStep: number
+}
+
+interface KeyState {
+  readonly key: string
+  /** The configured windows, safety margin included. */
+  readonly windows: ReadonlyArray<Log.EffectiveWindow>
+  readonly adaptive: AdaptiveState | undefined
+  readonly gate: Concurrency.ConcurrencyGate
+  /** Callers in `acquire`/`withThrottle` that have not been admitted yet. */
+  depth: number
+  readonly queueDepth: Metric.Metric.Gauge<number>
+  readonly waitTime: Metric.Metric.Histogram<number>
+  readonly admitted: Metric.Metric.Counter<number>
+  readonly refusedQueueFull: Metric.Metric.Counter<number>
+  readonly refusedDeadline: Metric.Metric.Counter<number>
+  readonly cooldowns: Metric.Metric.Counter<number>
+}
+
+const defect = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
+
+const isPositiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1
+
+const lookup = (keys: Throttle.KeyPolicies, key: string): Throttle.KeyPolicy | undefined => {
+  if (typeof keys === "function") return keys(key)
+  const exact = keys[key]
+  if (exact !== undefined) return exact
+  const separator = key.indexOf(":")
+  return separator > 0 ? keys[key.slice(0, separator)] : undefined
+}
+
+// Checks a policy once, when its key is first used; a bad policy is a configuration defect, not a runtime error.
+const validate = (key: string, policy: Throttle.KeyPolicy): string | undefined => {
+  if (policy.windows.length === 0 && policy.adaptive === undefined) {
+    return `Throttle key "${key}" has no window and no adaptive rate: it would be unlimited`
+  }
+  for (const window of policy.windows) {
+    if (!isPositiveInteger(window.limit))
+      return `Throttle key "${key}": limit ${window.limit} is not a whole number >= 1`
+    if (Duration.toMillis(Duration.decode(window.window)) <= 0) return `Throttle key "${key}": a window is not positive`
+  }
+  if (policy.maxConcurrent !== undefined && !isPositiveInteger(policy.maxConcurrent)) {
+    return `Throttle key "${key}": maxConcurrent ${policy.maxConcurrent} is not a whole number >= 1`
+  }
+  const adaptive = policy.adaptive
+  if (adaptive !== undefined) {
+    const floor = adaptive.floor ?? 1
+    const factor = adaptive.decreaseFactor ?? 0.5
+    if (!isPositiveInteger(floor) || !isPositiveInteger(adaptive.ceiling) || !isPositiveInteger(adaptive.initial)) {
+      return `Throttle key "${key}": adaptive initial, floor and ceiling must be whole numbers >= 1`
+    }
+    if (adaptive.initial < floor || adaptive.initial > adaptive.ceiling) {
+      return `Throttle key "${key}": adaptive initial must lie between floor and ceiling`
+    }
+    if (!(factor > 0 && factor < 1)) return `Throttle key "${key}": adaptive decreaseFactor must lie in (0, 1)`
+    if (!isPositiveInteger(adaptive.increaseStep ?? 1)) {
+      return `Throttle key "${key}": adaptive increaseStep must be a whole number >= 1`
+    }
+    if (Duration.toMillis(Duration.decode(adaptive.window)) <= 0) {
+      return `Throttle key "${key}": adaptive window is not positive`
+    }
+  }
+  return undefined
+}
+
+/** Makes the service over the store that `makeStore` builds (it receives the event publisher). */
+export const makeWith = (
+  options: Throttle.Options,
+  makeStore: (
+    publish: (event: Model.ThrottleEvent) => Effect.Effect<void>
+  ) => Effect.Effect<Throttle.ThrottleStore, never, Scope.Scope>
+): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const marginMillis = Duration.toMillis(Duration.decode(options.safetyMargin ?? Duration.millis(50)))
+    const maxQueue = options.maxQueue ?? 1000
+    const maxCooldownMillis = Duration.toMillis(Duration.decode(options.maxCooldown ?? Duration.minutes(5)))
+    const pubsub = yield* Effect.acquireRelease(
+      PubSub.sliding<Model.ThrottleEvent>(options.eventCapacity ?? 1024),
+      PubSub.shutdown
+    )
+    const publish = (event: Model.ThrottleEvent): Effect.Effect<void> => Effect.asVoid(PubSub.publish(pubsub, event))
+    const store = yield* makeStore(publish)
+    const states = new Map<string, KeyState>()
+
+    const stateOf = (key: string): Effect.Effect<KeyState> =>
+      Effect.suspend(() => {
+        const existing = states.get(key)
+        if (existing !== undefined) return Effect.succeed(existing)
+        const policy = lookup(options.keys, key)
+        if (policy === undefined) return defect(`Throttle key "${key}" has no policy`)
+        const problem = validate(key, policy)
+        if (problem !== undefined) return defect(problem)
+        return Effect.map(Clock.currentTimeMillis, (now) => {
+          const adaptive = policy.adaptive
+          const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>) => Metric.tagged(metric, "key", key)
+          const state: KeyState = {
+            key,
+            windows: policy.windows.map((window) => ({
+              limit: window.limit,
+              millis: Duration.toMillis(Duration.decode(window.window)) + marginMillis
+            })),
+            adaptive:
+              adaptive === undefined
+                ? undefined
+                : {
+                    rate: adaptive.initial,
+                    lastChange: now,
+                    lastDecrease: Number.NEGATIVE_INFINITY,
+                    windowMillis: Duration.toMillis(Duration.decode(adaptive.window)),
+                    ceiling: adaptive.ceiling,
+                    floor: adaptive.floor ?? 1,
+                    decreaseFactor: adaptive.decreaseFactor ?? 0.5,
+                    increaseStep: adaptive.increaseStep ?? 1
+                  },
+            gate: Concurrency.make(policy.maxConcurrent ?? Number.POSITIVE_INFINITY),
+            depth: 0,
+            queueDepth: tagged(Metrics.queueDepth),
+            waitTime: tagged(Metrics.waitTime),
+            admitted: tagged(Metrics.admitted),
+            refusedQueueFull: Metric.tagged(tagged(Metrics.refused), "reason", "QueueFull"),
+            refusedDeadline: Metric.tagged(tagged(Metrics.refused), "reason", "DeadlineExceeded"),
+            cooldowns: tagged(Metrics.cooldowns)
+          }
+          states.set(key, state)
+          return state
+        })
+      })
+
+    const windowsOf = (state: KeyState): ReadonlyArray<Log.EffectiveWindow> =>
+      state.adaptive === undefined
+        ? state.windows
+        : [...state.windows, { limit: state.adaptive.rate, millis: state.adaptive.windowMillis + marginMillis }]
+
+    const refuse = (state: KeyState, reason: Model.ThrottleErrorReason): Effect.Effect<never, Model.ThrottleError> =>
+      Metric.increment(reason._tag === "QueueFull" ? state.refusedQueueFull : state.refusedDeadline).pipe(
+        Effect.zipRight(publish(Model.ThrottleEvent.Refused({ key: state.key, reason }))),
+        Effect.zipRight(Effect.fail(Model.fail(reason)))
+      )
+
+    const deadlineExceeded = (state: KeyState, delayMillis: number) =>
+      refuse(
+        state,
+        Model.ThrottleErrorReason.DeadlineExceeded({ key: state.key, retryAfter: Duration.millis(delayMillis) })
+      )
+
+    const setDepth = (state: KeyState, change: number) =>
+      Effect.suspend(() => {
+        state.depth += change
+        return Metric.set(state.queueDepth, state.depth)
+      })
+
+    // Reserves a slot and sleeps until it. `restore` makes only the sleeps interruptible, so a reservation is
+    // always either kept (admitted), or released.
+    const takeSlot = (
+      state: KeyState,
+      cost: number,
+      startedAt: number,
+      deadlineMillis: number | undefined,
+      restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    ): Effect.Effect<void, Model.ThrottleError> => {
+      const key = state.key
+      const reserve: Effect.Effect<void, Model.ThrottleError> = Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const reservation = randomUUID()
+        const outcome = yield* store.reserve({
+          key,
+          reservation,
+          cost,
+          windows: windowsOf(state),
+          maxDelayMillis: deadlineMillis === undefined ? undefined : Math.max(0, deadlineMillis - (now - startedAt))
+        })
+        if (outcome._tag === "TooLate") return yield* deadlineExceeded(state, outcome.delayMillis)
+        if (outcome.delayMillis > 0) yield* wait(reservation, outcome.delayMillis)
+      })
+      const wait = (reservation: string, delayMillis: number): Effect.Effect<void, Model.ThrottleError> =>
+        restore(Effect.sleep(Duration.millis(delayMillis))).pipe(
+          Effect.onInterrupt(() => Effect.ignore(store.release({ key, reservation, cost }))),
+          Effect.zipRight(store.confirm({ key, reservation, cost })),
+          Effect.flatMap((outcome) => {
+            if (outcome._tag === "Admitted") return Effect.void
+            // The store lost the reservation (expired, or the store switched): reserve again.
+            if (outcome._tag === "Missing") return reserve
+            // A cooldown moved the slot.
+            return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              deadlineMillis !== undefined && now + outcome.delayMillis - startedAt > deadlineMillis
+                ? Effect.zipRight(
+                    Effect.ignore(store.release({ key, reservation, cost })),
+                    deadlineExceeded(state, outcome.delayMillis)
+                  )
+                : wait(reservation, outcome.delayMillis)
+            )
+          })
+        )
+      return reserve
+    }
+
+    // The common part of `acquire` and `withThrottle`: checks, queue accounting, optional permit, slot, events.
+    const admit = (
+      key: string,
+      acquireOptions: Throttle.AcquireOptions | undefined,
+      withPermit: boolean,
+      restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    ): Effect.Effect<readonly [KeyState, Throttle.Admission, number], Model.ThrottleError> =>
+      Effect.gen(function* () {
+        const state = yield* stateOf(key)
+        const cost = acquireOptions?.cost ?? 1
+        // The adaptive rate never falls below its floor, so a cost within the floor always fits.
+        const smallest = Math.min(
+          ...state.windows.map((window) => window.limit),
+          state.adaptive?.floor ?? Number.POSITIVE_INFINITY
+        )
+        if (!isPositiveInteger(cost) || cost > smallest) {
+          return yield* defect(`Throttle key "${key}": cost ${cost} is not a whole number from 1 to ${smallest}`)
+        }
+        const deadlineMillis =
+          acquireOptions?.deadline === undefined
+            ? undefined
+            : Duration.toMillis(Duration.decode(acquireOptions.deadline))
+        const startedAt = yield* Clock.currentTimeMillis
+        if (state.depth >= maxQueue) {
+          return yield* refuse(state, Model.ThrottleErrorReason.QueueFull({ key, maxQueue }))
+        }
+        yield* setDepth(state, 1)
+        let epoch = 0
+        const waited = yield* Effect.gen(function* () {
+          if (withPermit) {
+            const take = restore(state.gate.take)
+            epoch = yield* deadlineMillis === undefined
+              ? take
+              : Effect.catchAll(
+                  Effect.timeoutFail(take, {
+                    duration: Duration.millis(deadlineMillis),
+                    onTimeout: () => "timeout" as const
+                  }),
+                  () => deadlineExceeded(state, 0)
+                )
+            yield* Effect.onError(takeSlot(state, cost, startedAt, deadlineMillis, restore), () => state.gate.give)
+          } else {
+            yield* takeSlot(state, cost, startedAt, deadlineMillis, restore)
+          }
+          const now = yield* Clock.currentTimeMillis
+          return now - startedAt
+        }).pipe(Effect.ensuring(setDepth(state, -1)))
+        yield* Metric.increment(state.admitted)
+        yield* Metric.update(state.waitTime, waited)
+        const admission: Throttle.Admission = { key, waited: Duration.millis(waited) }
+        yield* publish(Model.ThrottleEvent.Admitted(admission))
+        return [state, admission, epoch] as const
+      })
+
+    const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
+      Effect.zipRight(
+        state.gate.succeeded(epoch),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const adaptive = state.adaptive
+          if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return Effect.void
+          if (now - adaptive.lastChange < adaptive.windowMillis) return Effect.void
+          adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
+          adaptive.lastChange = now
+          return publish(
+            Model.ThrottleEvent.RateChanged({
+              key: state.key,
+              limit: adaptive.rate,
+              window: Duration.millis(adaptive.windowMillis)
+            })
+          )
+        })
+      )
+
+    const service: Throttle.ThrottleService = {
+      acquire: (key, acquireOptions) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.map(admit(key, acquireOptions, false, restore), ([, admission]) => admission)
+        ),
+      withThrottle: (key, acquireOptions) => (self) =>
+        Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(admit(key, acquireOptions, true, restore), ([state, , epoch]) =>
+            restore(self).pipe(
+              Effect.onExit((exit) =>
+                Effect.zipRight(state.gate.give, Exit.isSuccess(exit) ? recordSuccess(state, epoch) : Effect.void)
+              )
+            )
+          )
+        ),
+      pause: (key, retryAfter) =>
+        Effect.gen(function* () {
+          const state = yield* stateOf(key)
+          const durationMillis = Math.min(Math.ceil(Duration.toMillis(Duration.decode(retryAfter))), maxCooldownMillis)
+          const adaptive = state.adaptive
+          if (adaptive !== undefined) {
+            const now = yield* Clock.currentTimeMillis
+            // The calls of one burst are all refused together; lowering once per window keeps a burst of 429s from
+            // collapsing the rate to its floor (as TCP lowers its window once per round trip).
+            if (now - adaptive.lastDecrease >= adaptive.windowMillis) {
+              adaptive.lastDecrease = now
+              const lowered = Math.max(adaptive.floor, Math.floor(adaptive.rate * adaptive.decreaseFactor))
+              if (lowered !== adaptive.rate) {
+                adaptive.rate = lowered
+                yield* publish(
+                  Model.ThrottleEvent.RateChanged({
+                    key,
+                    limit: lowered,
+                    window: Duration.millis(adaptive.windowMillis)
+                  })
+                )
+              }
+            }
+            // Recovery counts from the end of the cooldown: no call runs before it.
+            adaptive.lastChange = Math.max(adaptive.lastChange, now + Math.max(0, durationMillis))
+          }
+          if (!(durationMillis > 0)) return
+          const outcome = yield* store.pause({ key, durationMillis, windows: windowsOf(state) })
+          if (!outcome.extended) return
+          yield* Metric.increment(state.cooldowns)
+          yield* publish(
+            Model.ThrottleEvent.CooldownStarted({
+              key,
+              until: new Date(outcome.untilMillis),
+              retryAfter: Duration.millis(durationMillis)
+            })
+          )
+        }),
+      lowerConcurrency: (key) =>
+        Effect.gen(function* () {
+          const state = yield* stateOf(key)
+          const maxConcurrent = yield* state.gate.lower
+          yield* publish(Model.ThrottleEvent.ConcurrencyLowered({ key, maxConcurrent }))
+        }),
+      events: Stream.fromPubSub(pubsub),
+      subscribe: PubSub.subscribe(pubsub),
+      snapshot: (key) =>
+        Effect.gen(function* () {
+          const state = yield* stateOf(key)
+          const windows = windowsOf(state)
+          const snapshot = yield* store.snapshot({ key, windows })
+          const capacity = state.gate.capacity()
+          return {
+            key,
+            backend: snapshot.backend,
+            windows: snapshot.windows.map((usage, index) => ({
+              limit: usage.limit,
+              window: Duration.millis((windows[index]?.millis ?? marginMillis) - marginMillis),
+              used: usage.used,
+              remaining: Math.max(0, usage.limit - usage.used),
+              resetAfter: Duration.millis(usage.resetAfter)
+            })),
+            cooldown: Duration.millis(
+              snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
+            ),
+            reserved: snapshot.reserved,
+            queueDepth: state.depth,
+            inFlight: state.gate.inFlight(),
+            maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
+          }
+        })
+    }
+    return service
+  })
+
+/** A throttle over a given store, or a fresh memory store. */
+export const make = (options: Throttle.MemoryOptions): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
+  makeWith(options, () => (options.store === undefined ? MemoryStore.make : Effect.succeed(options.store)))
+
+/** Opens the ioredis client the Redis store runs on, tuned to notice an unreachable Redis quickly. */
+const connect = (options: Throttle.RedisOptions): Effect.Effect<Redis, never, Scope.Scope> => {
+  const commandTimeout = Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.millis(250)))
+  const connectTimeout = Duration.decode(options.connectTimeout ?? Duration.seconds(1))
+  const given = typeof options.redis === "string" ? {} : options.redis
+  const settings = {
+    ...given,
+    commandTimeout,
+    // Fail at once while disconnected instead of queueing: the throttle then runs on its local share.
+    enableOfflineQueue: false,
+    // A lazy client would not connect before its first command, which fails at once without the offline queue.
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: Duration.toMillis(connectTimeout),
+    retryStrategy: given.retryStrategy ?? ((attempt: number) => Math.min(attempt * 100, 1000))
+  }
+  return Effect.acquireRelease(
+    Effect.sync(() => {
+      const client = typeof options.redis === "string" ? new Redis(options.redis, settings) : new Redis(settings)
+      // ioredis emits "error" on every failed reconnect; without a listener Node prints each one. The throttle
+      // reports the outage itself (one warning per transition, a StoreFallback event and a gauge).
+      client.on("error", () => {})
+      return client
+    }),
+    (client) => Effect.sync(() => client.disconnect())
+  ).pipe(
+    Effect.tap((client) =>
+      Effect.async<void>((resume) => {
+        if (client.status === "ready") return resume(Effect.void)
+        const ready = () => resume(Effect.void)
+        client.once("ready", ready)
+        return Effect.sync(() => client.off("ready", ready))
+      }).pipe(Effect.timeoutOption(connectTimeout))
+    )
+  )
+}
+
+/** A throttle shared through Redis, falling back to the local share while Redis is unreachable. */
+export const makeRedis = (
+  options: Throttle.RedisOptions
+): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    if (!isPositiveInteger(options.replicas)) {
+      return yield* defect(`Throttle replicas ${options.replicas} is not a whole number >= 1`)
+    }
+    return yield* makeWith(options, (publish) =>
+      Effect.gen(function* () {
+        const client = yield* connect(options)
+        const memory = yield* MemoryStore.make
+        return yield* FallbackStore.make({
+          redis: RedisStore.make(client, options.keyPrefix ?? "profilesync:throttle:"),
+          memory,
+          replicas: options.replicas,
+          recoveryInterval: Duration.decode(options.recoveryInterval ?? Duration.seconds(2)),
+          publish
+        })
+      })
+    )
+  })

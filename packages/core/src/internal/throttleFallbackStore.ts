@@ -1,0 +1,197 @@
+/**
+ * The store used with Redis: it serves every operation from Redis while Redis answers and, when a command fails or
+ * times out, falls back loudly to an in-memory store that grants this process only its share of each limit
+ * (`floor(limit / replicas)`, at least 1). It never falls back to "no limit". A background fiber keeps trying Redis and
+ * switches back when it answers again.
+ *
+ * Across a switch the process carries what it knows: it keeps a local copy (the "shadow") of the slots it took from
+ * Redis, seeds the memory store with them when falling back, and seeds Redis with the slots it took from memory when
+ * returning, so its own calls are never counted twice as free. Cooldowns travel both ways too.
+ */
+import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import type * as Throttle from "../Throttle.ts"
+import * as Log from "./throttleLog.ts"
+import type * as MemoryStore from "./throttleMemoryStore.ts"
+import * as Metrics from "./throttleMetrics.ts"
+import * as Model from "./throttleModel.ts"
+import type * as RedisStore from "./throttleRedisStore.ts"
+
+/** What the fallback store needs. */
+export interface Options {
+  readonly redis: RedisStore.RedisStore
+  readonly memory: MemoryStore.MemoryStore
+  readonly replicas: number
+  readonly recoveryInterval: Duration.Duration
+  readonly publish: (event: Model.ThrottleEvent) => Effect.Effect<void>
+}
+
+/** The limits one process may use on its own while the shared store is out of reach. */
+export const share = (
+  windows: ReadonlyArray<Log.EffectiveWindow>,
+  replicas: number
+): ReadonlyArray<Log.EffectiveWindow> =>
+  windows.map((window) => ({ limit: Math.max(1, Math.floor(window.limit / replicas)), millis: window.millis }))
+
+/** Makes the store and starts its recovery fiber in the current scope. */
+export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { memory, redis, replicas } = options
+    let mode: "shared" | "local" = "shared"
+    // Slots this process took from Redis, on the local clock, per key: seeds the memory store on fallback.
+    const shadow = new Map<string, Array<Log.LogEntry>>()
+    // The full windows last used per key: needed to re-apply cooldowns to Redis on recovery.
+    const windowsByKey = new Map<string, ReadonlyArray<Log.EffectiveWindow>>()
+    // Reservations taken from the memory store that the caller will still confirm or release.
+    const localReservations = new Set<string>()
+
+    const remember = (key: string, windows: ReadonlyArray<Log.EffectiveWindow>): void => {
+      windowsByKey.set(key, windows)
+    }
+
+    const recordShadow = (request: Throttle.ReserveRequest, delayMillis: number) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const horizon = now - Log.longestMillis(request.windows)
+        const time = now + delayMillis
+        const entries = (shadow.get(request.key) ?? []).filter((entry) => entry.time > horizon)
+        for (const member of Log.membersOf(request.reservation, request.cost)) entries.push({ time, member })
+        shadow.set(request.key, entries)
+      })
+
+    const forgetShadow = (key: string, reservation: string): void => {
+      const entries = shadow.get(key)
+      if (entries === undefined) return
+      const prefix = `${reservation}#`
+      shadow.set(
+        key,
+        entries.filter((entry) => !entry.member.startsWith(prefix))
+      )
+    }
+
+    const fallBack = (error: Model.ThrottleError): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        if (mode === "local") return Effect.void
+        mode = "local"
+        const contents = new Map<string, MemoryStore.KeyContent>()
+        for (const [key, entries] of shadow) {
+          const windows = windowsByKey.get(key) ?? []
+          contents.set(key, { entries: [...entries], cooldownUntil: 0, longest: Log.longestMillis(windows) })
+        }
+        const cause = error.reason._tag === "StoreUnavailable" ? error.reason.cause : error
+        return memory
+          .seed(contents)
+          .pipe(
+            Effect.zipRight(Metric.set(Metrics.storeFallback, 1)),
+            Effect.zipRight(
+              Effect.logWarning(
+                `Throttle store Redis is unreachable: falling back to this process's share of every limit (1/${replicas})`
+              ).pipe(Effect.annotateLogs({ cause: String(cause), replicas }))
+            ),
+            Effect.zipRight(options.publish(Model.ThrottleEvent.StoreFallback({ replicas, cause })))
+          )
+      })
+
+    const reserveLocal = (request: Throttle.ReserveRequest) =>
+      memory.reserve({ ...request, windows: share(request.windows, replicas) }).pipe(
+        Effect.tap((outcome) =>
+          Effect.sync(() => {
+            // Only a caller that has to wait comes back to confirm or release.
+            if (outcome._tag === "Reserved" && outcome.delayMillis > 0) localReservations.add(request.reservation)
+          })
+        )
+      )
+
+    const store: Throttle.ThrottleStore = {
+      reserve: (request) =>
+        Effect.suspend(() => {
+          remember(request.key, request.windows)
+          if (mode === "local") return reserveLocal(request)
+          return redis.reserve(request).pipe(
+            Effect.tap((outcome) =>
+              outcome._tag === "Reserved" ? recordShadow(request, outcome.delayMillis) : Effect.void
+            ),
+            Effect.catchAll((error) => Effect.zipRight(fallBack(error), reserveLocal(request)))
+          )
+        }),
+      confirm: (request) =>
+        Effect.suspend(() => {
+          if (localReservations.has(request.reservation)) {
+            return memory.confirm(request).pipe(
+              Effect.tap((outcome) =>
+                Effect.sync(() => {
+                  if (outcome._tag !== "Wait") localReservations.delete(request.reservation)
+                })
+              )
+            )
+          }
+          // A Redis reservation cannot be confirmed without Redis: the caller reserves again (in memory), and the
+          // copy of the unused slot that seeded the memory store is dropped so it is not counted twice.
+          const missing = Effect.sync(() => forgetShadow(request.key, request.reservation)).pipe(
+            Effect.zipRight(memory.release(request)),
+            Effect.as<Throttle.ConfirmOutcome>({ _tag: "Missing" })
+          )
+          if (mode === "local") return missing
+          return redis.confirm(request).pipe(Effect.catchAll((error) => Effect.zipRight(fallBack(error), missing)))
+        }),
+      release: (request) =>
+        Effect.suspend(() => {
+          if (localReservations.delete(request.reservation)) return memory.release(request)
+          forgetShadow(request.key, request.reservation)
+          if (mode === "local") return Effect.void
+          return redis.release(request).pipe(Effect.catchAll(fallBack))
+        }),
+      pause: (request) =>
+        Effect.suspend(() => {
+          remember(request.key, request.windows)
+          const local = memory.pause({ ...request, windows: share(request.windows, replicas) })
+          if (mode === "local") return local
+          // Mirror the cooldown locally so that it still holds if Redis goes away before it ends.
+          return redis.pause(request).pipe(
+            Effect.tap(() => local),
+            Effect.catchAll((error) => Effect.zipRight(fallBack(error), local))
+          )
+        }),
+      snapshot: (request) =>
+        Effect.suspend(() => {
+          const local = memory.snapshot({ ...request, windows: share(request.windows, replicas) })
+          if (mode === "local") return local
+          return redis.snapshot(request).pipe(Effect.catchAll((error) => Effect.zipRight(fallBack(error), local)))
+        })
+    }
+
+    // Back to Redis: first tell it about the slots and cooldowns taken locally, then switch.
+    const recover = Effect.gen(function* () {
+      if (mode === "shared") return
+      yield* redis.ping
+      const contents = yield* memory.dump
+      const now = yield* Clock.currentTimeMillis
+      for (const [key, content] of contents) {
+        const entries = content.entries.map((entry) => ({ offsetMillis: entry.time - now, member: entry.member }))
+        const latest = entries.reduce((latest, entry) => Math.max(latest, entry.offsetMillis), 0)
+        yield* redis.seed(key, entries, latest + content.longest)
+        const windows = windowsByKey.get(key)
+        if (content.cooldownUntil > now && windows !== undefined) {
+          yield* redis.pause({ key, durationMillis: content.cooldownUntil - now, windows })
+        }
+      }
+      mode = "shared"
+      yield* Metric.set(Metrics.storeFallback, 0)
+      yield* Effect.logInfo("Throttle store Redis answers again: the budget is shared again")
+      yield* options.publish(Model.ThrottleEvent.StoreRecovered())
+    })
+
+    yield* recover.pipe(
+      Effect.ignore,
+      Effect.repeat(Schedule.spaced(options.recoveryInterval)),
+      Effect.interruptible,
+      Effect.forkScoped
+    )
+
+    // Start loud if Redis is not there at all.
+    yield* redis.ping.pipe(Effect.catchAll(fallBack))
+    return store
+  })

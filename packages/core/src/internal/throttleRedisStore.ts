@@ -1,0 +1,294 @@
+/**
+ * The Redis throttle store: the sliding log of a key is a sorted set (score = admitted or reserved time in ms, member =
+ * `<reservation id>#<index>`) shared by every process, changed only by one atomic Lua script per operation.
+ *
+ * Each script reads the time from Redis `TIME`, so the callers' clocks never enter a decision; the delay it returns is
+ * slept on Effect's `Clock` by the caller. Every key expires by itself (`PEXPIRE`) once its last entry has left the
+ * longest window. Keys of one throttle key share a hash tag (`{...}`), so the scripts also run on Redis Cluster.
+ */
+import { createHash } from "node:crypto"
+import * as Effect from "effect/Effect"
+import type { Redis } from "ioredis"
+import type * as Throttle from "../Throttle.ts"
+import * as Log from "./throttleLog.ts"
+import * as Model from "./throttleModel.ts"
+
+// The same rules as `throttleLog.ts`, in Lua. Windows arrive as ARGV pairs `limit, millis`.
+const prelude = `
+local function nowMillis()
+  local time = redis.call("TIME")
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+local function readWindows(from)
+  local windows = {}
+  for index = from, #ARGV, 2 do
+    windows[#windows + 1] = { tonumber(ARGV[index]), tonumber(ARGV[index + 1]) }
+  end
+  return windows
+end
+local function longestOf(windows)
+  local longest = 0
+  for _, window in ipairs(windows) do
+    if window[2] > longest then longest = window[2] end
+  end
+  return longest
+end
+local function earliestSlot(logKey, windows, cost, notBefore)
+  local slot = notBefore
+  local size = redis.call("ZCARD", logKey)
+  if size == 0 then return slot end
+  local last = tonumber(redis.call("ZRANGE", logKey, -1, -1, "WITHSCORES")[2])
+  if last > slot then slot = last end
+  for _, window in ipairs(windows) do
+    local allowed = window[1] - cost
+    if allowed < 0 then allowed = 0 end
+    if size > allowed then
+      local entry = redis.call("ZRANGE", logKey, -(allowed + 1), -(allowed + 1), "WITHSCORES")
+      local candidate = tonumber(entry[2]) + window[2]
+      if candidate > slot then slot = candidate end
+    end
+  end
+  return slot
+end
+`
+
+// KEYS: log, cooldown. ARGV: reservation, cost, max delay (-1 = none), then windows.
+// Returns {1, delay} when reserved, {0, delay} when the slot is beyond the max delay (nothing written).
+const reserveSource = `${prelude}
+local now = nowMillis()
+local cost = tonumber(ARGV[2])
+local maxDelay = tonumber(ARGV[3])
+local windows = readWindows(4)
+local longest = longestOf(windows)
+redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - longest)
+local notBefore = now
+local cooldown = tonumber(redis.call("GET", KEYS[2]) or "0")
+if cooldown > notBefore then notBefore = cooldown end
+local slot = earliestSlot(KEYS[1], windows, cost, notBefore)
+local delay = slot - now
+if maxDelay >= 0 and delay > maxDelay then return { 0, delay } end
+for index = 0, cost - 1 do
+  redis.call("ZADD", KEYS[1], slot, ARGV[1] .. "#" .. index)
+end
+redis.call("PEXPIRE", KEYS[1], delay + longest)
+return { 1, delay }
+`
+
+// KEYS: log. ARGV: first member of the reservation. Returns -1 when missing, else the delay still to wait.
+const confirmSource = `${prelude}
+local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
+if not score then return -1 end
+local delay = tonumber(score) - nowMillis()
+if delay < 0 then delay = 0 end
+return delay
+`
+
+// KEYS: log, cooldown. ARGV: duration, then windows. Returns {until, extended (1/0)}.
+// Moves every future reservation, in queue order, to the earliest slot at or after the end of the cooldown.
+const pauseSource = `${prelude}
+local now = nowMillis()
+local duration = tonumber(ARGV[1])
+local untilTime = now + duration
+local existing = tonumber(redis.call("GET", KEYS[2]) or "0")
+if existing >= untilTime then return { existing, 0 } end
+redis.call("SET", KEYS[2], untilTime, "PX", duration)
+local windows = readWindows(2)
+local longest = longestOf(windows)
+local future = redis.call("ZRANGEBYSCORE", KEYS[1], "(" .. now, "+inf", "WITHSCORES")
+if #future > 0 then
+  redis.call("ZREMRANGEBYSCORE", KEYS[1], "(" .. now, "+inf")
+  local groups = {}
+  local order = {}
+  for index = 1, #future, 2 do
+    local member = future[index]
+    local reservation = string.match(member, "^(.*)#%d+$") or member
+    if groups[reservation] == nil then
+      groups[reservation] = {}
+      order[#order + 1] = reservation
+    end
+    local group = groups[reservation]
+    group[#group + 1] = member
+  end
+  local lastSlot = untilTime
+  for _, reservation in ipairs(order) do
+    local members = groups[reservation]
+    local slot = earliestSlot(KEYS[1], windows, #members, untilTime)
+    for _, member in ipairs(members) do
+      redis.call("ZADD", KEYS[1], slot, member)
+    end
+    lastSlot = slot
+  end
+  redis.call("PEXPIRE", KEYS[1], lastSlot - now + longest)
+end
+return { untilTime, 1 }
+`
+
+// KEYS: log, cooldown. ARGV: window lengths. Returns {now, cooldown until, reserved, then used and oldest per window}.
+const snapshotSource = `${prelude}
+local now = nowMillis()
+local cooldown = tonumber(redis.call("GET", KEYS[2]) or "0")
+local result = { now, cooldown, redis.call("ZCOUNT", KEYS[1], "(" .. now, "+inf") }
+for index = 1, #ARGV do
+  local horizon = "(" .. (now - tonumber(ARGV[index]))
+  local oldest = redis.call("ZRANGEBYSCORE", KEYS[1], horizon, "+inf", "WITHSCORES", "LIMIT", 0, 1)
+  result[#result + 1] = redis.call("ZCOUNT", KEYS[1], horizon, "+inf")
+  result[#result + 1] = oldest[2] and tonumber(oldest[2]) or 0
+end
+return result
+`
+
+// KEYS: log. ARGV: time to live, then pairs `offset from now, member`. Adds entries that are not there yet.
+const seedSource = `${prelude}
+local now = nowMillis()
+for index = 2, #ARGV, 2 do
+  redis.call("ZADD", KEYS[1], "NX", now + tonumber(ARGV[index]), ARGV[index + 1])
+end
+local ttl = tonumber(ARGV[1])
+if redis.call("PTTL", KEYS[1]) < ttl then redis.call("PEXPIRE", KEYS[1], ttl) end
+return 1
+`
+
+interface Script {
+  readonly source: string
+  readonly sha: string
+}
+
+const script = (source: string): Script => ({ source, sha: createHash("sha1").update(source).digest("hex") })
+
+const scripts = {
+  reserve: script(reserveSource),
+  confirm: script(confirmSource),
+  pause: script(pauseSource),
+  snapshot: script(snapshotSource),
+  seed: script(seedSource)
+}
+
+/** The Redis store plus what the fallback store needs. */
+export interface RedisStore extends Throttle.ThrottleStore {
+  /** Whether Redis answers. */
+  readonly ping: Effect.Effect<void, Model.ThrottleError>
+  /** Adds entries given as offsets from the Redis clock's now (negative = past), keeping members already there. */
+  readonly seed: (
+    key: string,
+    entries: ReadonlyArray<{ readonly offsetMillis: number; readonly member: string }>,
+    timeToLiveMillis: number
+  ) => Effect.Effect<void, Model.ThrottleError>
+}
+
+const windowArguments = (windows: ReadonlyArray<Log.EffectiveWindow>): Array<number> =>
+  windows.flatMap((window) => [window.limit, window.millis])
+
+const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith("NOSCRIPT")
+
+/** Makes a store over an ioredis client; the caller owns the client. */
+export const make = (redis: Redis, keyPrefix: string): RedisStore => {
+  const logKey = (key: string) => `${keyPrefix}{${key}}:log`
+  const cooldownKey = (key: string) => `${keyPrefix}{${key}}:cooldown`
+
+  // EVALSHA first (the script body is sent once per server); a server that has not seen the script yet (restart,
+  // SCRIPT FLUSH, failover) answers NOSCRIPT and gets the body through EVAL, which also caches it.
+  const run = (
+    key: string,
+    which: Script,
+    keys: ReadonlyArray<string>,
+    args: ReadonlyArray<string | number>
+  ): Effect.Effect<unknown, Model.ThrottleError> =>
+    Effect.tryPromise({
+      try: () =>
+        redis
+          .evalsha(which.sha, keys.length, ...keys, ...args)
+          .catch((error: unknown) =>
+            isNoScript(error) ? redis.eval(which.source, keys.length, ...keys, ...args) : Promise.reject(error)
+          ),
+      catch: (cause) => Model.storeUnavailable(key, cause)
+    })
+
+  const numbers = (key: string, reply: unknown): Effect.Effect<ReadonlyArray<number>, Model.ThrottleError> =>
+    Array.isArray(reply) && reply.every((value) => typeof value === "number")
+      ? Effect.succeed(reply as ReadonlyArray<number>)
+      : Effect.fail(Model.storeUnavailable(key, new Error(`Unexpected reply from Redis: ${JSON.stringify(reply)}`)))
+
+  return {
+    reserve: (request) =>
+      run(
+        request.key,
+        scripts.reserve,
+        [logKey(request.key), cooldownKey(request.key)],
+        [request.reservation, request.cost, request.maxDelayMillis ?? -1, ...windowArguments(request.windows)]
+      ).pipe(
+        Effect.flatMap((reply) => numbers(request.key, reply)),
+        Effect.map(
+          ([reserved, delayMillis]): Throttle.ReserveOutcome =>
+            reserved === 1
+              ? { _tag: "Reserved", delayMillis: delayMillis ?? 0 }
+              : { _tag: "TooLate", delayMillis: delayMillis ?? 0 }
+        )
+      ),
+    confirm: (request) =>
+      run(request.key, scripts.confirm, [logKey(request.key)], [`${request.reservation}#0`]).pipe(
+        Effect.map((reply): Throttle.ConfirmOutcome => {
+          if (typeof reply !== "number" || reply < 0) return { _tag: "Missing" }
+          return reply === 0 ? { _tag: "Admitted" } : { _tag: "Wait", delayMillis: reply }
+        })
+      ),
+    release: (request) =>
+      Effect.tryPromise({
+        try: () => redis.zrem(logKey(request.key), ...Log.membersOf(request.reservation, request.cost)),
+        catch: (cause) => Model.storeUnavailable(request.key, cause)
+      }).pipe(Effect.asVoid),
+    pause: (request) =>
+      run(
+        request.key,
+        scripts.pause,
+        [logKey(request.key), cooldownKey(request.key)],
+        [request.durationMillis, ...windowArguments(request.windows)]
+      ).pipe(
+        Effect.flatMap((reply) => numbers(request.key, reply)),
+        Effect.map(([untilMillis, extended]) => ({ untilMillis: untilMillis ?? 0, extended: extended === 1 }))
+      ),
+    snapshot: (request) =>
+      run(
+        request.key,
+        scripts.snapshot,
+        [logKey(request.key), cooldownKey(request.key)],
+        request.windows.map((window) => window.millis)
+      ).pipe(
+        Effect.flatMap((reply) => numbers(request.key, reply)),
+        Effect.map((reply): Throttle.StoreSnapshot => {
+          const now = reply[0] ?? 0
+          const cooldownUntil = reply[1] ?? 0
+          return {
+            backend: "redis",
+            nowMillis: now,
+            cooldownUntilMillis: cooldownUntil > now ? cooldownUntil : 0,
+            reserved: reply[2] ?? 0,
+            windows: request.windows.map((window, index) => {
+              const used = reply[3 + index * 2] ?? 0
+              const oldest = reply[4 + index * 2] ?? 0
+              return {
+                limit: window.limit,
+                used,
+                resetAfter: used === 0 ? 0 : Math.max(0, oldest + window.millis - now)
+              }
+            })
+          }
+        })
+      ),
+    ping: Effect.tryPromise({
+      try: () => redis.ping(),
+      catch: (cause) => Model.storeUnavailable("", cause)
+    }).pipe(Effect.asVoid),
+    seed: (key, entries, timeToLiveMillis) =>
+      entries.length === 0
+        ? Effect.void
+        : run(
+            key,
+            scripts.seed,
+            [logKey(key)],
+            [
+              Math.max(1, Math.ceil(timeToLiveMillis)),
+              ...entries.flatMap((entry) => [entry.offsetMillis, entry.member])
+            ]
+          ).pipe(Effect.asVoid)
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * The one path every vendor call takes: a rate slot from the throttle, the circuit breaker, a timeout, the request
+ * itself through the contracts' openapi-fetch client, the answer classified into a reason and validated against the
+ * spec, a vendor 429 turned into a cooldown for everyone sharing the budget, and retries as the operation's retry
+ * safety allows. `OcambaClient` and `CopernicaClient` differ only in how they read their vendor's answers.
+ */
+import type { AnyVendorContract, RetryPolicy } from "@profilesync/contracts"
+import { redactSecrets } from "@profilesync/contracts"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import type * as CircuitBreaker from "../CircuitBreaker.ts"
+import * as Retry from "../Retry.ts"
+import * as Throttle from "../Throttle.ts"
+
+/** Why a vendor call failed. Shared by both clients; each wraps it in its own tagged error. */
+export type VendorErrorReason = Data.TaggedEnum<{
+  /** The vendor answered 429 (`source: "vendor"`), or the throttle could not give a slot in time (`"throttle"`). */
+  RateLimited: {
+    readonly retryAfter: Option.Option<Duration.Duration>
+    readonly concurrencyLimited: boolean
+    readonly source: "vendor" | "throttle"
+  }
+  Unauthorized: { readonly status: number; readonly message: string }
+  /** The vendor refused the request; `message` is the vendor's own. */
+  BadRequest: { readonly status: number; readonly message: string }
+  NotFound: { readonly status: number; readonly message: string }
+  ServerError: { readonly status: number; readonly message: string }
+  /** The request did not complete. `reachedServer: false` means it certainly had no effect (connection refused). */
+  Transport: { readonly message: string; readonly reachedServer: boolean }
+  Timeout: { readonly after: Duration.Duration }
+  /** The vendor's answer does not match the spec; `message` names the JSON path. */
+  InvalidResponse: { readonly status: number; readonly message: string }
+  CircuitOpen: { readonly retryAfter: Option.Option<Duration.Duration> }
+}>
+
+/** Constructors, guards and a matcher for {@link VendorErrorReason}. */
+export const VendorErrorReason = Data.taggedEnum<VendorErrorReason>()
+
+/** What a failed call carries, whichever client made it. */
+export interface VendorFailure {
+  readonly operation: string
+  readonly requestId: string
+  readonly attempts: number
+  readonly reason: VendorErrorReason
+}
+
+/** The shape of an openapi-fetch result. */
+export interface FetchResult {
+  readonly data?: unknown
+  readonly error?: unknown
+  readonly response: Response
+}
+
+/** How one vendor reads its answers. */
+export interface VendorDialect {
+  readonly vendor: "ocamba" | "copernica"
+  readonly contract: AnyVendorContract
+  /** The reason for a non-2xx answer (429 and 5xx are handled before this is asked). */
+  readonly errorReason: (status: number, body: unknown) => VendorErrorReason
+  /** A vendor may send an error body under a success status (Copernica does): return its reason, if so. */
+  readonly errorInSuccess?: ((body: unknown) => VendorErrorReason | undefined) | undefined
+}
+
+/** Settings of a client, resolved. */
+export interface CallSettings {
+  readonly throttle: Option.Option<Throttle.ThrottleService>
+  readonly throttleKey: string
+  /** The longest a call waits for a rate slot before failing with `RateLimited` (source `throttle`). */
+  readonly throttleDeadline: Option.Option<Duration.Duration>
+  readonly timeout: Duration.Duration
+  readonly retry: Retry.RetryPolicyOptions
+  readonly breaker: CircuitBreaker.CircuitBreaker<VendorFailureError>
+  /** Values that must never appear in an error or a log (the vendor token). */
+  readonly secrets: ReadonlyArray<string>
+  readonly maxRetryAfter: Duration.Duration
+}
+
+/** One line saying what failed and why, for an error's `message`. Never holds a secret: reasons are redacted. */
+export const describeFailure = (vendorName: string, failure: VendorFailure): string => {
+  const reason = failure.reason
+  const detail = "message" in reason ? `: ${reason.message}` : ""
+  return `${vendorName} ${failure.operation} failed (${reason._tag}${detail}) after ${failure.attempts} attempt(s), request ${failure.requestId}`
+}
+
+/** The failure value inside the engine; clients map it to their own tagged error at the edge. */
+export class VendorFailureError extends Data.TaggedError("VendorFailure")<VendorFailure> {}
+
+/** One call to make. */
+export interface CallSpecification<A> {
+  readonly operationId: string
+  /** Sends the request; `headers` carry the request id. */
+  readonly send: (signal: AbortSignal, headers: Record<string, string>) => Promise<FetchResult>
+  /** Turns the validated answer into the method's result. */
+  readonly decode: (data: unknown, response: Response) => A
+  /** For `check-first` operations: looks whether an attempt with an unknown outcome took effect. */
+  readonly check?: Effect.Effect<Option.Option<A>, VendorFailureError> | undefined
+  /** Overrides the spec's retry policy (a Copernica `update or add` import converges when repeated). */
+  readonly retryPolicy?: RetryPolicy | undefined
+  readonly timeout?: Duration.Duration | undefined
+}
+
+/** Requests sent to each vendor, by operation and outcome. */
+export const requestsTotal = Metric.counter("profilesync_vendor_requests_total", {
+  description: "Vendor requests sent, tagged by vendor, operation and outcome (HTTP status or reason)."
+})
+
+/** Retries made, by vendor and operation. */
+export const retriesTotal = Metric.counter("profilesync_vendor_retries_total", {
+  description: "Vendor requests repeated after a retryable failure."
+})
+
+const transientTags: ReadonlySet<string> = new Set(["Transport", "Timeout", "RateLimited"])
+const retryableServerStatuses: ReadonlySet<number> = new Set([502, 503, 504])
+
+/** Retry on transport errors, timeouts, 429 and 502/503/504; never on anything else (decided on `_tag` only). */
+export const classify = (error: VendorFailureError): Retry.Decision => {
+  const reason = error.reason
+  if (reason._tag === "RateLimited") {
+    // A slot the throttle cannot give before the deadline will not come sooner by asking again.
+    return reason.source === "throttle"
+      ? Retry.Decision.Stop()
+      : Retry.Decision.Retry({ retryAfter: reason.retryAfter })
+  }
+  if (transientTags.has(reason._tag)) return Retry.Decision.Retry({ retryAfter: Option.none() })
+  if (reason._tag === "ServerError" && retryableServerStatuses.has(reason.status)) {
+    return Retry.Decision.Retry({ retryAfter: Option.none() })
+  }
+  return Retry.Decision.Stop()
+}
+
+/**
+ * Whether the failed attempt may have taken effect at the vendor. A 429, a refused connection or a throttle refusal
+ * certainly did not; a timeout, a dropped connection or a 5xx may have.
+ */
+export const isAmbiguous = (error: VendorFailureError): boolean => {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "Transport":
+      return reason.reachedServer
+    case "Timeout":
+    case "ServerError":
+      return true
+    default:
+      return false
+  }
+}
+
+/** Breaker failures: the vendor is unwell, not the request wrong. */
+export const isBreakerFailure = (error: VendorFailureError): boolean => {
+  const reason = error.reason
+  return reason._tag === "Transport" || reason._tag === "Timeout" || reason._tag === "ServerError"
+}
+
+const refusedBeforeSending = (error: unknown): boolean => {
+  // Node's fetch wraps the socket error in `cause`; ECONNREFUSED means nothing reached the vendor.
+  const cause = (error as { cause?: { code?: unknown; cause?: { code?: unknown } } })?.cause
+  const code = cause?.code ?? cause?.cause?.code
+  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN"
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+let requestCounter = 0
+const newRequestId = () => {
+  requestCounter = (requestCounter + 1) % 1_000_000
+  return `ps-${Date.now().toString(36)}-${requestCounter.toString(36)}`
+}
+
+/**
+ * Runs one vendor call with throttle, breaker, timeout, classification, validation and retries.
+ */
+export const call = <A>(
+  dialect: VendorDialect,
+  settings: CallSettings,
+  specification: CallSpecification<A>
+): Effect.Effect<A, VendorFailureError> =>
+  Effect.suspend(() => {
+    const requestId = newRequestId()
+    const operation = specification.operationId
+    const metadata = (
+      dialect.contract.operations as Record<string, { readonly retry: { readonly policy: RetryPolicy } }>
+    )[operation]
+    if (metadata === undefined) return Effect.dieMessage(`${dialect.vendor} has no operation ${operation}`)
+    const policy = specification.retryPolicy ?? metadata.retry.policy
+    const timeout = specification.timeout ?? settings.timeout
+    let attempts = 0
+
+    const failure = (reason: VendorErrorReason) => new VendorFailureError({ operation, requestId, attempts, reason })
+
+    const onRateLimited = (response: Response) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const retryAfter = Throttle.parseRetryAfter(response.headers.get("retry-after"), now, {
+          max: settings.maxRetryAfter
+        })
+        const concurrencyLimited = Option.exists(retryAfter, Throttle.RetryAfter.$is("LowerConcurrency"))
+        const delay = Option.flatMap(retryAfter, (parsed) =>
+          parsed._tag === "Delay" ? Option.some(parsed.delay) : Option.none()
+        )
+        if (Option.isSome(settings.throttle)) {
+          // One 429 pauses every caller of the account, in every process sharing the store.
+          if (concurrencyLimited) yield* settings.throttle.value.lowerConcurrency(settings.throttleKey)
+          else
+            yield* settings.throttle.value
+              .pause(
+                settings.throttleKey,
+                Option.getOrElse(delay, () => Duration.seconds(1))
+              )
+              .pipe(Effect.ignore)
+        }
+        return failure(VendorErrorReason.RateLimited({ retryAfter: delay, concurrencyLimited, source: "vendor" }))
+      })
+
+    const interpret = (result: FetchResult): Effect.Effect<A, VendorFailureError> =>
+      Effect.gen(function* () {
+        const { response } = result
+        const status = response.status
+        if (status === 429) return yield* Effect.fail(yield* onRateLimited(response))
+        if (status >= 500) {
+          const message = describeBody(result.error)
+          return yield* Effect.fail(failure(VendorErrorReason.ServerError({ status, message })))
+        }
+        if (status >= 400) return yield* Effect.fail(failure(dialect.errorReason(status, result.error)))
+        const inSuccess = dialect.errorInSuccess?.(result.data)
+        if (inSuccess !== undefined) return yield* Effect.fail(failure(inSuccess))
+        const validation = dialect.contract.validateResponse(operation, status, result.data)
+        if (!validation.ok) {
+          return yield* Effect.fail(failure(VendorErrorReason.InvalidResponse({ status, message: validation.message })))
+        }
+        return specification.decode(result.data, response)
+      })
+
+    const send = Effect.tryPromise({
+      try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
+      catch: (error) =>
+        failure(
+          VendorErrorReason.Transport({
+            message: redactSecrets(messageOf(error), settings.secrets),
+            reachedServer: !refusedBeforeSending(error)
+          })
+        )
+    }).pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
+      }),
+      Effect.flatMap(interpret)
+    )
+
+    const breakerProtected = send.pipe(
+      settings.breaker.protect,
+      Effect.catchTag("CircuitBreakerError", (error) =>
+        Effect.fail(
+          failure(
+            VendorErrorReason.CircuitOpen({
+              retryAfter: error.reason._tag === "Open" ? Option.some(error.reason.retryAfter) : Option.none()
+            })
+          )
+        )
+      )
+    )
+
+    const throttled = Option.match(settings.throttle, {
+      onNone: () => breakerProtected,
+      onSome: (throttle) =>
+        breakerProtected.pipe(
+          throttle.withThrottle(
+            settings.throttleKey,
+            Option.match(settings.throttleDeadline, { onNone: () => undefined, onSome: (deadline) => ({ deadline }) })
+          ),
+          Effect.catchTag("ThrottleError", (error) =>
+            Effect.fail(
+              failure(
+                VendorErrorReason.RateLimited({
+                  retryAfter:
+                    error.reason._tag === "DeadlineExceeded" ? Option.some(error.reason.retryAfter) : Option.none(),
+                  concurrencyLimited: false,
+                  source: "throttle"
+                })
+              )
+            )
+          )
+        )
+    })
+
+    const attempt = Effect.sync(() => {
+      attempts++
+    }).pipe(
+      Effect.zipRight(throttled),
+      Effect.tap(() => Metric.increment(tagged(dialect.vendor, operation, "ok"))),
+      Effect.tapError((error) => Metric.increment(tagged(dialect.vendor, operation, error.reason._tag)))
+    )
+
+    return attempt.pipe(
+      Retry.forOperation(policy, {
+        policy: settings.retry,
+        classify,
+        isAmbiguous,
+        ...(specification.check === undefined ? {} : { check: specification.check }),
+        onRetry: (event) =>
+          Effect.logDebug("retrying vendor call").pipe(
+            Effect.annotateLogs({
+              attempt: event.attempt,
+              reason: event.error.reason._tag,
+              delayMillis: Duration.toMillis(event.delay)
+            }),
+            Effect.zipRight(
+              Metric.increment(
+                Metric.taggedWithLabels(retriesTotal, [
+                  MetricLabel.make("vendor", dialect.vendor),
+                  MetricLabel.make("operation", operation)
+                ])
+              )
+            )
+          )
+      }),
+      Effect.mapError((error) => new VendorFailureError({ ...error, attempts })),
+      Effect.annotateLogs({ vendor: dialect.vendor, operation, requestId }),
+      Effect.withSpan(`${dialect.vendor}.${operation}`, { attributes: { requestId } })
+    )
+  })
+
+const tagged = (vendor: string, operation: string, outcome: string): Metric.Metric.Counter<number> =>
+  Metric.taggedWithLabels(requestsTotal, [
+    MetricLabel.make("vendor", vendor),
+    MetricLabel.make("operation", operation),
+    MetricLabel.make("outcome", outcome)
+  ])
+
+/** A short, secret-free rendering of an error body for a message. */
+export const describeBody = (body: unknown): string => {
+  if (body === undefined || body === null || body === "") return "no body"
+  if (typeof body === "string") return body.slice(0, 300)
+  const record = body as Record<string, unknown>
+  const nested = record.error as Record<string, unknown> | undefined
+  const message = record.message ?? nested?.message ?? record.title
+  return typeof message === "string" ? message : JSON.stringify(body).slice(0, 300)
+}

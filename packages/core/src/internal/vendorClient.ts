@@ -1,0 +1,82 @@
+/**
+ * What both vendor clients share when they are built: option defaults, the circuit breaker, and the throttle policy
+ * each vendor's account key gets from the contracts.
+ */
+import type { RateLimits } from "@profilesync/contracts"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as CircuitBreaker from "../CircuitBreaker.ts"
+import type * as Retry from "../Retry.ts"
+import * as Throttle from "../Throttle.ts"
+import { type CallSettings, isBreakerFailure, type VendorFailureError } from "./vendorCall.ts"
+
+/** Options every client takes. */
+export interface CommonOptions {
+  /** Where to send requests: the vendor, the sandbox, or the proxy sidecar. Default: the vendor's production URL. */
+  readonly baseUrl?: string | undefined
+  /** The account whose budget the calls spend: the throttle key is `<vendor>:<account>`. Default `"default"`. */
+  readonly account?: string | undefined
+  /** A custom fetch (an undici dispatcher, an in-process app). */
+  readonly fetch?: ((request: Request) => Promise<Response>) | undefined
+  /** Extra headers on every request (a proxy key). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Per-attempt timeout. Default 30 seconds. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The longest a call waits for a rate slot; beyond it the call fails at once with `RateLimited`. Default: no limit. */
+  readonly throttleDeadline?: Duration.DurationInput | undefined
+  /** Retry policy (attempts, backoff, Retry-After cap). */
+  readonly retry?: Retry.RetryPolicyOptions | undefined
+  /** Consecutive failures (5xx, transport, timeout) that open the breaker, and how long it stays open. */
+  readonly circuitBreaker?:
+    | { readonly failureThreshold?: number | undefined; readonly resetAfter?: Duration.DurationInput | undefined }
+    | undefined
+}
+
+/** A secret given as a string or as an Effect `Redacted`. */
+export type Secret = string | Redacted.Redacted<string>
+
+/** The secret's value. */
+export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
+
+/** The throttle policy an account key gets from the contract's rate limits. */
+export const keyPolicy = (rateLimits: RateLimits, adaptive: Throttle.AdaptivePolicy): Throttle.KeyPolicy =>
+  rateLimits.status === "documented" && rateLimits.windows.length > 0
+    ? { windows: Throttle.windowsFromRateLimits(rateLimits) }
+    : // Unpublished limits (Copernica): start modestly and adapt to the vendor's 429s.
+      { windows: [], adaptive }
+
+/** Resolves the call settings of a client. `throttle` is `None` when another party spends the budget (the proxy). */
+export const makeSettings = (
+  vendor: "ocamba" | "copernica",
+  options: CommonOptions,
+  throttle: Option.Option<Throttle.ThrottleService>,
+  secrets: ReadonlyArray<string>
+): Effect.Effect<CallSettings> =>
+  Effect.gen(function* () {
+    const breaker = yield* CircuitBreaker.make<VendorFailureError>({
+      name: vendor,
+      failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,
+      resetAfter: options.circuitBreaker?.resetAfter ?? Duration.seconds(30),
+      isFailure: isBreakerFailure
+    })
+    return {
+      throttle,
+      throttleKey: `${vendor}:${options.account ?? "default"}`,
+      throttleDeadline:
+        options.throttleDeadline === undefined ? Option.none() : Option.some(Duration.decode(options.throttleDeadline)),
+      timeout: Duration.decode(options.timeout ?? Duration.seconds(30)),
+      retry: options.retry ?? {},
+      breaker,
+      secrets,
+      maxRetryAfter: Duration.decode(options.retry?.maxRetryAfter ?? Duration.minutes(5))
+    }
+  })
+
+/** Retry settings for tests: the same behaviour, with short waits. */
+export const testRetry: Retry.RetryPolicyOptions = {
+  baseDelay: Duration.millis(20),
+  maxDelay: Duration.millis(500),
+  retryAfterJitter: Duration.millis(50)
+}

@@ -1,0 +1,218 @@
+/**
+ * The Ocamba client against the sandbox: the whole import cycle, typed errors, retries that recover safe calls, and
+ * unsafe calls that are never repeated blindly (the sandbox's state proves it).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { type Sandbox, startSandbox } from "@profilesync/sandbox"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import { afterEach } from "vitest"
+import * as OcambaClient from "../src/OcambaClient.ts"
+
+const token = "ocamba-sandbox-token"
+const sandboxes: Array<Sandbox> = []
+/** Builds the client's layer in the test's scope, so its throttle lives as long as the test. */
+const serviceOf = <E>(layer: Layer.Layer<OcambaClient.OcambaClient, E>) =>
+  Layer.build(layer).pipe(Effect.map((context) => Context.get(context, OcambaClient.OcambaClient)))
+afterEach(async () => {
+  await Promise.all(sandboxes.splice(0).map((sandbox) => sandbox.close()))
+})
+
+const withSandbox = (options: Parameters<typeof startSandbox>[0] = {}) =>
+  Effect.promise(async () => {
+    const sandbox = await startSandbox({ ocamba: { processing: { delayMilliseconds: 20 } }, ...options })
+    sandboxes.push(sandbox)
+    return sandbox
+  })
+
+const client = (sandbox: Sandbox, options: Partial<OcambaClient.Options> = {}) =>
+  serviceOf(OcambaClient.layerTest({ token, baseUrl: sandbox.ocambaBaseUrl, ...options }))
+
+const waitForImport = (ocamba: OcambaClient.OcambaClientService, importId: string) =>
+  ocamba.getImport(importId).pipe(
+    Effect.repeat({ until: (record) => record.status === "finished" || record.status === "failed", times: 100 }),
+    Effect.tap(() => Effect.sleep(Duration.millis(10)))
+  )
+
+const csv = [
+  "email,phone,name,region",
+  "ada@example.com,+31612345678,Ada Lovelace,north",
+  "grace@example.com,,Grace Hopper,south",
+  ",,Nobody,east",
+  '"dan@example.com",,"Quote ""Q"" Person, Jr.",west'
+].join("\n")
+
+describe("OcambaClient", () => {
+  it.scopedLive("runs the import cycle: property, upload, commit, poll, report", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox()
+      const ocamba = yield* client(sandbox)
+
+      const property = yield* ocamba.createProperty({ label: "region", data_type: "text", example: "north" })
+      assert.strictEqual(property.label, "region")
+      yield* ocamba.updateProperty(property.id, { description: "Where the customer lives" })
+      const listed = yield* ocamba.listProperties({ label: "region" })
+      assert.strictEqual(listed.items.find((item) => item.label === "region")?.description, "Where the customer lives")
+
+      const upload = yield* ocamba.uploadImport({ contents: csv, fileName: "profiles.csv" })
+      const uploaded = yield* ocamba.getImport(upload.id)
+      assert.includeMembers(uploaded.columns ?? [], ["email", "phone", "name", "region"])
+
+      yield* ocamba.commitImport(upload.id, [
+        { label: "email", property: { label: "email", data_type: "text", system: 1 } },
+        { label: "phone", property: { label: "mobile_phone_number", data_type: "text", system: 1 } },
+        { label: "name", property: { label: "full_name", data_type: "text", system: 1 } },
+        { label: "region", property: { label: "region", data_type: "text", system: 0 } }
+      ])
+      const finished = yield* waitForImport(ocamba, upload.id)
+      assert.strictEqual(finished.status, "finished")
+      assert.strictEqual(finished.imported_records, 3)
+      assert.strictEqual(finished.failed_records, 1)
+
+      const report = yield* ocamba.importReport(upload.id)
+      assert.strictEqual(report.filter((row) => row.code === "SUCCESS").length, 3)
+      assert.isTrue(report.some((row) => row.code !== "SUCCESS"))
+    })
+  )
+
+  it.scopedLive("answers vendor refusals as typed reasons with the vendor's message", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox()
+      const ocamba = yield* client(sandbox)
+      const systemPatch = yield* ocamba.listProperties({ label: "email" }).pipe(
+        Effect.flatMap((list) => ocamba.updateProperty(list.items[0]!.id!, { description: "no" })),
+        Effect.either
+      )
+      assert.isTrue(Either.isLeft(systemPatch))
+      if (Either.isLeft(systemPatch)) {
+        assert.strictEqual(systemPatch.left._tag, "OcambaError")
+        assert.strictEqual(systemPatch.left.reason._tag, "BadRequest")
+        assert.strictEqual(systemPatch.left.attempts, 1)
+      }
+
+      const wrongToken = yield* serviceOf(
+        OcambaClient.layerTest({ token: "not-a-token", baseUrl: sandbox.ocambaBaseUrl })
+      )
+      const refused = yield* Effect.either(wrongToken.listProperties())
+      assert.isTrue(Either.isLeft(refused) && refused.left.reason._tag === "Unauthorized")
+      if (Either.isLeft(refused)) assert.notInclude(refused.left.message, "not-a-token")
+    })
+  )
+
+  it.scopedLive("recovers every safe call through injected 5xx answers and dropped connections", () =>
+    Effect.gen(function* () {
+      // 502 and 503 are transient; a 500 is the vendor's own failure and is not repeated (see the next test).
+      const sandbox = yield* withSandbox({
+        seed: 7,
+        faults: { errorRate: 0.3, errorStatuses: [502, 503], dropRate: 0.1 }
+      })
+      const ocamba = yield* client(sandbox, { retry: { maxAttempts: 8, baseDelay: "5 millis", maxDelay: "50 millis" } })
+      const results = yield* Effect.forEach(
+        Array.from({ length: 20 }, (_, index) => index),
+        () => ocamba.listProperties(),
+        {
+          concurrency: 4
+        }
+      )
+      assert.strictEqual(results.length, 20)
+      const counters = sandbox.counters()
+      assert.isAbove(
+        counters.vendors.ocamba.responses["5xx"] + counters.vendors.ocamba.dropped,
+        0,
+        "faults were injected"
+      )
+    })
+  )
+
+  it.scopedLive("does not repeat a 500, which is not among the transient statuses", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox({ faults: { errorRate: 1, errorStatuses: [500] } })
+      const ocamba = yield* client(sandbox)
+      const outcome = yield* Effect.either(ocamba.listProperties())
+      assert.isTrue(Either.isLeft(outcome))
+      if (Either.isLeft(outcome)) {
+        assert.strictEqual(outcome.left.reason._tag, "ServerError")
+        assert.strictEqual(outcome.left.attempts, 1)
+        assert.match(
+          outcome.left.message,
+          /^Ocamba listProfileProperties failed \(ServerError: Internal server error\.\) after 1 attempt/
+        )
+      }
+    })
+  )
+
+  it.scopedLive("never creates a property twice when answers are lost after the write", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox({ seed: 3, faults: { responseLossRate: 0.5 } })
+      const ocamba = yield* client(sandbox, { retry: { maxAttempts: 8, baseDelay: "5 millis", maxDelay: "50 millis" } })
+      const labels = Array.from({ length: 8 }, (_, index) => `custom_${index}`)
+      for (const label of labels) {
+        const property = yield* ocamba.createProperty({ label, data_type: "text" })
+        assert.strictEqual(property.label, label)
+      }
+      const state = sandbox.state.ocamba.accounts.get("ocamba-account-1")!
+      for (const label of labels) {
+        const copies = [...state.properties.values()].filter((property) => property.label === label)
+        assert.strictEqual(copies.length, 1, label)
+      }
+      assert.isAbove(sandbox.counters().vendors.ocamba.dropped, 0, "some answers were lost")
+    })
+  )
+
+  it.scopedLive("pauses every caller of the account on a 429 storm and resumes after Retry-After", () =>
+    Effect.gen(function* () {
+      const arrivals: Array<{ readonly at: number; readonly status: number | "dropped" }> = []
+      const sandbox = yield* withSandbox({
+        faults: { rateLimitStorm: { durationMilliseconds: 1_200, retryAfterSeconds: 1 } },
+        log: (_line, entry) => arrivals.push({ at: Date.parse(entry.time), status: entry.status })
+      })
+      const ocamba = yield* client(sandbox)
+      const results = yield* Effect.forEach(
+        Array.from({ length: 6 }, (_, index) => index),
+        () => ocamba.listProperties(),
+        {
+          concurrency: 6
+        }
+      )
+      assert.strictEqual(results.length, 6)
+      const first429 = arrivals.find((arrival) => arrival.status === 429)!.at
+      // After the first refusal the whole account waits out Retry-After (1 s): nobody sends in the meantime.
+      const duringPause = arrivals.filter((arrival) => arrival.at > first429 + 100 && arrival.at < first429 + 950)
+      assert.deepStrictEqual(duringPause, [])
+      assert.isAtMost(
+        arrivals.filter((arrival) => arrival.status === 429).length,
+        12,
+        "a paused account does not keep hammering the vendor"
+      )
+    })
+  )
+
+  it.scopedLive("reads the import's state after a commit whose answer was lost, and does not commit again", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox()
+      // The first commit reaches the sandbox and is carried out, but its answer never comes back.
+      let commitsSent = 0
+      const losingFetch = async (request: Request) => {
+        const response = await fetch(request)
+        if (request.url.endsWith("/commit") && ++commitsSent === 1) {
+          throw new TypeError("fetch failed", {
+            cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
+          })
+        }
+        return response
+      }
+      const ocamba = yield* client(sandbox, { fetch: losingFetch })
+      const upload = yield* ocamba.uploadImport({ contents: csv, fileName: "profiles.csv" })
+      const committed = yield* ocamba.commitImport(upload.id, [
+        { label: "email", property: { label: "email", data_type: "text", system: 1 } }
+      ])
+      assert.strictEqual(committed.id, upload.id)
+      assert.strictEqual(commitsSent, 1, "the commit was sent once")
+      const finished = yield* waitForImport(ocamba, upload.id)
+      assert.strictEqual(finished.imported_records, 3)
+    })
+  )
+})

@@ -1,0 +1,250 @@
+/**
+ * Tests of the Redis throttle against a real `redis-server` (started per test on 127.0.0.1), in real time: the
+ * sliding-window guarantee across several clients (each client stands for a process), cooldowns shared between
+ * clients, deadlines, released reservations, key expiry, script reloading and the fallback to the local share while
+ * Redis is down.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import { Redis } from "ioredis"
+import * as Throttle from "../src/Throttle.ts"
+import { countBetween, maxInSpan } from "./support/Admissions.ts"
+import * as RedisServer from "./support/RedisServer.ts"
+
+const now = Effect.sync(() => performance.now())
+
+/** A separate connection for looking at the keys the throttle writes. */
+const inspector = (url: string): Effect.Effect<Redis, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => new Redis(url)),
+    (client) => Effect.promise(() => client.quit())
+  )
+
+const logKey = (key: string) => `profilesync:throttle:{${key}}:log`
+
+/** Waits for the first event with the given tag. */
+const nextEvent = <Tag extends Throttle.ThrottleEvent["_tag"]>(
+  events: Queue.Dequeue<Throttle.ThrottleEvent>,
+  tag: Tag,
+  timeout: Duration.DurationInput
+) =>
+  Queue.take(events).pipe(
+    Effect.repeat({ until: Throttle.ThrottleEvent.$is(tag) }),
+    Effect.timeoutFail({ duration: timeout, onTimeout: () => new Error(`no ${tag} event within ${String(timeout)}`) })
+  )
+
+const reasonOf = <A>(exit: Exit.Exit<A, Throttle.ThrottleError>): string | undefined =>
+  Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error.reason._tag : undefined
+
+describe("Redis store", () => {
+  it.scopedLive("keeps every window under its limit across several processes and lets keys expire", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const policy: Throttle.KeyPolicy = {
+        windows: [
+          { limit: 10, window: "200 millis" },
+          { limit: 30, window: "1200 millis" }
+        ]
+      }
+      // Three clients, as three processes would have, each with four eager callers.
+      const throttles = yield* Effect.forEach([1, 2, 3], () =>
+        Throttle.makeRedis({ redis: server.url, replicas: 3, keys: { vendor: policy } })
+      )
+      const times: Array<number> = []
+      const caller = (throttle: Throttle.ThrottleService) =>
+        Effect.forever(
+          Effect.zipRight(
+            throttle.acquire("vendor:shared"),
+            Effect.flatMap(now, (time) => Effect.sync(() => times.push(time)))
+          )
+        )
+      const started = yield* now
+      const fibers = yield* Effect.forEach(
+        throttles.flatMap((throttle) => [throttle, throttle, throttle, throttle]),
+        (throttle) => Effect.fork(caller(throttle))
+      )
+      yield* Effect.sleep(Duration.millis(2600))
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+
+      assert.isAtMost(maxInSpan(times, 200), 10)
+      assert.isAtMost(maxInSpan(times, 1200), 30)
+      // 30 at once, 30 more one long window (1.25 s with the margin) later, a third batch at 2.5 s.
+      assert.isAtLeast(countBetween(times, started, started + 2600), 60)
+      for (const throttle of throttles) {
+        assert.strictEqual((yield* throttle.snapshot("vendor:shared")).backend, "redis")
+      }
+
+      const redis = yield* inspector(server.url)
+      const timeToLive = yield* Effect.promise(() => redis.pttl(logKey("vendor:shared")))
+      assert.isAbove(timeToLive, 0)
+      // Longest window plus margin, plus at most the furthest reservation (interrupted ones are released).
+      assert.isAtMost(timeToLive, 2 * 1250)
+    })
+  )
+
+  it.scopedLive("serves callers of different processes in arrival order", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const keys: Throttle.KeyPolicies = { vendor: { windows: [{ limit: 5, window: "300 millis" }] } }
+      const first = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const second = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const order: Array<string> = []
+      const take = (throttle: Throttle.ThrottleService, name: string) =>
+        Effect.fork(Effect.tap(throttle.acquire("vendor:order"), () => Effect.sync(() => order.push(name))))
+      const early = yield* Effect.forEach(Array.from({ length: 10 }), () => take(first, "first"))
+      yield* Effect.sleep(Duration.millis(50))
+      const late = yield* take(second, "second")
+      yield* Effect.forEach([...early, late], Fiber.join)
+      assert.deepStrictEqual(order, [...Array.from({ length: 10 }, () => "first"), "second"])
+    })
+  )
+
+  it.scopedLive("applies a pause from one process to the callers of another", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const keys: Throttle.KeyPolicies = { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
+      const pausing = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const other = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const events = yield* pausing.subscribe
+
+      yield* Effect.forEach(Array.from({ length: 10 }), () => other.acquire("vendor:cooldown"))
+      // Waiting in the other process for a slot about 1050 ms away.
+      const waiting = yield* Effect.fork(Effect.zipRight(other.acquire("vendor:cooldown"), now))
+      yield* Effect.sleep(Duration.millis(100))
+      const pausedAt = yield* now
+      yield* pausing.pause("vendor:cooldown", Duration.millis(1500))
+      const later = yield* Effect.fork(Effect.zipRight(other.acquire("vendor:cooldown"), now))
+      // The other process sees the cooldown in its snapshot.
+      const seen = Duration.toMillis((yield* other.snapshot("vendor:cooldown")).cooldown)
+      assert.isAbove(seen, 1300)
+      assert.isAtMost(seen, 1500)
+
+      const waitingAt = yield* Fiber.join(waiting)
+      const laterAt = yield* Fiber.join(later)
+      // Clocks differ a little between Redis and here; the cooldown is 1500 ms.
+      assert.isAtLeast(waitingAt - pausedAt, 1450)
+      assert.isAtLeast(laterAt - pausedAt, 1450)
+      assert.isAtMost(waitingAt - pausedAt, 2200)
+      const started = yield* nextEvent(events, "CooldownStarted", "1 second")
+      assert.strictEqual(Duration.toMillis(started.retryAfter), 1500)
+    })
+  )
+
+  it.scopedLive("fails a deadline at once and reserves nothing; releases an abandoned reservation", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const throttle = yield* Throttle.makeRedis({
+        redis: server.url,
+        replicas: 1,
+        keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
+      })
+      const redis = yield* inspector(server.url)
+      yield* Effect.forEach(Array.from({ length: 10 }), () => throttle.acquire("vendor:deadline"))
+
+      const before = yield* now
+      const exit = yield* Effect.exit(throttle.acquire("vendor:deadline", { deadline: "300 millis" }))
+      assert.strictEqual(reasonOf(exit), "DeadlineExceeded")
+      assert.isBelow((yield* now) - before, 200)
+      assert.strictEqual(yield* Effect.promise(() => redis.zcard(logKey("vendor:deadline"))), 10)
+
+      const abandoned = yield* Effect.fork(throttle.acquire("vendor:deadline"))
+      yield* Effect.sleep(Duration.millis(100))
+      assert.strictEqual(yield* Effect.promise(() => redis.zcard(logKey("vendor:deadline"))), 11)
+      yield* Fiber.interrupt(abandoned)
+      assert.strictEqual(yield* Effect.promise(() => redis.zcard(logKey("vendor:deadline"))), 10)
+    })
+  )
+
+  it.scopedLive("reloads its scripts when Redis has forgotten them", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const throttle = yield* Throttle.makeRedis({
+        redis: server.url,
+        replicas: 1,
+        keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
+      })
+      const redis = yield* inspector(server.url)
+      yield* throttle.acquire("vendor:scripts")
+      yield* Effect.promise(() => redis.script("FLUSH"))
+      yield* throttle.acquire("vendor:scripts")
+      const snapshot = yield* throttle.snapshot("vendor:scripts")
+      assert.strictEqual(snapshot.backend, "redis")
+      assert.strictEqual(snapshot.windows[0]?.used, 2)
+    })
+  )
+})
+
+describe("fallback", () => {
+  it.scopedLive("runs on the local share while Redis is down, loudly, and shares again when it is back", () => {
+    const logs: Array<{ readonly level: string; readonly message: string }> = []
+    const logger = Logger.make(({ logLevel, message }) => {
+      logs.push({ level: logLevel.label, message: Array.isArray(message) ? message.join(" ") : String(message) })
+    })
+    return Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const throttle = yield* Throttle.makeRedis({
+        redis: server.url,
+        replicas: 2,
+        keys: { vendor: { windows: [{ limit: 10, window: "500 millis" }] } },
+        commandTimeout: "100 millis",
+        recoveryInterval: "200 millis"
+      })
+      const events = yield* throttle.subscribe
+      const times: Array<number> = []
+      const caller = Effect.forever(
+        Effect.zipRight(
+          throttle.acquire("vendor:fallback"),
+          Effect.flatMap(now, (time) => Effect.sync(() => times.push(time)))
+        )
+      )
+      const started = yield* now
+      const fibers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(caller))
+      yield* Effect.sleep(Duration.millis(1200))
+
+      yield* server.stop
+      const fallback = yield* nextEvent(events, "StoreFallback", "3 seconds")
+      const fellBackAt = yield* now
+      assert.strictEqual(fallback.replicas, 2)
+      yield* Effect.sleep(Duration.millis(1500))
+      const local = yield* throttle.snapshot("vendor:fallback")
+      assert.strictEqual(local.backend, "memory")
+      assert.strictEqual(local.windows[0]?.limit, 5)
+
+      const restartedAt = yield* now
+      yield* server.start
+      yield* nextEvent(events, "StoreRecovered", "5 seconds")
+      const recoveredAt = yield* now
+      yield* Effect.sleep(Duration.millis(1500))
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+      const shared = yield* throttle.snapshot("vendor:fallback")
+      assert.strictEqual(shared.backend, "redis")
+      assert.strictEqual(shared.windows[0]?.limit, 10)
+
+      const localTimes = times.filter((time) => time >= fellBackAt && time < restartedAt)
+      const sharedTimes = times.filter((time) => time >= recoveredAt + 600)
+      console.log(
+        `fallback: ${countBetween(times, started, fellBackAt)} shared before, ${localTimes.length} local in ` +
+          `${Math.round(restartedAt - fellBackAt)} ms (max ${maxInSpan(localTimes, 500)} per 500 ms), ` +
+          `${sharedTimes.length} shared after (max ${maxInSpan(sharedTimes, 500)} per 500 ms), ` +
+          `recovered ${Math.round(recoveredAt - restartedAt)} ms after the restart`
+      )
+      // Never more than the whole limit, even across the switch; only this process's share while local.
+      assert.isAtMost(maxInSpan(times, 500), 10)
+      assert.isAtMost(maxInSpan(localTimes, 500), 5)
+      assert.isAbove(localTimes.length, 0)
+      // Shared again: the full limit is available to this process.
+      assert.isAbove(maxInSpan(sharedTimes, 500), 5)
+
+      const warnings = logs.filter((log) => log.level === "WARN")
+      assert.strictEqual(warnings.length, 1)
+      assert.match(warnings[0]!.message, /falling back/)
+      assert.strictEqual(logs.filter((log) => /answers again/.test(log.message)).length, 1)
+    }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+  })
+})

@@ -1,0 +1,36 @@
+/**
+ * @module
+ * Copernica's paging wrapper `{start, limit, count, total, data}` (CDoc `rest-paging.md`): `limit` defaults to 100
+ * and is at most 1000 (the spec's validation refuses more), and `total=false` leaves `total` out.
+ */
+
+/**
+ * Reads a boolean query value the way the spec allows (`true`, `false`, `1`, `0`).
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export const queryBoolean = (value: string | null, fallback: boolean): boolean =>
+  value === null ? fallback : value === "true" || value === "1"
+
+/**
+ * Cuts one page out of `items` and wraps it.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export const page = <Item>(
+  items: ReadonlyArray<Item>,
+  query: URLSearchParams
+): { start: number; limit: number; count: number; total?: number; data: Array<Item> } => {
+  const start = Number(query.get("start") ?? 0)
+  const limit = Number(query.get("limit") ?? 100)
+  const data = items.slice(start, start + limit)
+  return {
+    start,
+    limit,
+    count: data.length,
+    data,
+    ...(queryBoolean(query.get("total"), true) ? { total: items.length } : {})
+  }
+}

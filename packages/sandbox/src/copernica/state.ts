@@ -1,0 +1,302 @@
+/**
+ * @module
+ * What a simulated Copernica account holds: databases with their fields and profiles, and import jobs.
+ *
+ * Ids are account-wide counters like Copernica's own (a field id is unique across databases). Answers write every
+ * number as a string; the state keeps real numbers and the handlers convert.
+ */
+import type { CopernicaDatabaseSeed, ResolvedSandboxOptions } from "../options.ts"
+import type { RandomSource } from "../random.ts"
+import { formatTimestamp } from "../time.ts"
+
+/**
+ * A profile field of a database.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export interface CopernicaField {
+  readonly ID: number
+  readonly name: string
+  readonly type: string
+  readonly value: string
+  readonly displayed: boolean
+  readonly ordered: boolean
+  readonly length: number
+  readonly textlines: number
+  readonly hidden: boolean
+  readonly index: boolean
+  readonly lock: boolean
+}
+
+/**
+ * A profile: field values by field name, every value a string.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export interface CopernicaProfile {
+  readonly ID: number
+  readonly fields: Record<string, string>
+  readonly interests: Array<string>
+  readonly database: number
+  readonly secret: string
+  readonly created: string
+  modified: string
+}
+
+/**
+ * A database with its fields and live profiles; removed profiles are kept apart for inspection.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export interface CopernicaDatabase {
+  readonly ID: number
+  readonly name: string
+  readonly description: string
+  readonly archived: boolean
+  readonly created: string
+  readonly fields: Array<CopernicaField>
+  readonly profiles: Map<number, CopernicaProfile>
+  readonly removedProfiles: Array<CopernicaProfile & { readonly removed: string }>
+}
+
+/**
+ * The import actions Copernica documents.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export type CopernicaImportAction = "add" | "update" | "update or add" | "ignore or add" | "delete"
+
+/**
+ * The status of an import job. Only `ready for start` is documented; the others are inferred.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export type CopernicaImportStatus = "ready for start" | "running" | "finished" | "failed"
+
+/**
+ * An import job and what it did.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export interface CopernicaImport {
+  readonly ID: number
+  readonly name: string
+  readonly database: number
+  readonly action: CopernicaImportAction
+  readonly keyFields: ReadonlyArray<string>
+  readonly ignoreEmptyFields: boolean
+  readonly removeMissing: boolean
+  readonly deleteTarget: "profile" | "subprofile"
+  readonly followups: boolean
+  readonly rebuild: boolean
+  readonly autostart: boolean
+  readonly location: string | undefined
+  /** The parsed rows, or undefined for a `location` import (the sandbox fetches no URL). */
+  readonly rows: ReadonlyArray<Readonly<Record<string, string>>> | undefined
+  status: CopernicaImportStatus
+  totallines: number
+  processedlines: number
+  lastrun: string | false
+  lasterror: string | false
+  readonly created: string
+  /** What processing did, for inspection: profiles created, updated, removed, rows skipped, columns ignored. */
+  readonly outcome: {
+    created: number
+    updated: number
+    removed: number
+    skipped: number
+    ignoredColumns: Array<string>
+  }
+}
+
+/**
+ * The state of one Copernica account.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export class CopernicaAccountState {
+  readonly id: string
+  readonly databases = new Map<number, CopernicaDatabase>()
+  readonly imports = new Map<number, CopernicaImport>()
+  readonly #identifiers: RandomSource
+  #nextDatabaseId = 1
+  #nextFieldId = 1
+  #nextProfileId = 1
+  #nextImportId = 1
+
+  constructor(id: string, seeds: ReadonlyArray<CopernicaDatabaseSeed>, now: number, identifiers: RandomSource) {
+    this.id = id
+    this.#identifiers = identifiers
+    for (const seed of seeds) {
+      const database = this.createDatabase(seed.name, seed.description ?? "", now)
+      for (const field of seed.fields) {
+        this.addField(database, field)
+      }
+      for (const profile of seed.profiles ?? []) {
+        this.createProfile(database, profile.fields, now)
+      }
+    }
+  }
+
+  createDatabase(name: string, description: string, now: number): CopernicaDatabase {
+    const database: CopernicaDatabase = {
+      ID: this.#nextDatabaseId++,
+      name,
+      description,
+      archived: false,
+      created: formatTimestamp(now),
+      fields: [],
+      profiles: new Map(),
+      removedProfiles: []
+    }
+    this.databases.set(database.ID, database)
+    return database
+  }
+
+  /** The database with this numeric id, or (when `byName`) with this exact name. */
+  findDatabase(idOrName: string, byName: boolean): CopernicaDatabase | undefined {
+    if (/^[0-9]+$/.test(idOrName)) {
+      const found = this.databases.get(Number(idOrName))
+      if (found !== undefined || !byName) {
+        return found
+      }
+    }
+    if (!byName) {
+      return undefined
+    }
+    for (const database of this.databases.values()) {
+      if (database.name === idOrName) {
+        return database
+      }
+    }
+    return undefined
+  }
+
+  addField(
+    database: CopernicaDatabase,
+    field: {
+      readonly name: string
+      readonly type?: string | undefined
+      readonly value?: string | undefined
+      readonly length?: number | undefined
+      readonly textlines?: number | undefined
+      readonly displayed?: boolean | undefined
+      readonly ordered?: boolean | undefined
+      readonly hidden?: boolean | undefined
+      readonly index?: boolean | undefined
+      readonly lock?: boolean | undefined
+    }
+  ): CopernicaField {
+    const type = field.type ?? "text"
+    const created: CopernicaField = {
+      ID: this.#nextFieldId++,
+      name: field.name,
+      type,
+      value: field.value ?? (type === "integer" || type === "float" ? "0" : ""),
+      displayed: field.displayed ?? false,
+      ordered: field.ordered ?? false,
+      length: field.length ?? 50,
+      textlines: field.textlines ?? 1,
+      hidden: field.hidden ?? false,
+      index: field.index ?? false,
+      lock: field.lock ?? false
+    }
+    database.fields.push(created)
+    // Existing profiles get the new field with its default, as a new column would.
+    for (const profile of database.profiles.values()) {
+      profile.fields[created.name] = created.value
+    }
+    return created
+  }
+
+  /** The field with this name, ignoring case (MySQL, behind Copernica, compares names that way). */
+  findField(database: CopernicaDatabase, name: string): CopernicaField | undefined {
+    const wanted = name.toLowerCase()
+    return database.fields.find((field) => field.name.toLowerCase() === wanted)
+  }
+
+  createProfile(database: CopernicaDatabase, values: Readonly<Record<string, string>>, now: number): CopernicaProfile {
+    const timestamp = formatTimestamp(now)
+    const fields: Record<string, string> = {}
+    for (const field of database.fields) {
+      fields[field.name] = field.value
+    }
+    for (const [name, value] of Object.entries(values)) {
+      const field = this.findField(database, name)
+      if (field !== undefined) {
+        fields[field.name] = value
+      }
+    }
+    const profile: CopernicaProfile = {
+      ID: this.#nextProfileId++,
+      fields,
+      interests: [],
+      database: database.ID,
+      secret: this.#identifiers.uuid().replaceAll("-", ""),
+      created: timestamp,
+      modified: timestamp
+    }
+    database.profiles.set(profile.ID, profile)
+    return profile
+  }
+
+  removeProfile(database: CopernicaDatabase, profile: CopernicaProfile, now: number): void {
+    database.profiles.delete(profile.ID)
+    database.removedProfiles.push({ ...profile, removed: formatTimestamp(now) })
+  }
+
+  nextImportId(): number {
+    return this.#nextImportId++
+  }
+
+  toJSON(): object {
+    return {
+      id: this.id,
+      databases: [...this.databases.values()].map((database) => ({
+        ...database,
+        profiles: [...database.profiles.values()]
+      })),
+      imports: [...this.imports.values()].map(({ rows, ...job }) => ({ ...job, rowCount: rows?.length ?? 0 }))
+    }
+  }
+}
+
+/**
+ * Every simulated Copernica account, by account id.
+ *
+ * @category Copernica
+ * @since 0.0.0
+ */
+export class CopernicaState {
+  readonly accounts = new Map<string, CopernicaAccountState>()
+
+  constructor(options: ResolvedSandboxOptions, identifiers: RandomSource) {
+    const now = options.now()
+    for (const account of options.copernica.accounts) {
+      this.accounts.set(
+        account.id,
+        new CopernicaAccountState(account.id, options.copernica.databases, now, identifiers)
+      )
+    }
+  }
+
+  /** The state of one account; throws for an unknown id since that is a test's mistake. */
+  account(id: string): CopernicaAccountState {
+    const account = this.accounts.get(id)
+    if (account === undefined) {
+      throw new Error(`No Copernica account ${id} in the sandbox (accounts: ${[...this.accounts.keys()].join(", ")})`)
+    }
+    return account
+  }
+
+  toJSON(): object {
+    return { accounts: Object.fromEntries([...this.accounts].map(([id, account]) => [id, account.toJSON()])) }
+  }
+}
