@@ -1,6 +1,7 @@
 /**
  * `@profilesync/core`: one shared rate budget per vendor account (in memory or through Redis), safe retries, a circuit
- * breaker, and typed Ocamba Hood and Copernica clients, as Effect modules, plus Promise clients for everyone else.
+ * breaker, typed Ocamba Hood and Copernica clients, and the sync's building blocks (config, sources, mapping, state),
+ * as Effect modules, plus Promise clients for everyone else.
  *
  * @since 0.1.0
  */
@@ -11,10 +12,18 @@ export * as CircuitBreaker from "./CircuitBreaker.ts"
 export * as CopernicaClient from "./CopernicaClient.ts"
 export { CopernicaError } from "./CopernicaClient.ts"
 /** @since 0.1.0 */
+export * as Mapping from "./Mapping.ts"
+/** @since 0.1.0 */
 export * as OcambaClient from "./OcambaClient.ts"
 export { OcambaError } from "./OcambaClient.ts"
 export { type AsyncClient, type BudgetOptions, createCopernicaClient, createOcambaClient } from "./PromiseClient.ts"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.ts"
+/** @since 0.1.0 */
+export * as Source from "./Source.ts"
+/** @since 0.1.0 */
+export * as SyncConfig from "./SyncConfig.ts"
+/** @since 0.1.0 */
+export * as SyncState from "./SyncState.ts"
 /** @since 0.1.0 */
 export * as Throttle from "./Throttle.ts"

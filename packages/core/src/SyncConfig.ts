@@ -1,0 +1,445 @@
+/**
+ * The config file of one sync: where the profiles come from, the canonical profile they are normalised into, and how
+ * that profile maps onto each vendor (Ocamba properties, Copernica database fields), plus schedule, state store,
+ * dead letters and rejects. An Effect Schema decodes the YAML; every problem is reported with the file, the YAML
+ * path, the line and column, and what is expected.
+ *
+ * **A complete config**
+ *
+ * ```yaml
+ * version: 1                        # the config format; only 1 exists
+ * name: customers                   # the sync's name: prefixes its state keys and names its run lock
+ * schedule: "0,15,30,45 * * * *"    # cron (5 fields, or 6 with seconds) for `profilesync schedule`; quote it
+ * timeZone: Europe/Amsterdam        # the cron's time zone (IANA); UTC when absent
+ *
+ * source:
+ *   type: csv                       # csv | ndjson | json (an array of objects) | postgres
+ *   path: ./profiles.csv            # relative paths are resolved against this file's directory
+ *   delimiter: ","                  # csv only, default ","; write "\t" for tabs
+ *   quote: '"'                      # csv only, default '"'
+ *   encoding: utf-8                 # utf-8 (default) | utf-16le | latin1
+ *   # type: postgres
+ *   # query: select email, phone, first_name from customers
+ *   # urlEnv: SOURCE_DATABASE_URL   # or urlFile: /run/secrets/source-url; never the URL itself
+ *
+ * fields:                           # the canonical profile: one entry per value you sync
+ *   email:      { column: Email, type: email }                          # trimmed, lower-cased, validated
+ *   phone:      { column: Phone, type: phone, defaultCountry: NL }      # to E.164 (+31612345678)
+ *   first_name: { column: First name, type: text, maxLength: 200 }      # trimmed
+ *   birth_date: { column: Birthday, type: date, inputFormat: DD-MM-YYYY } # to YYYY-MM-DD
+ *   vip:        { column: VIP, type: boolean }                          # true/false/yes/no/1/0/y/n
+ *   lifetime_value: { column: LTV, type: number, decimalSeparator: "," }
+ *   # `column` defaults to the field's own name; `required: true` rejects rows where the value is empty.
+ *
+ * key: [email, phone]               # identifies a profile across runs: the first non-empty of these fields
+ *
+ * targets:
+ *   ocamba:
+ *     baseUrl: https://api.ocamba.com/v1/hood   # default; or the proxy sidecar, http://127.0.0.1:8787/ocamba/v1/hood
+ *     account: my-company                       # the rate-budget key shared by every process using this account
+ *     credentials: { tokenEnv: OCAMBA_TOKEN }   # or { tokenFile: /run/secrets/ocamba }; optional through the proxy
+ *     properties:                               # canonical field -> Ocamba property (label)
+ *       email: { property: email, system: true }
+ *       phone: { property: mobile_phone_number, system: true }
+ *       first_name: { property: full_name, system: true }
+ *       lifetime_value:                         # a custom property, created or updated before the import
+ *         property: lifetime_value
+ *         data_type: number                     # text (default) | number | date; cannot change once created
+ *         description: Total revenue of the customer
+ *         example: "120.50"
+ *         export_alias: ltv
+ *         pi_data: false                        # true: personal data, stored encrypted by Ocamba
+ *     maxFileBytes: 50000000                    # upload chunk size; Ocamba takes at most 50 MB per file
+ *     resync: { integration: ["1628"], conversion: [] }   # resynced after a successful sync
+ *   copernica:
+ *     baseUrl: https://api.copernica.com/v3
+ *     credentials: { tokenEnv: COPERNICA_TOKEN }
+ *     database: 1
+ *     keyFields: [Email]                        # Copernica field names that match existing profiles
+ *     fields:                                   # canonical field -> Copernica database field
+ *       email: { field: Email }                 # `type` defaults from the canonical type (email -> email)
+ *       first_name: { field: Firstname, type: text, length: 200 }
+ *       lifetime_value: { field: LTV, type: float, default: 0 }
+ *     rowsPerImport: 1000                       # rows per POST /imports
+ *     format: json                              # json (default) | csv
+ *     # delimiter: ";"                          # csv only: "\t", "," or ";" (default ";")
+ *     action: update or add                     # update or add (default) | update | add | ignore or add
+ *     ignoreEmptyFields: false                  # true: an empty source value keeps Copernica's stored value
+ *     deleteMissing: false                      # true: profiles that leave the source are deleted in Copernica
+ *
+ * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }
+ * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
+ * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
+ * ```
+ *
+ * **Gotchas**
+ *
+ * - Credentials never live in this file: a `token`/`password`/`secret`-like key with a value, or a URL with a password,
+ *   is refused. Name an environment variable (`tokenEnv`) or a file (`tokenFile`) instead; see {@link resolveCredential}.
+ * - Unknown keys are errors (with "did you mean ...?"), so a typo never silently falls back to a default.
+ * - Quote a cron expression: an unquoted `*` starts a YAML alias.
+ *
+ * @since 0.1.0
+ */
+import type * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
+import * as internal from "./internal/syncConfig.ts"
+import * as schema from "./internal/syncConfigSchema.ts"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Where a secret comes from: an environment variable or a file, never the config itself.
+ *
+ * **Details**
+ *
+ * Exactly one of `tokenEnv` and `tokenFile` is set. Read it with {@link resolveCredential}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Credentials = typeof schema.Credentials.Type
+
+/**
+ * Where a database connection URL comes from: `urlEnv` or `urlFile` (exactly one).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DatabaseConnection = typeof schema.DatabaseConnection.Type
+
+/**
+ * Anything {@link resolveCredential} reads: API credentials or a database connection.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CredentialReference =
+  | { readonly tokenEnv: string }
+  | { readonly tokenFile: string }
+  | { readonly urlEnv: string }
+  | { readonly urlFile: string }
+  | Credentials
+  | DatabaseConnection
+
+/**
+ * The source of the rows, by `type`.
+ *
+ * **Details**
+ *
+ * - `csv`: `path`, `delimiter` (default `,`), `quote` (default `"`), `encoding` (default `utf-8`); the first row
+ *   holds the column names.
+ * - `ndjson`: one JSON object per line; `json`: one array of objects. Both: `path`, `encoding`.
+ * - `postgres`: `query`, and the connection URL from `urlEnv` or `urlFile`.
+ *
+ * After {@link load} or {@link parse}, `path` and `urlFile` are absolute.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Source = typeof schema.Source.Type
+
+/**
+ * A canonical field: where its value comes from (`column`, default the field's name), its `type` and the type's
+ * options, and whether an empty value rejects the row (`required`, default `false`).
+ *
+ * **Details**
+ *
+ * - `text`: `maxLength`. `email`: no options. `phone`: `defaultCountry` (ISO 3166 alpha-2, for numbers written
+ *   without a country code), `mobileOnly`. `number`: `decimalSeparator` (`.` or `,`), `integer`. `date`:
+ *   `inputFormat` (one or a list, tokens `YYYY`, `MM`, `M`, `DD`, `D`; default ISO `YYYY-MM-DD`). `boolean`:
+ *   `trueValues`, `falseValues` (replace the defaults `true/yes/y/1` and `false/no/n/0`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Field = typeof schema.Field.Type
+
+/**
+ * The type of a canonical field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FieldType = Field["type"]
+
+/**
+ * How one canonical field maps to an Ocamba profile property.
+ *
+ * **Details**
+ *
+ * - `property`: the property's label (default: the canonical field's name).
+ * - `system`: `true` for Ocamba's own properties (`email`, `mobile_phone_number`, `full_name`, ...), which are never
+ *   created or changed and take no other setting.
+ * - A custom property's settings (`data_type`, `description`, `example`, `export_alias`, `pi_data`, `importable`,
+ *   `exportable`) are what the property is created with, and what it is PATCHed back to when they drift. A setting
+ *   left out is left alone. `data_type` defaults to `text` and cannot change once the property exists.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OcambaProperty = typeof schema.OcambaProperty.Type
+
+/**
+ * The Ocamba target: `baseUrl` (default the production API), `account` (rate-budget key, default `default`),
+ * `credentials` (optional only through the proxy sidecar), `properties`, `maxFileBytes` (default 50,000,000), and the
+ * integrations and conversions to `resync` after a sync.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OcambaTarget = typeof schema.OcambaTarget.Type
+
+/**
+ * How one canonical field maps to a Copernica database field: `field` (its name, default the canonical name), `type`
+ * (used when the field has to be created, default from the canonical type), `length` and `default` (the default
+ * value a created field gets; integer and float fields get `0` when it is absent).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaField = typeof schema.CopernicaField.Type
+
+/**
+ * A Copernica field type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
+
+/**
+ * The Copernica target.
+ *
+ * **Details**
+ *
+ * `database`, `keyFields` (mapped Copernica field names identifying a profile), `fields`, `rowsPerImport` (default
+ * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
+ * `ignoreEmptyFields` (default `false`) and `deleteMissing` (default `false`).
+ *
+ * **Gotchas**
+ *
+ * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
+ * Copernica's own `removeMissing` (which deletes whatever one import does not hold) is used only when one import
+ * holds every row; otherwise the sync deletes the profiles that left the source with an explicit `delete` import.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaTarget = typeof schema.CopernicaTarget.Type
+
+/**
+ * The configured targets; at least one is present.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Targets = typeof schema.Targets.Type
+
+/**
+ * The state store: `{ sqlite: path }` (default `./profilesync.db`) or `{ postgres: { urlEnv | urlFile } }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = typeof schema.State.Type
+
+/**
+ * A decoded config.
+ *
+ * **Details**
+ *
+ * Defaults are filled in. After {@link load} or {@link parse} every file path (source, token and URL files, SQLite
+ * file, rejects file) is absolute, resolved against the config file's directory; decoding with the
+ * {@link SyncConfig} schema alone leaves them as written.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SyncConfig = typeof schema.SyncConfig.Type
+
+/**
+ * The config as written in YAML (before defaults), for tools that generate configs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SyncConfigEncoded = typeof schema.SyncConfig.Encoded
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The schema of a whole config file, cross-references included.
+ *
+ * **Details**
+ *
+ * Decode with `{ errors: "all", onExcessProperty: "error" }` to get the same strictness as {@link parse}; {@link parse}
+ * is the better entry point for files, since it also locates problems in the YAML text and refuses credentials.
+ * Rules across sections: `key` and every mapping name a defined canonical field; an Ocamba target maps `email` or
+ * `mobile_phone_number` as a system property (from an `email` or `phone` field); Copernica `keyFields` are mapped
+ * fields; two canonical fields never map to the same property or field; `credentials` is required when a target
+ * talks to the vendor directly.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const SyncConfig: Schema.Schema<SyncConfig, SyncConfigEncoded> = schema.SyncConfig
+
+/**
+ * The Copernica field types that can hold each canonical type; the first is the type a missing field is created
+ * with.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<CopernicaFieldType>>> =
+  schema.copernicaTypesFor
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * One problem in a config file.
+ *
+ * **Details**
+ *
+ * `path` is the YAML path (`targets.ocamba.properties.first_name.data_type`, `key[1]`; empty for syntax errors),
+ * `segments` the same as a list, `line` and `column` are 1-based, and `message` says what is wrong and what is
+ * expected. Messages never repeat a secret.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export interface ConfigIssue {
+  readonly path: string
+  readonly segments: ReadonlyArray<string | number>
+  readonly line: number
+  readonly column: number
+  readonly message: string
+}
+
+/**
+ * Why a config could not be used.
+ *
+ * **Details**
+ *
+ * - `ReadFailed`: the file could not be read.
+ * - `InvalidYaml`: the text is not valid YAML (duplicate keys included).
+ * - `InvalidConfig`: the YAML does not describe a valid config; every problem is listed.
+ * - `CredentialUnavailable`: {@link resolveCredential} found no usable secret; `source` names the variable or file.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SyncConfigErrorReason = Data.TaggedEnum<{
+  ReadFailed: { readonly file: string; readonly detail: string }
+  InvalidYaml: { readonly file: string; readonly issues: ReadonlyArray<ConfigIssue> }
+  InvalidConfig: { readonly file: string; readonly issues: ReadonlyArray<ConfigIssue> }
+  CredentialUnavailable: { readonly source: string; readonly detail: string }
+}>
+
+/**
+ * Constructors and matchers for {@link SyncConfigErrorReason}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const SyncConfigErrorReason: Data.TaggedEnum.Constructor<SyncConfigErrorReason> = internal.SyncConfigErrorReason
+
+/**
+ * The failure of {@link load}, {@link parse} and {@link resolveCredential}.
+ *
+ * **Details**
+ *
+ * `message` is ready to print: one `file:line:column: path: message` line per problem, like a compiler's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const SyncConfigError: typeof internal.SyncConfigError = internal.SyncConfigError
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type SyncConfigError = internal.SyncConfigError
+
+// ---------------------------------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Options of {@link parse}.
+ *
+ * **Details**
+ *
+ * - `baseDirectory`: what relative paths are resolved against (default: the directory of `fileName`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ParseOptions {
+  readonly baseDirectory?: string | undefined
+}
+
+/**
+ * Parses and validates a config from its YAML text.
+ *
+ * **Details**
+ *
+ * `fileName` is used in messages and, unless `options.baseDirectory` is given, to resolve relative paths. Fails
+ * with {@link SyncConfigError} (`InvalidYaml` or `InvalidConfig`) listing every problem at once.
+ *
+ * @example
+ * ```ts
+ * import { SyncConfig } from "@profilesync/core"
+ *
+ * const config = yield* SyncConfig.parse(text, "customers.yaml")
+ * // customers.yaml:7:3: source.delimitr: unknown key `delimitr`; did you mean `delimiter`?
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const parse: (
+  text: string,
+  fileName: string,
+  options?: ParseOptions
+) => Effect.Effect<SyncConfig, SyncConfigError> = internal.parse
+
+/**
+ * Reads a config file and {@link parse}s it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const load: (path: string) => Effect.Effect<SyncConfig, SyncConfigError> = internal.load
+
+/**
+ * Reads a secret named by the config: an environment variable (`tokenEnv`/`urlEnv`) or a file
+ * (`tokenFile`/`urlFile`).
+ *
+ * **Details**
+ *
+ * Environment variables are read through Effect's `Config`, so a custom `ConfigProvider` applies. Surrounding
+ * whitespace (a file's trailing newline) is removed. The secret comes back `Redacted`, so logging it prints
+ * `<redacted>`.
+ *
+ * **Gotchas**
+ *
+ * The error names the variable or file and what is wrong ("is not set", "is empty", "does not exist", "permission
+ * denied"); it never holds the secret or any part of the file.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolveCredential: (
+  reference: CredentialReference
+) => Effect.Effect<Redacted.Redacted<string>, SyncConfigError> = internal.resolveCredential

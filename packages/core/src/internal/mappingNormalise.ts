@@ -1,0 +1,354 @@
+/**
+ * The per-field normalisers of `Mapping.ts`: text, email, phone (E.164 through libphonenumber-js), number, date and
+ * boolean. They run once per value on the hot path, so they return the normalised value or an {@link Invalid}
+ * instead of allocating a result object, and they never throw.
+ *
+ * @internal
+ */
+import { domainToASCII } from "node:url"
+import { type CountryCode, parsePhoneNumberWithError } from "libphonenumber-js/max"
+import type * as SyncConfig from "../SyncConfig.ts"
+
+/** A canonical value: text (also email, E.164 phone and `YYYY-MM-DD` date), number, boolean, or null when empty. */
+export type CanonicalValue = string | number | boolean | null
+
+/** A raw value as a source delivers it. */
+export type RawValue = string | number | boolean | null | undefined
+
+/** Why a value was refused; allocated only on failure. */
+export class Invalid {
+  constructor(readonly message: string) {}
+}
+
+/** A compiled normaliser of one field. */
+export type Normaliser = (raw: RawValue) => CanonicalValue | Invalid
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Counts code points only when the UTF-16 length is over the limit, which is the rare case. */
+const longerThan = (text: string, maximum: number) => {
+  if (text.length <= maximum) return false
+  let count = 0
+  for (const _ of text) if (++count > maximum) return true
+  return false
+}
+
+const textOf = (raw: string | number | boolean) => (typeof raw === "string" ? raw : String(raw))
+
+const text =
+  (maxLength: number | undefined) =>
+  (value: string): CanonicalValue | Invalid =>
+    maxLength !== undefined && longerThan(value, maxLength)
+      ? new Invalid(`is longer than ${maxLength} characters`)
+      : value
+
+// ---------------------------------------------------------------------------------------------------------------
+// Email
+// ---------------------------------------------------------------------------------------------------------------
+
+// RFC 5322 dot-atom, lower case: the local part every mail system accepts. Quoted local parts ("a b"@x.nl) are
+// legal but refused: no marketing vendor handles them.
+const localPart = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/
+const domainLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what this tests for.
+const ascii = /^[\u0000-\u007f]*$/
+
+/**
+ * Trims, lower-cases and validates an address: one `@`, a dot-atom local part of at most 64 characters, a domain of
+ * at least two labels (letters, digits, inner hyphens, at most 63 each) with a non-numeric top level, at most 254
+ * characters in all (RFC 5321). An internationalised domain is converted to its ASCII (punycode) form, which is
+ * what mail servers exchange; a non-ASCII local part is refused.
+ */
+export const normaliseEmail = (input: string): string | Invalid => {
+  const value = input.trim().toLowerCase()
+  const at = value.lastIndexOf("@")
+  if (at === -1) return new Invalid("is not an email address: it has no @")
+  if (value.indexOf("@") !== at) return new Invalid("is not an email address: it has more than one @")
+  const local = value.slice(0, at)
+  let domain = value.slice(at + 1)
+  if (local === "") return new Invalid("is not an email address: nothing before the @")
+  if (domain === "") return new Invalid("is not an email address: nothing after the @")
+  if (/\s/.test(value)) return new Invalid("is not an email address: it contains a space")
+  if (local.length > 64) return new Invalid("is not an email address: the part before the @ is over 64 characters")
+  if (!localPart.test(local)) {
+    if (!ascii.test(local))
+      return new Invalid("is not an email address: non-ASCII characters before the @ are not supported")
+    if (local.includes("..")) return new Invalid("is not an email address: two dots in a row")
+    if (local.startsWith(".") || local.endsWith("."))
+      return new Invalid("is not an email address: the part before the @ starts or ends with a dot")
+    return new Invalid("is not an email address: a character that is not allowed before the @")
+  }
+  if (!ascii.test(domain)) {
+    const converted = domainToASCII(domain)
+    if (converted === "") return new Invalid("is not an email address: the domain is not valid")
+    domain = converted
+  }
+  const labels = domain.split(".")
+  if (labels.length < 2) return new Invalid("is not an email address: the domain has no dot (like example.com)")
+  for (const label of labels) {
+    if (label === "") return new Invalid("is not an email address: the domain has an empty part (two dots in a row?)")
+    if (!domainLabel.test(label))
+      return new Invalid(`is not an email address: the domain part \`${label}\` is not valid`)
+  }
+  if (/^[0-9]+$/.test(labels[labels.length - 1]!))
+    return new Invalid("is not an email address: the domain ends in a number")
+  if (domain.length > 253) return new Invalid("is not an email address: the domain is over 253 characters")
+  const address = `${local}@${domain}`
+  return address.length > 254 ? new Invalid("is not an email address: it is over 254 characters") : address
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Phone
+// ---------------------------------------------------------------------------------------------------------------
+
+const phoneErrors: Record<string, string> = {
+  INVALID_COUNTRY: "has no country code: write it with + and the country code, or set `defaultCountry` on the field",
+  NOT_A_NUMBER: "is not a phone number",
+  TOO_SHORT: "is too short for a phone number",
+  TOO_LONG: "is too long for a phone number",
+  INVALID_LENGTH: "does not have the length of a phone number"
+}
+
+/**
+ * Parses a phone number with libphonenumber-js (complete metadata, so `isValid()` checks the number plan, not only
+ * the length) and returns it in E.164 (`+31612345678`). Numbers without `+`/`00` take `defaultCountry`. The whole
+ * value must be the number (no surrounding text), and an extension is refused because E.164 cannot hold it.
+ */
+export const normalisePhone = (
+  input: string,
+  options: { readonly defaultCountry?: string | undefined; readonly mobileOnly?: boolean | undefined }
+): string | Invalid => {
+  let parsed: ReturnType<typeof parsePhoneNumberWithError>
+  try {
+    parsed = parsePhoneNumberWithError(input, {
+      extract: false,
+      ...(options.defaultCountry === undefined ? {} : { defaultCountry: options.defaultCountry as CountryCode })
+    })
+  } catch (error) {
+    return new Invalid(phoneErrors[(error as Error).message] ?? "is not a phone number")
+  }
+  if (!parsed.isValid())
+    return new Invalid(
+      parsed.country === undefined ? "is not a valid phone number" : `is not a valid phone number for ${parsed.country}`
+    )
+  if (parsed.ext !== undefined) return new Invalid("has an extension, which an E.164 phone number cannot hold")
+  if (options.mobileOnly === true) {
+    const type = parsed.getType()
+    if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return new Invalid("is not a mobile phone number")
+  }
+  return parsed.number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Number
+// ---------------------------------------------------------------------------------------------------------------
+
+const pointDecimal = /^[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$/
+const commaDecimal = /^[+-]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)$/
+
+/** Significant digits beyond which a double no longer holds a decimal exactly. */
+const maximumDigits = 15
+
+const significantDigits = (text: string) => {
+  const digits = text.replace(/[^0-9]/g, "")
+  const hasFraction = /[.,]/.test(text)
+  const trimmed = digits.replace(/^0+/, "")
+  return (hasFraction ? trimmed.replace(/0+$/, "") : trimmed).length
+}
+
+/**
+ * Parses a plain decimal (`1234.5`, `-3`, `.5`; with `decimalSeparator: ","` also `1234,5`). Thousands separators,
+ * exponents, currency signs and trailing text (`12abc`) are refused rather than guessed at, as are numbers with more
+ * than 15 significant digits, which a double would silently round.
+ */
+export const normaliseNumber = (
+  raw: string | number,
+  options: { readonly decimalSeparator?: "." | "," | undefined; readonly integer?: boolean | undefined }
+): number | Invalid => {
+  let value: number
+  if (typeof raw === "number") {
+    if (!Number.isFinite(raw)) return new Invalid("is not a finite number")
+    value = raw
+  } else {
+    const input = raw.trim()
+    const comma = options.decimalSeparator === ","
+    if (!(comma ? commaDecimal : pointDecimal).test(input)) {
+      const other = comma ? "." : ","
+      return new Invalid(
+        input.includes(other)
+          ? `is not a number: use \`${comma ? "," : "."}\` as the decimal separator, without thousands separators`
+          : "is not a number"
+      )
+    }
+    if (significantDigits(input) > maximumDigits)
+      return new Invalid(`has more than ${maximumDigits} significant digits, more than can be kept exactly`)
+    value = Number(comma ? input.replace(",", ".") : input)
+  }
+  if (options.integer === true && !Number.isInteger(value)) return new Invalid("is not a whole number")
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) return new Invalid("is too large to be kept exactly")
+  // -0 and 0 are the same value to every vendor; keep one so hashes agree.
+  return value === 0 ? 0 : value
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Date
+// ---------------------------------------------------------------------------------------------------------------
+
+interface DateParser {
+  readonly format: string
+  readonly pattern: RegExp
+  readonly order: ReadonlyArray<"year" | "month" | "day">
+}
+
+const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/** Compiles `DD-MM-YYYY`-style formats (tokens YYYY, MM, M, DD, D; anything else literal) into a matcher. */
+export const compileDateFormat = (format: string): DateParser => {
+  const order: Array<"year" | "month" | "day"> = []
+  let source = ""
+  for (let index = 0; index < format.length; ) {
+    if (format.startsWith("YYYY", index)) {
+      source += "([0-9]{4})"
+      order.push("year")
+      index += 4
+    } else if (format.startsWith("MM", index) || format.startsWith("DD", index)) {
+      source += "([0-9]{2})"
+      order.push(format[index] === "M" ? "month" : "day")
+      index += 2
+    } else if (format[index] === "M" || format[index] === "D") {
+      source += "([0-9]{1,2})"
+      order.push(format[index] === "M" ? "month" : "day")
+      index += 1
+    } else {
+      source += escapeRegExp(format[index]!)
+      index += 1
+    }
+  }
+  return { format, pattern: new RegExp(`^${source}$`), order }
+}
+
+const isoDate = compileDateFormat("YYYY-MM-DD")
+
+const daysInMonth = (year: number, month: number) =>
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31
+
+const pad = (value: number, width: number) => String(value).padStart(width, "0")
+
+/**
+ * Reads a date in one of `parsers`' formats (ISO `YYYY-MM-DD` when none is configured), checks that it exists on
+ * the calendar (no 31 April, 29 February only in leap years) and returns it as `YYYY-MM-DD`.
+ */
+export const normaliseDate = (input: string, parsers: ReadonlyArray<DateParser>): string | Invalid => {
+  const value = input.trim()
+  for (const parser of parsers) {
+    const match = parser.pattern.exec(value)
+    if (match === null) continue
+    let year = 0
+    let month = 0
+    let day = 0
+    parser.order.forEach((part, index) => {
+      const number = Number(match[index + 1])
+      if (part === "year") year = number
+      else if (part === "month") month = number
+      else day = number
+    })
+    if (year < 1) return new Invalid("is not a date: year 0000 does not exist")
+    if (month < 1 || month > 12) return new Invalid(`is not a date: there is no month ${month}`)
+    if (day < 1 || day > daysInMonth(year, month))
+      return new Invalid(`is not a date: ${pad(year, 4)}-${pad(month, 2)} has no day ${day}`)
+    return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
+  }
+  return new Invalid(`is not a date in the format ${parsers.map((parser) => parser.format).join(" or ")}`)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Boolean
+// ---------------------------------------------------------------------------------------------------------------
+
+const defaultTrue = ["true", "yes", "y", "1"]
+const defaultFalse = ["false", "no", "n", "0"]
+
+/** Case-insensitive word lists to a lookup. */
+export const booleanWords = (
+  trueValues: ReadonlyArray<string> | undefined,
+  falseValues: ReadonlyArray<string> | undefined
+): ReadonlyMap<string, boolean> =>
+  new Map([
+    ...(trueValues ?? defaultTrue).map((word) => [word.trim().toLowerCase(), true] as const),
+    ...(falseValues ?? defaultFalse).map((word) => [word.trim().toLowerCase(), false] as const)
+  ])
+
+export const normaliseBoolean = (
+  raw: string | number | boolean,
+  words: ReadonlyMap<string, boolean>
+): boolean | Invalid => {
+  if (typeof raw === "boolean") return raw
+  const value = words.get(String(raw).trim().toLowerCase())
+  return value === undefined
+    ? new Invalid(`is not a yes/no value (expected one of ${[...words.keys()].join(", ")})`)
+    : value
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Compiling a field
+// ---------------------------------------------------------------------------------------------------------------
+
+const required = new Invalid("is required but empty")
+
+/**
+ * Compiles the normaliser of a configured field. Empty values (absent, null, or only whitespace) become `null`, or
+ * fail when the field is `required`.
+ */
+export const makeNormaliser = (field: SyncConfig.Field): Normaliser => {
+  const convert = converterOf(field)
+  const whenEmpty = field.required ? required : null
+  return (raw) => {
+    if (raw === undefined || raw === null) return whenEmpty
+    if (typeof raw === "string") {
+      const trimmed = raw.trim()
+      return trimmed === "" ? whenEmpty : convert(trimmed)
+    }
+    return convert(raw)
+  }
+}
+
+const converterOf = (field: SyncConfig.Field): ((value: string | number | boolean) => CanonicalValue | Invalid) => {
+  switch (field.type) {
+    case "text": {
+      const check = text(field.maxLength)
+      return (value) => check(textOf(value))
+    }
+    case "email":
+      return (value) => normaliseEmail(textOf(value))
+    case "phone": {
+      const options = { defaultCountry: field.defaultCountry, mobileOnly: field.mobileOnly }
+      return (value) => normalisePhone(textOf(value), options)
+    }
+    case "number": {
+      const options = { decimalSeparator: field.decimalSeparator, integer: field.integer }
+      return (value) => (typeof value === "boolean" ? new Invalid("is not a number") : normaliseNumber(value, options))
+    }
+    case "date": {
+      const formats =
+        field.inputFormat === undefined
+          ? []
+          : typeof field.inputFormat === "string"
+            ? [field.inputFormat]
+            : field.inputFormat
+      const parsers = formats.length === 0 ? [isoDate] : formats.map(compileDateFormat)
+      return (value) => normaliseDate(textOf(value), parsers)
+    }
+    case "boolean": {
+      const words = booleanWords(field.trueValues, field.falseValues)
+      return (value) => normaliseBoolean(value, words)
+    }
+  }
+}

@@ -1,0 +1,702 @@
+/**
+ * The Effect Schema of a sync's YAML config: every section, its defaults, and the cross-reference rules between
+ * sections (every mapping names a canonical field that exists, Ocamba gets an identifying property, Copernica key
+ * fields are mapped, ...). Descriptions double as the "what is expected" half of every config error message.
+ *
+ * @internal
+ */
+import { Copernica, Ocamba } from "@profilesync/contracts"
+import * as Cron from "effect/Cron"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { isSupportedCountry } from "libphonenumber-js/max"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------------------------
+
+const nonEmptyString = (expected: string) =>
+  Schema.String.pipe(
+    Schema.filter((text) => (text.trim().length > 0 ? undefined : "must not be empty")),
+    Schema.annotations({ description: expected })
+  )
+
+/** A whole number in `[minimum, maximum]`. */
+const integerBetween = (minimum: number, maximum: number, expected: string) =>
+  Schema.Number.pipe(
+    Schema.filter((value) => Number.isInteger(value) && value >= minimum && value <= maximum),
+    Schema.annotations({ description: expected })
+  )
+
+const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
+
+/** @internal */
+export const FilePath = nonEmptyString("a file path (relative paths are resolved against the config file's directory)")
+
+/**
+ * A long value mixing lower-case letters and digits is a generated secret, not a variable name (which are
+ * conventionally upper case): refusing it keeps it out of later "variable ... is not set" messages.
+ */
+const looksLikeToken = (text: string) => text.length >= 24 && /[a-z]/.test(text) && /[0-9]/.test(text)
+
+/** @internal */
+export const EnvironmentVariableName = Schema.String.pipe(
+  Schema.filter((text) =>
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && !looksLikeToken(text)
+      ? undefined
+      : text.length >= 20
+        ? // Someone pasted the secret itself where its variable's name belongs; say so without echoing it.
+          "must be the NAME of an environment variable (letters, digits and `_`), not the secret itself: this value looks like a token, so remove it from the file and rotate it"
+        : "must be the name of an environment variable (letters, digits and `_`, not starting with a digit)"
+  ),
+  Schema.annotations({ description: "the name of an environment variable" })
+)
+
+/**
+ * A 0/1 flag of the Ocamba API, written `true`/`false` or `1`/`0` in the config and decoded to a boolean.
+ *
+ * @internal
+ */
+export const Flag = Schema.transform(
+  Schema.Union(Schema.Boolean, Schema.Literal(0, 1)).annotations({ description: "true or false (or 1 or 0)" }),
+  Schema.Boolean,
+  { strict: true, decode: (value) => value === true || value === 1, encode: (value) => value }
+).annotations({ description: "true or false (or 1 or 0)" })
+
+/** A vendor id, written as a number or a string in YAML, kept as a string (the vendors' ids are strings). */
+const VendorId = Schema.transform(
+  Schema.Union(
+    Schema.String.pipe(Schema.pattern(/^[0-9]+$/)),
+    Schema.Number.pipe(Schema.filter((value) => Number.isSafeInteger(value) && value >= 0))
+  ).annotations({ description: "an id (digits)" }),
+  Schema.String,
+  { strict: true, decode: (value) => String(value), encode: (value) => value }
+).annotations({ description: "an id (digits)" })
+
+/**
+ * An `http`/`https` base URL, without user or password (credentials never live in the config) and without a
+ * trailing slash (clients append `/path`).
+ */
+const BaseUrl = Schema.String.pipe(
+  Schema.filter((text) => {
+    let url: URL
+    try {
+      url = new URL(text)
+    } catch {
+      return "must be an absolute http(s) URL, like https://api.ocamba.com/v1/hood"
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") return "must be an http or https URL"
+    if (url.username !== "" || url.password !== "")
+      return "must not hold a user or password: credentials go in `credentials` (tokenEnv or tokenFile)"
+    if (url.search !== "" || url.hash !== "") return "must not have a query or fragment"
+    return undefined
+  }),
+  Schema.annotations({ description: "an http(s) base URL" })
+)
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
+
+const baseUrlWithDefault = (defaultUrl: string) =>
+  Schema.optionalWith(
+    Schema.transform(BaseUrl, Schema.String, {
+      strict: true,
+      decode: withoutTrailingSlash,
+      encode: (value) => value
+    }).annotations({ description: "an http(s) base URL" }),
+    { default: () => defaultUrl }
+  )
+
+/** @internal */
+export const defaultOcambaBaseUrl = withoutTrailingSlash(Ocamba.serverUrl)
+/** @internal */
+export const defaultCopernicaBaseUrl = withoutTrailingSlash(Copernica.serverUrl)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------------------------------------------
+
+const exactlyOne =
+  (keys: ReadonlyArray<string>, what: string) =>
+  (value: object): string | undefined => {
+    const present = keys.filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    if (present.length === 1) return undefined
+    const list = keys.map((key) => `\`${key}\``).join(" or ")
+    return present.length === 0 ? `${what}: give ${list}` : `${what}: give only one of ${list}`
+  }
+
+/** @internal */
+export const Credentials = Schema.Struct({
+  tokenEnv: Schema.optional(EnvironmentVariableName),
+  tokenFile: Schema.optional(FilePath)
+}).pipe(
+  Schema.filter(exactlyOne(["tokenEnv", "tokenFile"], "where the API token comes from")),
+  Schema.annotations({ description: "`{ tokenEnv: VARIABLE }` or `{ tokenFile: /path/to/file }`" })
+)
+
+/** @internal */
+export const DatabaseConnection = Schema.Struct({
+  urlEnv: Schema.optional(EnvironmentVariableName),
+  urlFile: Schema.optional(FilePath)
+}).pipe(
+  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
+  Schema.annotations({ description: "`{ urlEnv: VARIABLE }` or `{ urlFile: /path/to/file }`" })
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Source
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const Encoding = Schema.Literal("utf-8", "utf-16le", "latin1")
+
+const SingleCharacter = (expected: string) =>
+  Schema.String.pipe(
+    Schema.filter((text) =>
+      text.length !== 1
+        ? "must be exactly one character"
+        : text === "\r" || text === "\n"
+          ? "must not be a line break"
+          : undefined
+    ),
+    Schema.annotations({ description: expected })
+  )
+
+/** @internal */
+export const CsvSource = Schema.Struct({
+  type: Schema.Literal("csv"),
+  path: FilePath,
+  delimiter: Schema.optionalWith(SingleCharacter('one character, like "," or ";" or "\\t"'), { default: () => "," }),
+  quote: Schema.optionalWith(SingleCharacter("one character"), { default: () => '"' }),
+  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
+}).pipe(
+  Schema.filter((source) =>
+    source.delimiter === source.quote ? { path: ["quote"], message: "must differ from `delimiter`" } : undefined
+  )
+)
+
+/** @internal */
+export const NdjsonSource = Schema.Struct({
+  type: Schema.Literal("ndjson"),
+  path: FilePath,
+  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
+})
+
+/** @internal */
+export const JsonSource = Schema.Struct({
+  type: Schema.Literal("json"),
+  path: FilePath,
+  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
+})
+
+/** @internal */
+export const PostgresSource = Schema.Struct({
+  type: Schema.Literal("postgres"),
+  query: nonEmptyString("an SQL query"),
+  urlEnv: Schema.optional(EnvironmentVariableName),
+  urlFile: Schema.optional(FilePath)
+}).pipe(Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")))
+
+/** @internal */
+export const Source = Schema.Union(CsvSource, NdjsonSource, JsonSource, PostgresSource).annotations({
+  description: "a source with `type: csv`, `ndjson`, `json` or `postgres`"
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Canonical fields
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const FieldName = Schema.String.pipe(
+  Schema.pattern(/^[a-z][a-z0-9_]{0,63}$/),
+  Schema.annotations({
+    description: "a field name of lower-case letters, digits and `_`, starting with a letter (at most 64 characters)"
+  })
+)
+
+const commonFieldOptions = {
+  column: Schema.optional(nonEmptyString("the source column's name")),
+  required: Schema.optionalWith(Schema.Boolean, { default: () => false })
+}
+
+/** @internal */
+export const TextField = Schema.Struct({
+  type: Schema.Literal("text"),
+  ...commonFieldOptions,
+  maxLength: Schema.optional(positiveInteger)
+})
+
+/** @internal */
+export const EmailField = Schema.Struct({ type: Schema.Literal("email"), ...commonFieldOptions })
+
+/** @internal */
+export const CountryCode = Schema.String.pipe(
+  Schema.filter((text) =>
+    isSupportedCountry(text)
+      ? undefined
+      : `\`${text}\` is not a country code known to libphonenumber (use ISO 3166 alpha-2, like NL)`
+  ),
+  Schema.annotations({ description: "a two-letter country code, like NL" })
+)
+
+/** @internal */
+export const PhoneField = Schema.Struct({
+  type: Schema.Literal("phone"),
+  ...commonFieldOptions,
+  defaultCountry: Schema.optional(CountryCode),
+  mobileOnly: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+
+/** @internal */
+export const NumberField = Schema.Struct({
+  type: Schema.Literal("number"),
+  ...commonFieldOptions,
+  decimalSeparator: Schema.optionalWith(Schema.Literal(".", ","), { default: () => "." as const }),
+  integer: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+
+/** The tokens a date `inputFormat` understands, longest first so `YYYY` is not read as `YY` twice. */
+const dateTokens = ["YYYY", "MM", "DD", "M", "D"] as const
+
+/**
+ * Checks a date input format: it needs a year (`YYYY`), a month (`MM` or `M`) and a day (`DD` or `D`), each once.
+ *
+ * @internal
+ */
+export const checkDateFormat = (format: string): string | undefined => {
+  const counts = { year: 0, month: 0, day: 0 }
+  for (let index = 0; index < format.length; ) {
+    const token = dateTokens.find((candidate) => format.startsWith(candidate, index))
+    if (token === undefined) {
+      if (/[A-Za-z]/.test(format[index]!))
+        return `\`${format}\`: unknown token at \`${format.slice(index)}\` (use YYYY, MM, M, DD, D and separators)`
+      index += 1
+      continue
+    }
+    if (token === "YYYY") counts.year += 1
+    else if (token === "MM" || token === "M") counts.month += 1
+    else counts.day += 1
+    index += token.length
+  }
+  return counts.year === 1 && counts.month === 1 && counts.day === 1
+    ? undefined
+    : `\`${format}\` must hold YYYY, a month (MM or M) and a day (DD or D), each once`
+}
+
+const DateFormat = Schema.String.pipe(
+  Schema.filter(checkDateFormat),
+  Schema.annotations({ description: "a date format like DD-MM-YYYY" })
+)
+
+/** @internal */
+export const DateField = Schema.Struct({
+  type: Schema.Literal("date"),
+  ...commonFieldOptions,
+  inputFormat: Schema.optional(
+    Schema.Union(DateFormat, Schema.NonEmptyArray(DateFormat)).annotations({
+      description: "a date format like DD-MM-YYYY, or a list of them"
+    })
+  )
+})
+
+const BooleanWords = Schema.NonEmptyArray(nonEmptyString("a word")).annotations({ description: "a list of words" })
+
+/** @internal */
+export const BooleanField = Schema.Struct({
+  type: Schema.Literal("boolean"),
+  ...commonFieldOptions,
+  trueValues: Schema.optional(BooleanWords),
+  falseValues: Schema.optional(BooleanWords)
+})
+
+/** @internal */
+export const Field = Schema.Union(TextField, EmailField, PhoneField, NumberField, DateField, BooleanField).annotations({
+  description: "a field with `type: text`, `email`, `phone`, `number`, `date` or `boolean`"
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ocamba
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const OcambaDataType = Schema.Literal("text", "number", "date")
+
+/**
+ * The settings of a custom property; a system property belongs to Ocamba and takes none of them.
+ *
+ * @internal
+ */
+export const customPropertySettings = [
+  "data_type",
+  "description",
+  "example",
+  "export_alias",
+  "pi_data",
+  "importable",
+  "exportable"
+] as const
+
+/** @internal */
+export const OcambaProperty = Schema.Struct({
+  property: Schema.optional(nonEmptyString("an Ocamba property label")),
+  system: Schema.optionalWith(Flag, { default: () => false }),
+  data_type: Schema.optional(OcambaDataType),
+  description: Schema.optional(
+    Schema.String.pipe(Schema.maxLength(2000), Schema.annotations({ description: "a text of at most 2000 characters" }))
+  ),
+  example: Schema.optional(Schema.String),
+  export_alias: Schema.optional(Schema.String),
+  pi_data: Schema.optional(Flag),
+  importable: Schema.optional(Flag),
+  exportable: Schema.optional(Flag)
+}).pipe(
+  Schema.filter((mapping) =>
+    mapping.system
+      ? customPropertySettings
+          .filter((setting) => mapping[setting] !== undefined)
+          .map((setting) => ({
+            path: [setting],
+            message: `a system property is defined by Ocamba and takes no \`${setting}\`: remove it, or set \`system: false\` for a custom property`
+          }))
+      : undefined
+  )
+)
+
+const VendorIds = Schema.Array(VendorId).annotations({ description: "a list of ids" })
+
+/**
+ * What to resync after a sync. Empty lists are allowed (and left out of the request), so a list can be emptied
+ * without deleting its key.
+ *
+ * @internal
+ */
+export const Resync = Schema.Struct({
+  integration: Schema.optionalWith(VendorIds, { default: () => [] }),
+  conversion: Schema.optionalWith(VendorIds, { default: () => [] })
+})
+
+/** The documented upload limit, 50 MB; the default stays a little under it for the multipart envelope. */
+const ocambaUploadLimit = 52_428_800
+
+/** @internal */
+export const OcambaTarget = Schema.Struct({
+  baseUrl: baseUrlWithDefault(defaultOcambaBaseUrl),
+  account: Schema.optionalWith(nonEmptyString("a name for the account's rate budget"), { default: () => "default" }),
+  credentials: Schema.optional(Credentials),
+  properties: Schema.Record({ key: FieldName, value: OcambaProperty }).annotations({
+    description: "a mapping of canonical field names to Ocamba properties"
+  }),
+  maxFileBytes: Schema.optionalWith(
+    integerBetween(1024, ocambaUploadLimit, `a whole number of bytes from 1024 to ${ocambaUploadLimit} (50 MB)`),
+    { default: () => 50_000_000 }
+  ),
+  resync: Schema.optional(Resync)
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Copernica
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const CopernicaFieldType = Schema.Literal(
+  "integer",
+  "float",
+  "date",
+  "empty_date",
+  "datetime",
+  "empty_datetime",
+  "text",
+  "email",
+  "phone",
+  "phone_fax",
+  "phone_gsm",
+  "select",
+  "big",
+  "foreign_key"
+)
+
+/** @internal */
+export const CopernicaField = Schema.Struct({
+  field: Schema.optional(
+    Schema.String.pipe(
+      Schema.pattern(/^[^.]+$/),
+      Schema.annotations({ description: "a Copernica field name (no `.`: subprofile fields are not supported)" })
+    )
+  ),
+  type: Schema.optional(CopernicaFieldType),
+  length: Schema.optional(positiveInteger),
+  default: Schema.optional(
+    Schema.Union(Schema.String, Schema.Number).annotations({ description: "a default value (text or number)" })
+  )
+})
+
+/** @internal */
+export const CopernicaDelimiter = Schema.Literal("\t", ",", ";")
+
+/** @internal */
+export const CopernicaTarget = Schema.Struct({
+  baseUrl: baseUrlWithDefault(defaultCopernicaBaseUrl),
+  account: Schema.optionalWith(nonEmptyString("a name for the account's rate budget"), { default: () => "default" }),
+  credentials: Schema.optional(Credentials),
+  database: positiveInteger.annotations({ description: "a database ID (a positive whole number)" }),
+  keyFields: Schema.NonEmptyArray(nonEmptyString("a Copernica field name")).annotations({
+    description: "a non-empty list of Copernica field names"
+  }),
+  fields: Schema.Record({ key: FieldName, value: CopernicaField }).annotations({
+    description: "a mapping of canonical field names to Copernica fields"
+  }),
+  rowsPerImport: Schema.optionalWith(
+    integerBetween(1, 100_000, "a whole number of rows from 1 to 100000").annotations({
+      description: "a whole number of rows from 1 to 100000"
+    }),
+    { default: () => 1000 }
+  ),
+  format: Schema.optionalWith(Schema.Literal("json", "csv"), { default: () => "json" as const }),
+  delimiter: Schema.optional(CopernicaDelimiter),
+  action: Schema.optionalWith(Schema.Literal("update or add", "update", "add", "ignore or add"), {
+    default: () => "update or add" as const
+  }),
+  ignoreEmptyFields: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bookkeeping
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @internal */
+export const State = Schema.Struct({
+  sqlite: Schema.optional(FilePath),
+  postgres: Schema.optional(DatabaseConnection)
+}).pipe(
+  Schema.filter(exactlyOne(["sqlite", "postgres"], "the state store")),
+  Schema.annotations({ description: "`{ sqlite: ./file.db }` or `{ postgres: { urlEnv: VARIABLE } }`" })
+)
+
+/** @internal */
+export const DeadLetters = Schema.Struct({
+  maxAttempts: Schema.optionalWith(integerBetween(1, 1000, "a whole number from 1 to 1000"), { default: () => 3 })
+})
+
+/** @internal */
+export const Rejects = Schema.Struct({
+  path: Schema.optionalWith(FilePath, { default: () => "./rejects.ndjson" })
+})
+
+/** @internal */
+export const Targets = Schema.Struct({
+  ocamba: Schema.optional(OcambaTarget),
+  copernica: Schema.optional(CopernicaTarget)
+}).pipe(
+  Schema.filter((targets) =>
+    targets.ocamba === undefined && targets.copernica === undefined
+      ? "configure at least one target: `ocamba` or `copernica`"
+      : undefined
+  )
+)
+
+const CronExpression = Schema.String.pipe(
+  Schema.filter((text) => {
+    const parsed = Cron.parse(text)
+    return Either.isRight(parsed) ? undefined : `\`${text}\` is not a valid cron expression: ${parsed.left.message}`
+  }),
+  Schema.annotations({ description: 'a cron expression, like "*/15 * * * *"' })
+)
+
+const TimeZone = Schema.String.pipe(
+  Schema.filter((text) =>
+    Either.isRight(Cron.parse("* * * * *", text)) ? undefined : `\`${text}\` is not a known IANA time zone`
+  ),
+  Schema.annotations({ description: "an IANA time zone, like Europe/Amsterdam" })
+)
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole file and its cross-references
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The structure alone, before the cross-reference rules. */
+const SyncConfigStructure = Schema.Struct({
+  version: Schema.Literal(1),
+  name: Schema.String.pipe(
+    Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
+    Schema.annotations({
+      description:
+        "a name of letters, digits, `_`, `.` and `-`, starting with a letter or digit (at most 64 characters)"
+    })
+  ),
+  schedule: Schema.optional(CronExpression),
+  timeZone: Schema.optional(TimeZone),
+  source: Source,
+  fields: Schema.Record({ key: FieldName, value: Field }).annotations({
+    description: "a mapping of canonical field names to field definitions"
+  }),
+  key: Schema.NonEmptyArray(FieldName).annotations({ description: "a non-empty list of canonical field names" }),
+  targets: Targets,
+  state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
+  deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
+  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) })
+}).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
+
+type Structure = typeof SyncConfigStructure.Type
+
+/** One cross-reference problem, at a path relative to the config's root. */
+interface CrossReferenceIssue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+/**
+ * Canonical field types and the Copernica field types that can hold their values. The first one is what a missing
+ * field is created as.
+ *
+ * @internal
+ */
+export const copernicaTypesFor: Record<(typeof Field.Type)["type"], ReadonlyArray<typeof CopernicaFieldType.Type>> = {
+  text: ["text", "big", "select"],
+  // Copernica allows one email field per database; plain text fields hold addresses as well.
+  email: ["email", "text"],
+  phone: ["phone_gsm", "phone", "phone_fax", "text"],
+  number: ["float", "integer", "text"],
+  // `empty_date` is the optional date; `date` makes the field mandatory.
+  date: ["empty_date", "date", "text"],
+  boolean: ["integer", "text", "select"]
+}
+
+/** Ocamba's identifying system properties: a commit needs at least one of them. */
+const ocambaIdentifiers: Record<string, (typeof Field.Type)["type"]> = {
+  email: "email",
+  mobile_phone_number: "phone"
+}
+
+const directHosts = { ocamba: new URL(defaultOcambaBaseUrl).host, copernica: new URL(defaultCopernicaBaseUrl).host }
+
+const isArrayIndexLike = (name: string) => /^(0|[1-9][0-9]*)$/.test(name)
+
+/**
+ * The rules that span sections; each problem names the path it is about.
+ *
+ * @internal
+ */
+export const crossReferenceIssues = (config: Structure): ReadonlyArray<CrossReferenceIssue> => {
+  const issues: Array<CrossReferenceIssue> = []
+  const fieldNames = Object.keys(config.fields)
+  const known = (name: string) => Object.hasOwn(config.fields, name)
+  const knownList = () => fieldNames.map((name) => `\`${name}\``).join(", ")
+
+  config.key.forEach((name, index) => {
+    if (!known(name))
+      issues.push({
+        path: ["key", index],
+        message: `\`${name}\` is not a field defined under \`fields\` (${knownList()})`
+      })
+  })
+
+  const ocamba = config.targets.ocamba
+  if (ocamba !== undefined) {
+    const base = ["targets", "ocamba"]
+    const labels = new Map<string, string>()
+    let identifies = false
+    for (const [name, mapping] of Object.entries(ocamba.properties)) {
+      const path = [...base, "properties", name]
+      if (!known(name)) {
+        issues.push({ path, message: `\`${name}\` is not a field defined under \`fields\` (${knownList()})` })
+        continue
+      }
+      const label = mapping.property ?? name
+      const previous = labels.get(label)
+      if (previous !== undefined)
+        issues.push({ path, message: `maps to property \`${label}\`, which \`${previous}\` maps to already` })
+      labels.set(label, name)
+      const identifierType = ocambaIdentifiers[label]
+      if (identifierType !== undefined) {
+        if (!mapping.system)
+          issues.push({
+            path: [...path, "system"],
+            message: `\`${label}\` is an Ocamba system property: write \`system: true\``
+          })
+        else identifies = true
+        const fieldType = config.fields[name]!.type
+        if (fieldType !== identifierType)
+          issues.push({
+            path,
+            message: `\`${label}\` identifies Ocamba profiles, so it must come from a field of type \`${identifierType}\` (normalised), but \`${name}\` has type \`${fieldType}\``
+          })
+      }
+    }
+    if (!identifies)
+      issues.push({
+        path: [...base, "properties"],
+        message:
+          "must map a field to the system property `email` or `mobile_phone_number` (Ocamba identifies profiles by them), e.g. `email: { property: email, system: true }`"
+      })
+    if (ocamba.credentials === undefined && new URL(ocamba.baseUrl).host === directHosts.ocamba)
+      issues.push({
+        path: base,
+        message:
+          "`credentials` is required when talking to Ocamba directly (`{ tokenEnv: OCAMBA_TOKEN }`); only a baseUrl pointing at the proxy sidecar may leave it out"
+      })
+  }
+
+  const copernica = config.targets.copernica
+  if (copernica !== undefined) {
+    const base = ["targets", "copernica"]
+    const fieldsByName = new Map<string, string>()
+    for (const [name, mapping] of Object.entries(copernica.fields)) {
+      const path = [...base, "fields", name]
+      if (!known(name)) {
+        issues.push({ path, message: `\`${name}\` is not a field defined under \`fields\` (${knownList()})` })
+        continue
+      }
+      const fieldName = mapping.field ?? name
+      const previous = fieldsByName.get(fieldName)
+      if (previous !== undefined)
+        issues.push({
+          path,
+          message: `maps to Copernica field \`${fieldName}\`, which \`${previous}\` maps to already`
+        })
+      fieldsByName.set(fieldName, name)
+      const canonicalType = config.fields[name]!.type
+      if (mapping.type !== undefined && !copernicaTypesFor[canonicalType].includes(mapping.type))
+        issues.push({
+          path: [...path, "type"],
+          message: `a \`${canonicalType}\` field cannot go into a Copernica \`${mapping.type}\` field (use ${copernicaTypesFor[
+            canonicalType
+          ]
+            .map((type) => `\`${type}\``)
+            .join(", ")})`
+        })
+      if (copernica.format === "json" && isArrayIndexLike(fieldName))
+        issues.push({
+          path,
+          message: `Copernica field \`${fieldName}\` is a number, which JSON objects reorder; Copernica needs the same field order in every row, so use \`format: csv\` for it`
+        })
+    }
+    copernica.keyFields.forEach((keyField, index) => {
+      if (!fieldsByName.has(keyField))
+        issues.push({
+          path: [...base, "keyFields", index],
+          message: `\`${keyField}\` is not a mapped Copernica field (mapped: ${[...fieldsByName.keys()].map((name) => `\`${name}\``).join(", ")})`
+        })
+    })
+    if (copernica.format !== "csv" && copernica.delimiter !== undefined)
+      issues.push({ path: [...base, "delimiter"], message: "applies only to `format: csv`" })
+    if (copernica.credentials === undefined && new URL(copernica.baseUrl).host === directHosts.copernica)
+      issues.push({
+        path: base,
+        message:
+          "`credentials` is required when talking to Copernica directly (`{ tokenEnv: COPERNICA_TOKEN }`); only a baseUrl pointing at the proxy sidecar may leave it out"
+      })
+  }
+  return issues
+}
+
+/**
+ * The whole config file.
+ *
+ * @internal
+ */
+export const SyncConfig = SyncConfigStructure.pipe(
+  Schema.filter((config) => {
+    const issues = crossReferenceIssues(config)
+    return issues.length === 0 ? undefined : issues.map((issue) => ({ path: issue.path, message: issue.message }))
+  })
+)
