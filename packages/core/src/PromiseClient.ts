@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
@@ -51,6 +53,16 @@ const throttleLayer = (budget: BudgetOptions): Layer.Layer<Throttle.Throttle> =>
     : Throttle.layerRedis({ keys, redis: budget.redisUrl, replicas: budget.replicas ?? 1 })
 }
 
+/** Runs an effect and settles with its value, or rejects with its own error (not Effect's `FiberFailure` wrapper). */
+const settle = async <A>(
+  runtime: ManagedRuntime.ManagedRuntime<Throttle.Throttle, never>,
+  effect: Effect.Effect<A, unknown, Throttle.Throttle>
+): Promise<A> => {
+  const exit = await runtime.runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
+}
+
 const promisify = <Service extends object>(
   runtime: ManagedRuntime.ManagedRuntime<Throttle.Throttle, never>,
   service: Service
@@ -59,9 +71,9 @@ const promisify = <Service extends object>(
   for (const [name, value] of Object.entries(service)) {
     if (typeof value === "function") {
       client[name] = (...parameters: Array<unknown>) =>
-        runtime.runPromise((value as (...parameters: Array<unknown>) => Effect.Effect<unknown, unknown>)(...parameters))
+        settle(runtime, (value as (...parameters: Array<unknown>) => Effect.Effect<unknown, unknown>)(...parameters))
     } else if (Effect.isEffect(value)) {
-      client[name] = () => runtime.runPromise(value as Effect.Effect<unknown, unknown>)
+      client[name] = () => settle(runtime, value as Effect.Effect<unknown, unknown>)
     } else {
       client[name] = value
     }
