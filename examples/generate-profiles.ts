@@ -7,7 +7,8 @@
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import { parsePhoneNumberFromString } from "libphonenumber-js"
+// The complete metadata, as the sync validates with it: a number the generator calls valid is valid there too.
+import { parsePhoneNumberFromString } from "libphonenumber-js/max"
 
 const [rowsArgument, outputArgument, seedArgument, badEveryArgument] = process.argv.slice(2)
 const rows = Number(rowsArgument ?? 10_000)
@@ -40,11 +41,13 @@ const mobileNumber = (country: string): string => {
         ? `06${Math.floor(10_000_000 + random() * 89_999_999)}`
         : country === "BE"
           ? `04${pick(["70", "71", "72", "75", "76", "77", "78", "79", "85", "86", "87", "88", "89", "90", "91", "92", "93", "94", "95", "96", "97", "98", "99"])}${Math.floor(100_000 + random() * 899_999)}`
-          : `015${Math.floor(10_000_000 + random() * 89_999_999)}`
+          : `01${pick(["51", "52", "57", "59", "70", "71", "72", "73", "75", "76", "77", "78", "79"])}${Math.floor(10_000_000 + random() * 89_999_999)}`
     const parsed = parsePhoneNumberFromString(candidate, country as "NL")
     if (parsed?.isValid() === true) {
-      // Written as people type them: some national, some international, some with spaces.
+      // Written as people type them: at home some national, some international with spaces, some E.164; abroad
+      // (the sync's default country is NL) always with the country code.
       const style = random()
+      if (country !== "NL") return style < 0.5 ? parsed.formatInternational() : parsed.number
       return style < 0.5 ? candidate : style < 0.8 ? parsed.formatInternational() : parsed.number
     }
   }
