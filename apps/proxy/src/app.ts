@@ -1,0 +1,101 @@
+/**
+ * @module
+ * The proxy's Hono app: the middleware chain, the vendor routes and the operational endpoints.
+ *
+ * ```
+ * request-id → in-flight → access-log → request-target → /healthz, /readyz, /metrics
+ *                                                      → proxy-key → /ocamba/v1/hood/*  (forward, Ocamba)
+ *                                                      → proxy-key → /copernica/v3/*    (forward, Copernica)
+ * ```
+ *
+ * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
+ */
+import { Hono } from "hono"
+import { requestId } from "hono/request-id"
+import type { ProxyConfig } from "./config.ts"
+import { errorResponse, ProxyErrorReason, proxyError } from "./errors.ts"
+import { type ForwardDependencies, forward } from "./forward/handler.ts"
+import type { Logger } from "./log.ts"
+import { prometheusText } from "./metrics.ts"
+import { accessLog } from "./middleware/access-log/index.ts"
+import { type InFlightState, inFlight } from "./middleware/in-flight/index.ts"
+import { proxyKey } from "./middleware/proxy-key/index.ts"
+import { requestTarget } from "./middleware/request-target/index.ts"
+import type { VendorEdge, VendorName } from "./vendors.ts"
+
+/** What the app needs. */
+export interface AppDependencies extends ForwardDependencies {
+  readonly vendors: Readonly<Record<VendorName, VendorEdge>>
+  readonly inFlight: InFlightState
+  /** Whether the shared store answers; `undefined` when no Redis is configured. */
+  readonly redisReady?: (() => Promise<boolean>) | undefined
+  readonly logger: Logger
+  readonly config: ProxyConfig
+}
+
+/** Creates the app. */
+export const createApp = (dependencies: AppDependencies): Hono => {
+  const { vendors, config, logger, runtime } = dependencies
+  const vendorOf = (path: string): VendorEdge | undefined =>
+    Object.values(vendors).find((vendor) => path === `/${vendor.name}` || path.startsWith(`/${vendor.name}/`))
+
+  const app = new Hono()
+  // Ids from callers are kept when they are short and plain, so a caller's own id follows the request upstream.
+  app.use(requestId({ limitLength: 128 }))
+  // Every answer carries the id, also those made by later middleware (hono's sets it only on its own context).
+  app.use(async function echoRequestId(context, next) {
+    await next()
+    context.res.headers.set("x-request-id", context.get("requestId"))
+  })
+  app.use(inFlight({ state: dependencies.inFlight }))
+  app.use(accessLog({ logger }))
+  app.use(requestTarget({ vendorOf }))
+
+  app.get("/healthz", (context) => context.json({ status: "ok" }))
+  app.get("/readyz", async (context) => {
+    if (dependencies.inFlight.draining) return context.json({ status: "draining" }, 503)
+    if (dependencies.redisReady !== undefined && !(await dependencies.redisReady())) {
+      return context.json({ status: "redis unreachable" }, 503)
+    }
+    return context.json({ status: "ready" })
+  })
+  app.get("/metrics", async (context) =>
+    context.body(await runtime.runPromise(prometheusText), 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8"
+    })
+  )
+
+  for (const vendor of Object.values(vendors)) {
+    app.use(`/${vendor.name}/*`, proxyKey({ keys: config.proxyKeys, vendor }))
+    app.use(`/${vendor.name}`, proxyKey({ keys: config.proxyKeys, vendor }))
+    app.all(`${vendor.prefix}/*`, forward(vendor, dependencies))
+  }
+
+  app.notFound((context) => {
+    const path = new URL(context.req.url).pathname
+    const vendor = vendorOf(path)
+    context.set("vendor", vendor?.name)
+    return errorResponse(
+      vendor,
+      proxyError(ProxyErrorReason.UnknownOperation({ method: context.req.method, path })),
+      context.get("requestId") ?? ""
+    )
+  })
+  app.onError((error, context) => {
+    const path = new URL(context.req.url).pathname
+    logger.log("error", "unexpected error", {
+      requestId: context.get("requestId"),
+      path: logger.redact(path),
+      error: logger.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    })
+    const vendor = vendorOf(path)
+    const body = vendor?.errorBody(500, "The proxy failed unexpectedly.", context.get("requestId") ?? "") ?? {
+      error: { message: "The proxy failed unexpectedly." }
+    }
+    return new Response(JSON.stringify(body), {
+      status: 500,
+      headers: { "content-type": "application/json", "x-profilesync-source": "proxy" }
+    })
+  })
+  return app
+}

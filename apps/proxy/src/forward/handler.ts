@@ -1,0 +1,409 @@
+/**
+ * @module
+ * The handler of the vendor routes, in the order that keeps the shared budget for requests the vendor can accept:
+ *
+ * 1. match the path to an operation of the spec (anything else is 404: never an open proxy);
+ * 2. resolve the credential (inject: the proxy's; pass-through: the caller's) and with it the throttle key;
+ * 3. read and validate the request against the spec (a bad one is answered in the vendor's error shape);
+ * 4. wait for a slot of the account's shared budget, up to the caller's deadline, then send the request upstream
+ *    through the circuit breaker; a vendor 429 pauses the account for every replica, and the attempt is repeated as
+ *    the operation's retry safety allows (core's `Retry.forOperation`);
+ * 5. answer with the vendor's answer (streamed) or the proxy's own, with the shared budget's rate-limit headers.
+ */
+import { Readable } from "node:stream"
+import { type CircuitBreaker, Retry, Throttle } from "@profilesync/core"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
+import * as MetricLabel from "effect/MetricLabel"
+import * as Option from "effect/Option"
+import type { Context } from "hono"
+import { readRequestBody } from "../body/request-body.ts"
+import type { ProxyConfig } from "../config.ts"
+import {
+  errorResponse,
+  fromCircuitBreakerError,
+  fromThrottleError,
+  type ProxyError,
+  ProxyErrorReason,
+  proxyError
+} from "../errors.ts"
+import type { Logger } from "../log.ts"
+import * as Metrics from "../metrics.ts"
+import { rateLimitHeaderNames, rateLimitHeaders } from "../rate-limit-headers.ts"
+import type { Upstream, UpstreamAnswer, UpstreamRequest } from "../upstream.ts"
+import { transportFailure } from "../upstream.ts"
+import { credentialFor, type VendorEdge } from "../vendors.ts"
+import { classify, isAmbiguous, isUpstreamFailure, UpstreamFailure, UpstreamFailureReason } from "./upstream-failure.ts"
+import { checkQueryNames, queryParameters, upstreamPath } from "./upstream-target.ts"
+
+/** What the access log records about a forwarded request (set on the context as `forward`). */
+export interface ForwardRecord {
+  throttleKey?: string
+  attempts: number
+  /** Time spent waiting for budget, over all attempts. */
+  waitedMillis: number
+  upstreamStatus?: number | string
+  /** `upstream`: the vendor's answer; `proxy`: the proxy answered itself (refusal, validation, failure). */
+  source?: "upstream" | "proxy"
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    vendor: VendorEdge["name"] | undefined
+    operationId: string | undefined
+    forward: ForwardRecord | undefined
+  }
+}
+
+/** What the handler needs. */
+export interface ForwardDependencies {
+  readonly config: ProxyConfig
+  readonly runtime: ManagedRuntime.ManagedRuntime<never, never>
+  readonly throttle: Throttle.ThrottleService
+  readonly breakers: Readonly<Record<VendorEdge["name"], CircuitBreaker.CircuitBreaker<unknown>>>
+  readonly upstream: Upstream
+  readonly logger: Logger
+}
+
+/** The header a caller sets to bound its wait for budget, in milliseconds. */
+export const deadlineHeader = "x-profilesync-deadline"
+
+// Request headers passed on to the vendor; everything else (cookies, the caller's Authorization in inject mode, the
+// proxy key, forwarding headers) stays here. Content-Type and Content-Length come from the prepared body.
+const forwardedRequestHeaders: ReadonlyArray<string> = ["accept", "accept-encoding", "accept-language", "user-agent"]
+
+const retryPolicy = (config: ProxyConfig): Retry.RetryPolicyOptions => ({
+  maxAttempts: config.retryMaxAttempts,
+  baseDelay: Duration.millis(100),
+  maxDelay: Duration.seconds(2),
+  retryAfterJitter: Duration.millis(20)
+})
+
+const parseDeadline = (header: string | undefined, config: ProxyConfig): number | string => {
+  if (header === undefined) return config.defaultDeadlineMillis
+  if (!/^\s*\d{1,10}\s*$/.test(header)) return `header /${deadlineHeader}: must be a whole number of milliseconds`
+  return Math.min(Number(header), config.maxDeadlineMillis)
+}
+
+const toWebBody = (body: UpstreamAnswer["body"]): ConstructorParameters<typeof Response>[0] => {
+  if (body === null) return null
+  if (Buffer.isBuffer(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  return Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>
+}
+
+/**
+ * Makes the handler of one vendor's routes (`/ocamba/v1/hood/*` or `/copernica/v3/*`).
+ */
+export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) => {
+  const { config, runtime, throttle, breakers, upstream, logger } = dependencies
+  const base = new URL(vendor.config.baseUrl)
+  const origin = base.origin
+  const basePath = base.pathname.replace(/\/+$/, "")
+  const breaker = breakers[vendor.name]
+  const policy = retryPolicy(config)
+  const snapshotOf = (key: string) =>
+    throttle.snapshot(key).pipe(
+      Effect.map(Option.some),
+      Effect.catchAll(() => Effect.succeed(Option.none<Throttle.Snapshot>()))
+    )
+
+  return async function forwardRequest(context: Context): Promise<Response> {
+    const receivedAt = Date.now()
+    const request = context.req.raw
+    const requestId = context.get("requestId") ?? ""
+    const record: ForwardRecord = { attempts: 0, waitedMillis: 0 }
+    context.set("vendor", vendor.name)
+    context.set("forward", record)
+    let snapshot: Option.Option<Throttle.Snapshot> = Option.none()
+
+    const withBudgetHeaders = (response: Response, source: "upstream" | "proxy"): Response => {
+      record.source = source
+      if (Option.isSome(snapshot)) {
+        for (const [name, value] of Object.entries(rateLimitHeaders(vendor, snapshot.value))) {
+          response.headers.set(name, value)
+        }
+      }
+      response.headers.set("x-request-id", requestId)
+      response.headers.set("x-profilesync-source", source)
+      return response
+    }
+    const refuse = (error: ProxyError) => withBudgetHeaders(errorResponse(vendor, error, requestId), "proxy")
+
+    // 1. The operation, from the raw (still percent-encoded) path; the contract decodes and checks the parameters.
+    const url = new URL(request.url)
+    const method = request.method
+    const relative = url.pathname.startsWith(`${vendor.prefix}/`) ? url.pathname.slice(vendor.prefix.length) : undefined
+    const match = relative === undefined ? undefined : vendor.contract.matchOperation(method, relative)
+    if (match === undefined) {
+      return refuse(proxyError(ProxyErrorReason.UnknownOperation({ method, path: relative ?? url.pathname })))
+    }
+    const operation = match.operation
+    const operationId = operation.operationId
+    context.set("operationId", operationId)
+
+    // 2. The credential, and with it the account whose budget the request spends.
+    const credential = credentialFor(vendor, config.credentialsMode, request, url.searchParams)
+    if (credential === undefined) {
+      return refuse(
+        proxyError(
+          config.credentialsMode === "inject"
+            ? ProxyErrorReason.VendorNotConfigured()
+            : ProxyErrorReason.MissingCredential()
+        )
+      )
+    }
+    const key = credential.throttleKey
+    record.throttleKey = key
+
+    // 3. Everything about the request is checked before any budget is spent.
+    const deadline = parseDeadline(request.headers.get(deadlineHeader) ?? undefined, config)
+    if (typeof deadline === "string") return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: deadline })))
+    const declared = queryParameters(vendor.contract, operation)
+    const queryProblem = checkQueryNames(url.searchParams, declared, vendor.credentialQueryParameters)
+    if (queryProblem !== undefined) {
+      return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: queryProblem })))
+    }
+    const body = await readRequestBody({
+      request,
+      acceptsFormBodies: vendor.acceptsFormBodies,
+      maxBodyBytes: config.maxBodyBytes,
+      maxUploadBytes: operation.maxUploadBytes
+    })
+    if ("_tag" in body) return refuse(body)
+    const validation = vendor.contract.validateRequest(operationId, {
+      pathParams: match.pathParams,
+      query: url.searchParams,
+      headers: request.headers,
+      contentType: body.contentType,
+      body: body.value
+    })
+    if (!validation.ok) {
+      if (body.outgoing.kind === "stream") body.outgoing.cancel()
+      return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: validation.message })))
+    }
+
+    // 4. Budget, breaker, upstream, retries.
+    const headers: Record<string, string> = { "x-request-id": requestId }
+    for (const name of forwardedRequestHeaders) {
+      const value = request.headers.get(name)
+      if (value !== null) headers[name] = value
+    }
+    const extraQuery: Array<[string, string]> = []
+    vendor.applyCredential(credential.token, headers, extraQuery)
+    const upstreamRequest: UpstreamRequest = {
+      origin,
+      path: upstreamPath({
+        basePath,
+        operation,
+        pathParams: match.pathParams,
+        query: url.searchParams,
+        declared,
+        extraQuery
+      }),
+      method,
+      headers,
+      body: body.outgoing,
+      bodyTimeoutMillis: config.upstreamTimeoutMillis
+    }
+    const replayable = body.outgoing.kind !== "stream"
+    const timeout = Duration.millis(
+      body.outgoing.kind === "stream" ? config.uploadTimeoutMillis : config.upstreamTimeoutMillis
+    )
+    const deadlineAt = receivedAt + deadline
+    const tags = { vendor: vendor.name, operation: operationId }
+    let lastFailure: UpstreamFailure | undefined
+
+    const interpret = (answer: UpstreamAnswer): Effect.Effect<UpstreamAnswer, UpstreamFailure> =>
+      Effect.gen(function* () {
+        record.upstreamStatus = answer.status
+        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: String(answer.status) }))
+        if (answer.status === 429) {
+          Metrics.upstreamRateLimitedTotal.unsafeUpdate(1, labelsOf({ vendor: vendor.name }))
+          const parsed = Throttle.parseRetryAfter(answer.headers.get("retry-after"), Date.now())
+          const concurrency = Option.exists(parsed, Throttle.RetryAfter.$is("LowerConcurrency"))
+          if (concurrency) {
+            yield* throttle.lowerConcurrency(key)
+          } else {
+            // One 429 pauses every caller of the account, in every replica sharing the Redis store.
+            const delay = Option.flatMap(parsed, (value) =>
+              value._tag === "Delay" ? Option.some(value.delay) : Option.none()
+            )
+            yield* Effect.ignore(
+              throttle.pause(
+                key,
+                Option.getOrElse(delay, () => Duration.seconds(1))
+              )
+            )
+          }
+          return yield* Effect.fail(
+            new UpstreamFailure({ reason: UpstreamFailureReason.RateLimited({ answer, concurrency }) })
+          )
+        }
+        if (answer.status >= 500) {
+          return yield* Effect.fail(new UpstreamFailure({ reason: UpstreamFailureReason.ServerError({ answer }) }))
+        }
+        return answer
+      })
+
+    // The timeout is a timer on the request's AbortSignal rather than an Effect race (no extra fiber per request). It
+    // bounds the wait for the answer's headers (and, for uploads, the upload itself); a stalled answer body is bounded
+    // by undici's `bodyTimeout`.
+    const timedOut = Symbol("timed out")
+    const timeoutMillis = Duration.toMillis(timeout)
+    const send = Effect.tryPromise({
+      try: (signal) => {
+        const controller = new AbortController()
+        const abort = () => controller.abort(signal.reason)
+        signal.addEventListener("abort", abort, { once: true })
+        let expired = false
+        const timer = setTimeout(() => {
+          expired = true
+          controller.abort()
+        }, timeoutMillis)
+        return upstream.send(upstreamRequest, controller.signal, rateLimitHeaderNames).then(
+          (answer) => {
+            clearTimeout(timer)
+            signal.removeEventListener("abort", abort)
+            return answer
+          },
+          (error: unknown) => {
+            clearTimeout(timer)
+            signal.removeEventListener("abort", abort)
+            throw expired ? timedOut : error
+          }
+        )
+      },
+      catch: (error) => {
+        if (error === timedOut) {
+          record.upstreamStatus = "timeout"
+          Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: "timeout" }))
+          return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: timeout }) })
+        }
+        if (body.outgoing.kind === "stream" && body.outgoing.exceeded()) {
+          return new UpstreamFailure({ reason: UpstreamFailureReason.BodyTooLarge({ limit: body.outgoing.limit }) })
+        }
+        const failure = transportFailure(error)
+        record.upstreamStatus = failure.code ?? "transport"
+        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: failure.code ?? "transport" }))
+        return new UpstreamFailure({ reason: UpstreamFailureReason.Transport({ failure }) })
+      }
+    }).pipe(Effect.flatMap(interpret))
+
+    const attempt = Effect.suspend(() => {
+      const askedAt = Date.now()
+      record.attempts++
+      // Right after admission the request goes out; the look at the budget (for the headers) comes after the answer,
+      // so it never delays the request past its slot (and costs no extra fiber).
+      const takeSnapshot = Effect.flatMap(snapshotOf(key), (taken) =>
+        Effect.sync(() => {
+          snapshot = taken
+        })
+      )
+      const admitted = Effect.suspend(() => {
+        record.waitedMillis += Date.now() - askedAt
+        return send.pipe(
+          breaker.protect,
+          Effect.onExit(() => takeSnapshot)
+        )
+      })
+      return admitted.pipe(
+        throttle.withThrottle(key, { deadline: Duration.millis(Math.max(0, deadlineAt - Date.now())) }),
+        Effect.tapError((error) =>
+          Effect.sync(() => {
+            if (isUpstreamFailure(error)) lastFailure = error
+          })
+        )
+      )
+    })
+
+    const program = attempt.pipe(
+      Retry.forOperation(operation.retry.policy, {
+        policy,
+        classify: classify(replayable),
+        isAmbiguous,
+        onRetry: (event) =>
+          Effect.sync(() => {
+            const reason = isUpstreamFailure(event.error) ? event.error.reason._tag : "unknown"
+            Metrics.retriesTotal.unsafeUpdate(1, labelsOf({ ...tags, reason }))
+            if (logger.enabled("debug")) {
+              logger.log("debug", "retrying upstream request", {
+                requestId,
+                operation: operationId,
+                attempt: event.attempt,
+                reason,
+                delayMs: Duration.toMillis(event.delay)
+              })
+            }
+          })
+      })
+    )
+
+    const exit = await runtime.runPromiseExit(program, { signal: request.signal })
+    // An upload that was refused (or failed) is not read further.
+    if (body.outgoing.kind === "stream" && Exit.isFailure(exit)) body.outgoing.cancel()
+
+    // 5. The answer.
+    if (Exit.isSuccess(exit)) return withBudgetHeaders(respond(exit.value), "upstream")
+    const failure = Cause.failureOption(exit.cause)
+    if (Option.isNone(failure)) {
+      if (Cause.isInterruptedOnly(exit.cause)) {
+        // The caller went away while waiting: its reservation was released; nobody reads this answer.
+        record.upstreamStatus ??= "caller-gone"
+        return new Response(null, { status: 499 })
+      }
+      throw Cause.squash(exit.cause)
+    }
+    const error = failure.value
+    if (isUpstreamFailure(error)) return answerFailure(error)
+    if (Option.isNone(snapshot)) snapshot = await runtime.runPromise(snapshotOf(key))
+    // A throttle refusal after a vendor 429 or 5xx passes that answer on: it says more than "no slot".
+    if (lastFailure !== undefined && (error as { _tag?: string })._tag === "ThrottleError") {
+      return answerFailure(lastFailure)
+    }
+    if ((error as { _tag?: string })._tag === "ThrottleError") {
+      return refuse(fromThrottleError(error as Throttle.ThrottleError, queueFullRetryAfter(snapshot)))
+    }
+    if ((error as { _tag?: string })._tag === "CircuitBreakerError") {
+      return refuse(fromCircuitBreakerError(error as CircuitBreaker.CircuitBreakerError))
+    }
+    throw error
+
+    function respond(answer: UpstreamAnswer): Response {
+      return new Response(toWebBody(answer.body), { status: answer.status, headers: answer.headers })
+    }
+
+    function answerFailure(failure: UpstreamFailure): Response {
+      const reason = failure.reason
+      switch (reason._tag) {
+        case "RateLimited":
+        case "ServerError":
+          return withBudgetHeaders(respond(reason.answer), "upstream")
+        case "Transport":
+          return refuse(
+            proxyError(ProxyErrorReason.UpstreamUnreachable({ message: reason.failure.code ?? "connection failed" }))
+          )
+        case "Timeout":
+          return refuse(proxyError(ProxyErrorReason.UpstreamTimeout({ after: reason.after })))
+        case "BodyTooLarge":
+          return refuse(proxyError(ProxyErrorReason.PayloadTooLarge({ limit: reason.limit })))
+      }
+    }
+  }
+}
+
+/** For `QueueFull`, which carries no wait: until the cooldown ends or the fullest window frees a slot. */
+const queueFullRetryAfter = (snapshot: Option.Option<Throttle.Snapshot>): Duration.Duration =>
+  Option.match(snapshot, {
+    onNone: () => Duration.seconds(1),
+    onSome: (value) => {
+      const full = value.windows.filter((window) => window.remaining === 0).map((window) => window.resetAfter)
+      const freed = full.length === 0 ? Duration.seconds(1) : full.reduce((left, right) => Duration.max(left, right))
+      return Duration.max(value.cooldown, freed)
+    }
+  })
+
+const labelsOf = (tags: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> =>
+  Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))

@@ -1,0 +1,51 @@
+/**
+ * @module
+ * Structured logs: one JSON object per line on stdout, with `time`, `level` and `msg` first. Credentials never reach
+ * a line: paths go through the contracts' `redactUrl` (Copernica's `access_token`), the configured tokens and proxy
+ * keys are replaced wherever they appear, and no header is ever logged.
+ */
+import { redactSecrets } from "@profilesync/contracts"
+import type { LogLevel } from "./config.ts"
+
+const rank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
+
+/** A structured logger. */
+export interface Logger {
+  readonly level: LogLevel
+  readonly enabled: (level: Exclude<LogLevel, "silent">) => boolean
+  readonly log: (level: Exclude<LogLevel, "silent">, msg: string, fields?: Record<string, unknown>) => void
+  /** Redacts credentials from text meant for a log line (paths, error messages). */
+  readonly redact: (text: string) => string
+}
+
+/** Options of {@link makeLogger}. */
+export interface LoggerOptions {
+  readonly level: LogLevel
+  /** Values that must never be written (vendor tokens, proxy keys). */
+  readonly secrets?: ReadonlyArray<string | undefined> | undefined
+  /** Where lines go. Default: `process.stdout`. */
+  readonly write?: ((line: string) => void) | undefined
+}
+
+/** Makes a logger. */
+export const makeLogger = ({
+  level,
+  secrets = [],
+  write = (line) => {
+    process.stdout.write(line)
+  }
+}: LoggerOptions): Logger => {
+  const threshold = rank[level]
+  const redact = (text: string) => redactSecrets(text, secrets)
+  return {
+    level,
+    enabled: (candidate) => rank[candidate] >= threshold,
+    redact,
+    log: (candidate, msg, fields = {}) => {
+      if (rank[candidate] < threshold) return
+      const line = JSON.stringify({ time: new Date().toISOString(), level: candidate, msg, ...fields })
+      // A last guard: a secret that slipped into any field is replaced in the whole line.
+      write(`${redact(line)}\n`)
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * @module
+ * One structured JSON line per request, written when the answer's headers are ready: request id, method, path
+ * (credentials redacted), status, duration, vendor, operation, the throttle key spent, the time waited for budget,
+ * attempts, the upstream status, and whether the vendor or the proxy answered. It also counts the request in
+ * `profilesync_proxy_requests_total` and the duration histogram. Headers are never logged.
+ */
+
+import * as MetricLabel from "effect/MetricLabel"
+import type { MiddlewareHandler } from "hono"
+import type { Logger } from "../../log.ts"
+import * as Metrics from "../../metrics.ts"
+
+/** Options of {@link accessLog}. */
+export interface AccessLogOptions {
+  readonly logger: Logger
+  /** Paths that are counted but not logged at `info` (probes and scrapes). Default `/healthz`, `/readyz`, `/metrics`. */
+  readonly quietPaths?: ReadonlyArray<string> | undefined
+}
+
+/** Creates the middleware. */
+export const accessLog = ({
+  logger,
+  quietPaths = ["/healthz", "/readyz", "/metrics"]
+}: AccessLogOptions): MiddlewareHandler =>
+  async function accessLog(context, next) {
+    const started = performance.now()
+    await next()
+    const durationMillis = Math.round((performance.now() - started) * 100) / 100
+    const status = context.res.status
+    const vendor = context.get("vendor")
+    const operation = context.get("operationId")
+    const labels = [
+      MetricLabel.make("vendor", vendor ?? "-"),
+      MetricLabel.make("operation", operation ?? "-"),
+      MetricLabel.make("status", String(status))
+    ]
+    Metrics.requestsTotal.unsafeUpdate(1, labels)
+    if (vendor !== undefined) Metrics.requestDuration.unsafeUpdate(durationMillis, [MetricLabel.make("vendor", vendor)])
+    const url = new URL(context.req.url)
+    const level = status >= 500 ? "warn" : quietPaths.includes(url.pathname) ? "debug" : "info"
+    if (!logger.enabled(level)) return
+    const forward = context.get("forward")
+    logger.log(level, "request", {
+      requestId: context.get("requestId"),
+      method: context.req.method,
+      path: logger.redact(`${url.pathname}${url.search}`),
+      status,
+      durationMs: durationMillis,
+      ...(vendor === undefined ? {} : { vendor }),
+      ...(operation === undefined ? {} : { operation }),
+      ...(forward === undefined
+        ? {}
+        : {
+            throttleKey: forward.throttleKey,
+            waitedMs: forward.waitedMillis,
+            attempts: forward.attempts,
+            upstreamStatus: forward.upstreamStatus,
+            source: forward.source
+          })
+    })
+  }

@@ -1,0 +1,171 @@
+/**
+ * @module
+ * Starts the proxy on a real port and stops it cleanly: `main.ts` uses it for the process, tests use it in-process.
+ *
+ * Shutdown (SIGTERM): stop accepting connections, let requests in flight finish (including those waiting for budget
+ * and those streaming their answer) up to the grace period, answer with `Connection: close` meanwhile, then close
+ * every connection, the upstream pools and the Redis connections.
+ */
+import type { Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { createAdaptorServer } from "@hono/node-server"
+import type { Hono } from "hono"
+import { Redis } from "ioredis"
+import { createApp } from "./app.ts"
+import type { ProxyConfig } from "./config.ts"
+import { type Logger, makeLogger } from "./log.ts"
+import type { InFlightState } from "./middleware/in-flight/index.ts"
+import { makeRuntime, type ProxyRuntime } from "./runtime.ts"
+import { makeUpstream } from "./upstream.ts"
+import { makeVendors } from "./vendors.ts"
+
+/** Options of {@link startProxy}. */
+export interface StartProxyOptions {
+  /** Where log lines go. Default stdout. */
+  readonly write?: ((line: string) => void) | undefined
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  /** `http://HOST:PORT`. */
+  readonly url: string
+  readonly port: number
+  readonly app: Hono
+  readonly logger: Logger
+  readonly runtime: ProxyRuntime
+  readonly inFlight: InFlightState
+  /** Stops accepting, drains in-flight requests for up to `graceMillis` (default from the config), closes everything. */
+  readonly shutdown: (graceMillis?: number) => Promise<{ readonly drained: boolean }>
+}
+
+const loopback = new Set(["127.0.0.1", "::1", "localhost"])
+
+const hidePassword = (url: string) => url.replace(/\/\/([^:@/]*):([^@/]*)@/, "//$1:REDACTED@")
+
+/** Starts the proxy. */
+export const startProxy = async (config: ProxyConfig, options: StartProxyOptions = {}): Promise<RunningProxy> => {
+  const logger = makeLogger({
+    level: config.logLevel,
+    secrets: [config.ocamba.token, config.copernica.token, ...config.proxyKeys],
+    write: options.write
+  })
+  const vendors = makeVendors(config)
+  const runtime = await makeRuntime(config, vendors, logger)
+  const upstream = makeUpstream()
+  const inFlight: InFlightState = { count: 0, draining: false }
+
+  let readiness: Redis | undefined
+  if (config.redisUrl !== undefined) {
+    readiness = new Redis(config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000)
+    })
+    // Outages are reported by /readyz and by the throttle's own fallback warning, not once per reconnect.
+    readiness.on("error", () => {})
+  }
+  const client = readiness
+  const redisReady =
+    client === undefined
+      ? undefined
+      : () =>
+          client.ping().then(
+            (answer) => answer === "PONG",
+            () => false
+          )
+
+  const app = createApp({
+    config,
+    vendors,
+    logger,
+    runtime: runtime.runtime,
+    throttle: runtime.throttle,
+    breakers: runtime.breakers,
+    upstream,
+    inFlight,
+    redisReady
+  })
+
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host
+  const url = `http://${host}:${port}`
+
+  if (!loopback.has(config.host) && config.proxyKeys.length === 0) {
+    logger.log(
+      "warn",
+      "listening beyond loopback without PROXY_KEYS: anyone who can reach the port spends the budget",
+      {
+        host: config.host
+      }
+    )
+  }
+  logger.log("info", "listening", {
+    url,
+    credentialsMode: config.credentialsMode,
+    budget: config.redisUrl === undefined ? "memory" : `redis ${hidePassword(config.redisUrl)}`,
+    replicas: config.replicas,
+    proxyKeys: config.proxyKeys.length,
+    vendors: Object.fromEntries(
+      Object.values(vendors).map((vendor) => [
+        vendor.name,
+        {
+          baseUrl: vendor.config.baseUrl,
+          account: vendor.config.account,
+          credentials:
+            config.credentialsMode === "pass-through"
+              ? "caller's"
+              : vendor.config.token === undefined
+                ? "none"
+                : "configured",
+          limits:
+            vendor.config.limits === "adaptive"
+              ? "adaptive"
+              : vendor.config.limits.map((window) => `${window.limit}/${window.windowMillis}ms`).join(",")
+        }
+      ])
+    )
+  })
+
+  let stopping: Promise<{ drained: boolean }> | undefined
+  const shutdown = (graceMillis = config.shutdownGraceMillis) => {
+    stopping ??= (async () => {
+      inFlight.draining = true
+      logger.log("info", "draining", { inFlight: inFlight.count, graceMs: graceMillis })
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const idle = new Promise<boolean>((resolve) => {
+        if (inFlight.count === 0) return resolve(true)
+        inFlight.onIdle = () => resolve(true)
+      })
+      let timer: NodeJS.Timeout | undefined
+      const drained = await Promise.race([
+        idle,
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMillis)
+        })
+      ])
+      clearTimeout(timer)
+      // Keep-alive connections left idle by the last answers, and whatever did not finish in time.
+      server.closeIdleConnections()
+      server.closeAllConnections()
+      await closed
+      await upstream.close()
+      await runtime.dispose()
+      if (client !== undefined) await client.quit().catch(() => client.disconnect())
+      logger.log(drained ? "info" : "warn", "stopped", { drained, abandoned: inFlight.count })
+      return { drained }
+    })()
+    return stopping
+  }
+
+  return { url, port, app, logger, runtime, inFlight, shutdown }
+}
