@@ -49,7 +49,11 @@ const portFree = (port: number) =>
     server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
 
-const start = (name: string, command: ReadonlyArray<string>, options: { cwd: string; env?: Record<string, string> }) => {
+const start = (
+  name: string,
+  command: ReadonlyArray<string>,
+  options: { cwd: string; env?: Record<string, string> }
+) => {
   const child = spawn(command[0]!, command.slice(1), {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -89,11 +93,11 @@ const waitFor = async (name: string, url: string, child: ChildProcess) => {
 const runDaemon = (title: string) =>
   new Promise<number>((resolve) => {
     console.log(`\n=== ${title} ===`)
-    const child = spawn(
-      tsxNode[0]!,
-      [...tsxNode.slice(1), "src/main.ts", "run", "--config", config, "--once"],
-      { cwd: Path.join(root, "apps/daemon"), env: { ...process.env }, stdio: "inherit" }
-    )
+    const child = spawn(tsxNode[0]!, [...tsxNode.slice(1), "src/main.ts", "run", "--config", config, "--once"], {
+      cwd: Path.join(root, "apps/daemon"),
+      env: { ...process.env },
+      stdio: "inherit"
+    })
     child.once("exit", (code) => resolve(code ?? 1))
   })
 
@@ -132,7 +136,9 @@ const main = async () => {
   await waitFor("the proxy", `http://127.0.0.1:${proxyPort}/readyz`, proxy)
 
   const first = await runDaemon("first run: every valid profile is new")
-  console.log(`\nrejected rows, with a reason per field: ${Path.relative(process.cwd(), Path.join(stateDirectory, "rejects.ndjson"))}`)
+  console.log(
+    `\nrejected rows, with a reason per field: ${Path.relative(process.cwd(), Path.join(stateDirectory, "rejects.ndjson"))}`
+  )
   console.log(`sync state (SQLite): ${Path.relative(process.cwd(), Path.join(stateDirectory, "state.db"))}`)
 
   const second = await runDaemon("second run: nothing changed, so nothing is sent")
@@ -148,17 +154,16 @@ const main = async () => {
   return [first, second].every((code) => code === 0 || code === 3) ? 0 : 1
 }
 
-main()
-  .then(
-    async (code) => {
-      stopping = true
-      await stopAll()
-      process.exit(code)
-    },
-    async (error: unknown) => {
-      stopping = true
-      console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
-      await stopAll()
-      process.exit(1)
-    }
-  )
+main().then(
+  async (code) => {
+    stopping = true
+    await stopAll()
+    process.exit(code)
+  },
+  async (error: unknown) => {
+    stopping = true
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
+    await stopAll()
+    process.exit(1)
+  }
+)

@@ -26,12 +26,87 @@ const random = () => {
 }
 const pick = <A>(items: ReadonlyArray<A>): A => items[Math.floor(random() * items.length)]!
 
-const firstNames = ["Ada", "Grace", "Daan", "Emma", "Liam", "Sophie", "Noah", "Julia", "Lucas", "Mila", "Sem", "Tess", "Finn", "Anna", "Bram", "Eva", "Jesse", "Sara", "Milan", "Lotte", "Hugo", "Zoë", "Thijs", "Iris", "Jan", "Maud", "Ruben", "Fleur", "Léa", "Jürgen", "Ömer", "Chloé", "Wouter", "Saar", "Mohamed", "Yara"]
-const lastNames = ["de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "O'Brien", "Müller", "Dubois", "Janssens", "Peeters", "Schmidt", "Lovelace", "Hopper"]
+const firstNames = [
+  "Ada",
+  "Grace",
+  "Daan",
+  "Emma",
+  "Liam",
+  "Sophie",
+  "Noah",
+  "Julia",
+  "Lucas",
+  "Mila",
+  "Sem",
+  "Tess",
+  "Finn",
+  "Anna",
+  "Bram",
+  "Eva",
+  "Jesse",
+  "Sara",
+  "Milan",
+  "Lotte",
+  "Hugo",
+  "Zoë",
+  "Thijs",
+  "Iris",
+  "Jan",
+  "Maud",
+  "Ruben",
+  "Fleur",
+  "Léa",
+  "Jürgen",
+  "Ömer",
+  "Chloé",
+  "Wouter",
+  "Saar",
+  "Mohamed",
+  "Yara"
+]
+const lastNames = [
+  "de Vries",
+  "Jansen",
+  "van den Berg",
+  "Bakker",
+  "Visser",
+  "Smit",
+  "Meijer",
+  "de Boer",
+  "Mulder",
+  "de Groot",
+  "Bos",
+  "Vos",
+  "Peters",
+  "Hendriks",
+  "van Leeuwen",
+  "Dekker",
+  "Brouwer",
+  "de Wit",
+  "Dijkstra",
+  "Smits",
+  "O'Brien",
+  "Müller",
+  "Dubois",
+  "Janssens",
+  "Peeters",
+  "Schmidt",
+  "Lovelace",
+  "Hopper"
+]
 const domains = ["example.com", "example.nl", "example.org", "mail.example.net", "example.be", "example.de"]
 const cities: ReadonlyArray<readonly [string, string]> = [
-  ["Amsterdam", "NL"], ["Rotterdam", "NL"], ["Utrecht", "NL"], ["Eindhoven", "NL"], ["Groningen", "NL"],
-  ["Antwerpen", "BE"], ["Gent", "BE"], ["Brussel", "BE"], ["Berlin", "DE"], ["Köln", "DE"], ["Düsseldorf", "DE"]
+  ["Amsterdam", "NL"],
+  ["Rotterdam", "NL"],
+  ["Utrecht", "NL"],
+  ["Eindhoven", "NL"],
+  ["Groningen", "NL"],
+  ["Antwerpen", "BE"],
+  ["Gent", "BE"],
+  ["Brussel", "BE"],
+  ["Berlin", "DE"],
+  ["Köln", "DE"],
+  ["Düsseldorf", "DE"]
 ]
 
 const mobileNumber = (country: string): string => {
@@ -61,7 +136,10 @@ for (let row = 1; row <= rows; row++) {
   const first = pick(firstNames)
   const last = pick(lastNames)
   const [city, country] = pick(cities)
-  const local = `${first}.${last}`.toLowerCase().normalize("NFD").replace(/[^a-z.]/g, "")
+  const local = `${first}.${last}`
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[^a-z.]/g, "")
   let email = random() < 0.93 ? `${local}.${row}@${pick(domains)}` : ""
   // Some people type their address in capitals or with spaces around it; normalisation handles both.
   if (email !== "" && random() < 0.05) email = ` ${email.toUpperCase()} `
@@ -80,7 +158,9 @@ for (let row = 1; row <= rows; row++) {
   const vip = random() < 0.1 ? "yes" : "no"
   const lifetimeValue = (random() * 2_500).toFixed(2)
   lines.push(
-    [String(100_000 + row), email, phone, first, last, birthDate, city, country, vip, lifetimeValue].map(quote).join(",")
+    [String(100_000 + row), email, phone, first, last, birthDate, city, country, vip, lifetimeValue]
+      .map(quote)
+      .join(",")
   )
 }
 FileSystem.writeFileSync(output, `${lines.join("\n")}\n`)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server (tests and the
-# shared rate budget start their own on loopback) and the workspace's packages (better-sqlite3 builds from source).
+# Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server and PostgreSQL
+# (tests start their own on loopback) and the workspace's packages (better-sqlite3 builds from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,12 @@ apt_install() {
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "installing redis-server"
   apt_install redis-server
+fi
+
+# PostgreSQL serves the tests that use it as a source and as the state store; they start their own server on loopback.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "installing postgresql"
+  apt_install postgresql
 fi
 
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5

@@ -22,6 +22,9 @@ export * as Retry from "./Retry.ts"
 /** @since 0.1.0 */
 export * as Source from "./Source.ts"
 /** @since 0.1.0 */
+export * as Sync from "./Sync.ts"
+export { SyncError } from "./Sync.ts"
+/** @since 0.1.0 */
 export * as SyncConfig from "./SyncConfig.ts"
 /** @since 0.1.0 */
 export * as SyncState from "./SyncState.ts"

@@ -31,7 +31,10 @@ describe("createOcambaClient", () => {
 describe("createCopernicaClient", () => {
   it("lists databases and keeps the token out of its errors", async () => {
     const sandbox = await startSandbox()
-    const copernica = await createCopernicaClient({ accessToken: "copernica-sandbox-token", baseUrl: sandbox.copernicaBaseUrl })
+    const copernica = await createCopernicaClient({
+      accessToken: "copernica-sandbox-token",
+      baseUrl: sandbox.copernicaBaseUrl
+    })
     const wrong = await createCopernicaClient({ accessToken: "leaky-secret-token", baseUrl: sandbox.copernicaBaseUrl })
     try {
       const databases = await copernica.listDatabases()

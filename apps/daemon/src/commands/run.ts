@@ -1,0 +1,67 @@
+/**
+ * @module
+ * `profilesync run`: one run of the sync, then exit with a code a scheduler can act on.
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Sync } from "@profilesync/core"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { loadConfig, selectTargets } from "../config.ts"
+import * as CommonOptions from "../options.ts"
+import { detectLogFormat } from "../output.ts"
+import { failOnStatus, runAndReport } from "../run-sync.ts"
+import { Shutdown } from "../shutdown.ts"
+import { ensureStoreDirectory } from "../state-store.ts"
+import { withVerbosity } from "../verbosity.ts"
+
+const once = Options.boolean("once").pipe(
+  Options.withDescription("Run once and exit (what `run` always does; `schedule` is the loop). Kept for clarity.")
+)
+
+/**
+ * The engine's layer options from the command line.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const layerOptions = (redisUrl: Option.Option<string>) =>
+  Option.match(redisUrl, { onNone: () => ({}), onSome: (url) => ({ redisUrl: url }) })
+
+/**
+ * `profilesync run [--config F] [--once] [--dry-run] [--target ocamba|copernica] [--json] [--redis-url U]`.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const run = Command.make(
+  "run",
+  {
+    config: CommonOptions.config,
+    once,
+    dryRun: CommonOptions.dryRun,
+    targets: CommonOptions.targets,
+    json: CommonOptions.json,
+    redisUrl: CommonOptions.redisUrl,
+    verbose: CommonOptions.verbose
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const config = yield* loadConfig(options.config)
+      const targets = yield* selectTargets(config, options.config, options.targets)
+      yield* ensureStoreDirectory(config)
+      const shutdown = yield* Shutdown
+      const report = yield* shutdown.graceful(
+        runAndReport(
+          { config, targets, dryRun: options.dryRun, replayDeadLetters: false, format: detectLogFormat() },
+          options.json
+        ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl))))
+      )
+      yield* failOnStatus(report)
+    }).pipe(withVerbosity(options.verbose))
+).pipe(
+  Command.withDescription(
+    "Run the sync once: read the source, send what changed to each target, wait for the vendors to confirm, and " +
+      "print the report. Exit codes: 0 done (or stopped by SIGTERM), 1 failed, 2 config error, 3 partial, 4 locked."
+  )
+)

@@ -1,0 +1,76 @@
+/**
+ * The error of `Sync.ts`: one tagged error with a reason per way a run can fail as a whole, and a message for each
+ * that names what to fix.
+ *
+ * @internal
+ */
+import * as Data from "effect/Data"
+import * as Source from "../Source.ts"
+import type * as Sync from "../Sync.ts"
+import type * as SyncConfig from "../SyncConfig.ts"
+import type * as SyncState from "../SyncState.ts"
+
+/** @internal */
+export type SyncErrorReason = Data.TaggedEnum<{
+  InvalidOptions: { readonly message: string }
+  Locked: { readonly sync: string; readonly owner: string; readonly since: Date; readonly expiresAt: Date }
+  SourceFailed: { readonly reason: Source.SourceErrorReason }
+  MissingColumns: {
+    readonly source: string
+    readonly columns: ReadonlyArray<{ readonly field: string; readonly column: string }>
+  }
+  StateFailed: { readonly error: SyncState.SyncStateError }
+  FileFailed: { readonly path: string; readonly detail: string }
+  CredentialUnavailable: { readonly error: SyncConfig.SyncConfigError }
+}>
+
+/** @internal */
+export const SyncErrorReason = Data.taggedEnum<SyncErrorReason>()
+
+const describe = (reason: SyncErrorReason): string => {
+  switch (reason._tag) {
+    case "InvalidOptions":
+      return reason.message
+    case "Locked":
+      return (
+        `Another run of "${reason.sync}" is in progress (held by ${reason.owner} since ` +
+        `${reason.since.toISOString()}; the lock expires at ${reason.expiresAt.toISOString()} unless renewed)`
+      )
+    case "SourceFailed":
+      return `The source cannot be read: ${Source.describe(reason.reason)}`
+    case "MissingColumns":
+      return (
+        `${reason.source}: the source has no column ` +
+        reason.columns.map(({ column, field }) => `\`${column}\` (field ${field})`).join(", ")
+      )
+    case "StateFailed":
+      return reason.error.message
+    case "FileFailed":
+      return `Cannot write ${reason.path}: ${reason.detail}`
+    case "CredentialUnavailable":
+      return reason.error.message
+  }
+}
+
+/** @internal */
+export class SyncError extends Data.TaggedError("SyncError")<{
+  readonly reason: SyncErrorReason
+  readonly report?: Sync.RunReport | undefined
+}> {
+  override get message(): string {
+    return describe(this.reason)
+  }
+}
+
+/** @internal */
+export const syncError = (reason: SyncErrorReason): SyncError => new SyncError({ reason })
+
+/** @internal */
+export const stateFailed = (error: SyncState.SyncStateError): SyncError =>
+  syncError(SyncErrorReason.StateFailed({ error }))
+
+/** @internal */
+export const fileFailed =
+  (path: string) =>
+  (cause: unknown): SyncError =>
+    syncError(SyncErrorReason.FileFailed({ path, detail: cause instanceof Error ? cause.message : String(cause) }))

@@ -1,0 +1,107 @@
+/**
+ * The layer behind `Sync.layer`: the state store, both vendor clients and their shared throttle, built from a
+ * config, with secrets read through `SyncConfig.resolveCredential` and every failure turned into a `SyncError`.
+ *
+ * @internal
+ */
+import { mkdir } from "node:fs/promises"
+import { dirname } from "node:path"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as CopernicaClient from "../CopernicaClient.ts"
+import * as OcambaClient from "../OcambaClient.ts"
+import type * as Sync from "../Sync.ts"
+import * as SyncConfig from "../SyncConfig.ts"
+import * as SyncState from "../SyncState.ts"
+import * as Throttle from "../Throttle.ts"
+import { fileFailed, type SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
+
+const unconfigured = (vendor: string) =>
+  Effect.dieMessage(`the config has no ${vendor} target, so its client cannot be used`)
+
+/** Stands in for the client of a target the config does not have: `Sync.run` never calls it. */
+const unconfiguredOcamba: OcambaClient.OcambaClientService = {
+  uploadImport: () => unconfigured("ocamba"),
+  getImport: () => unconfigured("ocamba"),
+  commitImport: () => unconfigured("ocamba"),
+  importReport: () => unconfigured("ocamba"),
+  listProperties: () => unconfigured("ocamba"),
+  allProperties: unconfigured("ocamba"),
+  createProperty: () => unconfigured("ocamba"),
+  updateProperty: () => unconfigured("ocamba"),
+  resync: () => unconfigured("ocamba"),
+  throttleKey: "ocamba:unconfigured"
+}
+
+const unconfiguredCopernica: CopernicaClient.CopernicaClientService = {
+  createImport: () => unconfigured("copernica"),
+  getImport: () => unconfigured("copernica"),
+  listFields: () => unconfigured("copernica"),
+  allFields: () => unconfigured("copernica"),
+  createField: () => unconfigured("copernica"),
+  listProfiles: () => unconfigured("copernica"),
+  listDatabases: () => unconfigured("copernica"),
+  throttleKey: "copernica:unconfigured"
+}
+
+const credential = (reference: SyncConfig.CredentialReference): Effect.Effect<Redacted.Redacted<string>, SyncError> =>
+  SyncConfig.resolveCredential(reference).pipe(
+    Effect.mapError((error) => syncError(SyncErrorReason.CredentialUnavailable({ error })))
+  )
+
+/** @internal */
+export const layer = (
+  config: SyncConfig.SyncConfig,
+  options: Sync.LayerOptions = {}
+): Layer.Layer<SyncState.SyncState | OcambaClient.OcambaClient | CopernicaClient.CopernicaClient, SyncError> => {
+  // One record covers every account of a vendor: the throttle looks keys up by their `<vendor>:` prefix.
+  const keys = { ocamba: OcambaClient.throttlePolicy, copernica: CopernicaClient.throttlePolicy }
+  const throttle =
+    options.redisUrl === undefined
+      ? Throttle.layerMemory({ keys })
+      : Throttle.layerRedis({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
+
+  // A target without credentials talks through the proxy sidecar, which holds the token and spends the budget.
+  const ocamba = Layer.effect(
+    OcambaClient.OcambaClient,
+    Effect.gen(function* () {
+      const target = config.targets.ocamba
+      if (target === undefined) return unconfiguredOcamba
+      const common = { baseUrl: target.baseUrl, account: target.account }
+      if (target.credentials === undefined) return yield* OcambaClient.make(common, Option.none())
+      const token = yield* credential(target.credentials)
+      return yield* OcambaClient.make({ ...common, token }, Option.some(yield* Throttle.Throttle))
+    })
+  )
+  const copernica = Layer.effect(
+    CopernicaClient.CopernicaClient,
+    Effect.gen(function* () {
+      const target = config.targets.copernica
+      if (target === undefined) return unconfiguredCopernica
+      const common = { baseUrl: target.baseUrl, account: target.account }
+      if (target.credentials === undefined) return yield* CopernicaClient.make(common, Option.none())
+      const accessToken = yield* credential(target.credentials)
+      return yield* CopernicaClient.make({ ...common, accessToken }, Option.some(yield* Throttle.Throttle))
+    })
+  )
+
+  const sqlite = config.state.sqlite
+  const postgres = config.state.postgres
+  const state: Layer.Layer<SyncState.SyncState, SyncError> =
+    sqlite !== undefined
+      ? Layer.unwrapEffect(
+          // SQLite creates the file but not its directory (`./.profilesync/state.db`).
+          Effect.tryPromise({ try: () => mkdir(dirname(sqlite), { recursive: true }), catch: fileFailed(sqlite) }).pipe(
+            Effect.as(Layer.mapError(SyncState.layerSqlite({ filename: sqlite }), stateFailed))
+          )
+        )
+      : Layer.unwrapEffect(
+          credential(
+            postgres?.urlEnv !== undefined ? { urlEnv: postgres.urlEnv } : { urlFile: postgres?.urlFile ?? "" }
+          ).pipe(Effect.map((url) => Layer.mapError(SyncState.layerPostgres({ url }), stateFailed)))
+        )
+
+  return Layer.mergeAll(state, Layer.provide(Layer.merge(ocamba, copernica), throttle))
+}

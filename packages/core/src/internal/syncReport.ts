@@ -1,0 +1,73 @@
+/**
+ * The text form of a run report, for the CLI and logs: one headline, the rows read and rejected with the kinds of
+ * reasons, and one line per target with what it did (or, in a dry run, would do) and what went wrong.
+ *
+ * @internal
+ */
+import type * as Sync from "../Sync.ts"
+
+const number = (value: number): string => value.toLocaleString("en-US")
+
+const plural = (count: number, singular: string, pluralForm = `${singular}s`): string =>
+  `${number(count)} ${count === 1 ? singular : pluralForm}`
+
+const seconds = (milliseconds: number): string =>
+  milliseconds < 1000 ? `${milliseconds} ms` : `${(milliseconds / 1000).toFixed(1)} s`
+
+const targetLine = (
+  name: Sync.TargetName,
+  target: Sync.TargetReport,
+  calls: number | undefined,
+  dryRun: boolean
+): Array<string> => {
+  const counts = dryRun
+    ? `would create ${number(target.created)}, update ${number(target.updated)}, delete ${number(target.deleted)}; ` +
+      `${number(target.unchanged)} unchanged`
+    : `${number(target.created)} created, ${number(target.updated)} updated, ${number(target.unchanged)} unchanged, ` +
+      `${number(target.deleted)} deleted, ${number(target.failed)} failed`
+  const parts = [counts]
+  const jobs = dryRun ? `${plural(target.chunks, "job")} would be sent` : plural(target.chunks, "job")
+  parts.push(target.resumedJobs > 0 ? `${jobs}, ${plural(target.resumedJobs, "job")} resumed` : jobs)
+  if (name === "ocamba" && (target.propertiesCreated > 0 || target.propertiesUpdated > 0)) {
+    parts.push(
+      `${plural(target.propertiesCreated, "property", "properties")} ${dryRun ? "to create" : "created"}, ` +
+        `${number(target.propertiesUpdated)} ${dryRun ? "to update" : "updated"}`
+    )
+  }
+  if (name === "copernica" && target.fieldsCreated > 0) {
+    parts.push(`${plural(target.fieldsCreated, "field")} ${dryRun ? "to create" : "created"}`)
+  }
+  if (target.rejected > 0) parts.push(`${number(target.rejected)} rejected`)
+  if (target.deadLettered > 0) parts.push(`${number(target.deadLettered)} new dead letters`)
+  if (target.skippedDeadLetters > 0) parts.push(`${number(target.skippedDeadLetters)} dead letters skipped`)
+  if (target.deadLettersReplayed > 0) parts.push(`${number(target.deadLettersReplayed)} dead letters replayed`)
+  if (target.pendingDeletes > 0) parts.push(`${number(target.pendingDeletes)} left the source and were not deleted`)
+  if (calls !== undefined) parts.push(plural(calls, "vendor call"))
+  const lines = [`  ${name}: ${parts.join("; ")}`]
+  if (target.vendorJobs.length > 0) {
+    const shown = target.vendorJobs.slice(0, 5).join(", ")
+    lines.push(`    jobs: ${shown}${target.vendorJobs.length > 5 ? `, … (${target.vendorJobs.length} in all)` : ""}`)
+  }
+  for (const error of target.errors) lines.push(`    ! ${error}`)
+  return lines
+}
+
+/** @internal */
+export const formatReport = (report: Sync.RunReport): string => {
+  const lines = [
+    `${report.sync}: ${report.dryRun ? "dry run " : ""}${report.status} in ${seconds(report.durationMilliseconds)} ` +
+      `(run ${report.runId}, started ${report.startedAt})`
+  ]
+  if (report.dryRun) lines.push("  nothing was sent and the state is unchanged")
+  const duplicates = report.duplicates > 0 ? ` (${plural(report.duplicates, "duplicate key")})` : ""
+  lines.push(`  read ${plural(report.read, "row")}, rejected ${number(report.rejected)}${duplicates}`)
+  const reasons = Object.entries(report.rejectReasons).sort(([, left], [, right]) => right - left)
+  for (const [reason, count] of reasons) lines.push(`    ${reason}: ${number(count)}`)
+  if (report.rejectsFile !== undefined) lines.push(`    every bad row: ${report.rejectsFile}`)
+  for (const name of ["ocamba", "copernica"] as const) {
+    const target = report.targets[name]
+    if (target !== undefined) lines.push(...targetLine(name, target, report.vendorCalls[name], report.dryRun))
+  }
+  lines.push(`  state: ${report.statePath}`)
+  return lines.join("\n")
+}

@@ -1,0 +1,236 @@
+/**
+ * Hostile inputs to the sync engine, against the sandbox on a real SQLite file: broken quoting, a wrong delimiter, a
+ * 10 MB field, invalid UTF-8, duplicate keys, a missing column and empty files. Each gets a clear error or clear
+ * rejections, a bad row never sinks the rows around it, and the state store is unharmed: after a first good sync,
+ * the confirmed hashes stay exactly as they were and no vendor write happens.
+ */
+import { readFileSync, statSync } from "node:fs"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Sync from "../src/Sync.ts"
+import type * as SyncConfig from "../src/SyncConfig.ts"
+import * as SyncState from "../src/SyncState.ts"
+import * as Fixtures from "./support/SyncFixtures.ts"
+
+Fixtures.setSandboxTokens()
+
+const header = "customer_id,email,phone,first_name,last_name,birth_date,city,country,vip,lifetime_value"
+/** Ten rows both vendors take. */
+const good = Array.from(
+  { length: 10 },
+  (_, index) =>
+    `${100 + index},person${index}@example.com,06123456${10 + index},Ada${index},Lovelace,10-12-1985,Utrecht,NL,${index % 2 === 0 ? "yes" : "no"},12${index}.50`
+)
+const csv = (lines: ReadonlyArray<string>) => `${[header, ...lines].join("\n")}\n`
+
+describe("Sync.run with hostile inputs", () => {
+  const scope = Effect.runSync(Scope.make())
+  let fixture: Fixtures.SyncSandbox
+  let directory: string
+  let baseline: {
+    readonly ocamba: ReadonlyMap<string, unknown>
+    readonly copernica: ReadonlyMap<string, unknown>
+  }
+  let statePath: string
+
+  const configWith = (source: unknown): Effect.Effect<SyncConfig.SyncConfig> =>
+    Effect.orDie(Fixtures.configFor({ directory, sandbox: fixture.sandbox, source }))
+
+  const hashes = Effect.suspend(() =>
+    Effect.gen(function* () {
+      const state = yield* SyncState.SyncState
+      const read = (target: string) =>
+        Stream.runCollect(state.confirmedHashes("customers", target)).pipe(
+          Effect.map((records) => new Map(Chunk.toReadonlyArray(records).map((record) => [record.key, record.hash])))
+        )
+      return { ocamba: yield* read("ocamba"), copernica: yield* read("copernica") }
+    }).pipe(Effect.provide(SyncState.layerSqlite({ filename: statePath })))
+  )
+
+  const runWith = (source: unknown) =>
+    Effect.gen(function* () {
+      const config = yield* configWith(source)
+      return yield* Sync.run({ config, polling: Fixtures.testPolling }).pipe(Effect.provide(Sync.layer(config)))
+    })
+
+  const csvSource = (name: string, contents: string | Buffer) => ({
+    type: "csv",
+    path: Fixtures.writeSource(directory, name, contents)
+  })
+
+  /** The state and the vendors are as the good sync left them. */
+  const assertUnharmed = Effect.gen(function* () {
+    const now = yield* hashes
+    assert.deepStrictEqual(now.ocamba, baseline.ocamba)
+    assert.deepStrictEqual(now.copernica, baseline.copernica)
+    assert.deepStrictEqual(
+      fixture
+        .writes()
+        .filter((entry) => entry.operationId !== "createProfileProperty" && entry.operationId !== "createDatabaseField")
+        .length,
+      2 + 1 + 1, // the good sync: Ocamba upload and commit, its resync, one Copernica import
+      "no vendor write since the good sync"
+    )
+  })
+
+  beforeAll(async () => {
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        fixture = yield* Fixtures.sandbox()
+        directory = yield* Fixtures.temporaryDirectory
+        const report = yield* runWith(csvSource("good.csv", csv(good)))
+        statePath = (yield* configWith(csvSource("good.csv", csv(good)))).state.sqlite!
+        assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+        assert.strictEqual(report.targets.ocamba!.created, 10)
+        assert.strictEqual(report.targets.copernica!.created, 10)
+        baseline = yield* hashes
+        assert.strictEqual(baseline.copernica.size, 10)
+      }).pipe(Scope.extend(scope))
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  })
+
+  it.live("broken quoting rejects its own row, and the rows after it still arrive", () =>
+    Effect.gen(function* () {
+      const lines = [
+        ...good.slice(0, 4),
+        `999,"broken@example.com,0612345699,Bad,Quote,01-01-1990,Utrecht,NL,no,1.00`,
+        ...good.slice(4)
+      ]
+      const report = yield* runWith(csvSource("quoting.csv", csv(lines)))
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.read, 11)
+      assert.strictEqual(report.rejected, 1)
+      assert.strictEqual(report.targets.copernica!.unchanged, 10)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.strictEqual(rejects.length, 1)
+      assert.strictEqual(rejects[0]!.row, 5)
+      assert.strictEqual(rejects[0]!.line, 6)
+      assert.strictEqual(rejects[0]!.code, "Unreadable")
+      assert.include(rejects[0]!.reason as string, "quote")
+      assert.deepStrictEqual(rejects[0]!.targets, ["ocamba", "copernica"])
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("a wrong delimiter is a clear error naming the likely one", () =>
+    Effect.gen(function* () {
+      const semicolons = csv(good).replaceAll(",", ";")
+      const error = yield* Effect.flip(runWith(csvSource("semicolons.csv", semicolons)))
+      assert.strictEqual(error.reason._tag, "SourceFailed")
+      if (error.reason._tag === "SourceFailed") assert.strictEqual(error.reason.reason._tag, "WrongDelimiter")
+      assert.include(error.message, "is the delimiter `;` (not `,`)?")
+      assert.strictEqual(error.report?.status, "failed")
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("a 10 MB field rejects its row, without copying the value into the rejects", () =>
+    Effect.gen(function* () {
+      const huge = `998,huge@example.com,0612345698,${"x".repeat(10 * 1024 * 1024)},Big,01-01-1990,Utrecht,NL,no,1.00`
+      const report = yield* runWith(csvSource("huge.csv", csv([...good.slice(0, 5), huge, ...good.slice(5)])))
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.rejected, 1)
+      assert.strictEqual(report.targets.ocamba!.unchanged, 10)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.strictEqual(rejects[0]!.code, "ValueTooLarge")
+      assert.strictEqual(rejects[0]!.column, "first_name")
+      assert.strictEqual(rejects[0]!.row, 6)
+      assert.include(rejects[0]!.reason as string, "over the limit")
+      assert.isBelow(statSync(report.rejectsFile!).size, 4096)
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("invalid UTF-8 is a clear error naming the line", () =>
+    Effect.gen(function* () {
+      const bytes = Buffer.concat([
+        Buffer.from(csv(good.slice(0, 3))),
+        Buffer.from("997,bad@example.com,0612345697,Caf"),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(",Bytes,01-01-1990,Utrecht,NL,no,1.00\n")
+      ])
+      const error = yield* Effect.flip(runWith(csvSource("latin.csv", bytes)))
+      assert.strictEqual(error.reason._tag, "SourceFailed")
+      if (error.reason._tag === "SourceFailed") {
+        assert.strictEqual(error.reason.reason._tag, "InvalidEncoding")
+        if (error.reason.reason._tag === "InvalidEncoding") assert.strictEqual(error.reason.reason.line, 5)
+      }
+      assert.include(error.message, "invalid UTF-8")
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("duplicate keys: the first row wins, later ones are rejected naming it", () =>
+    Effect.gen(function* () {
+      const copy = good[2]!.replace("Ada2", "Impostor")
+      const report = yield* runWith(csvSource("duplicates.csv", csv([...good, copy])))
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.duplicates, 1)
+      assert.strictEqual(report.rejected, 1)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.deepStrictEqual(rejects, [
+        {
+          row: 11,
+          line: 12,
+          key: "email:person2@example.com",
+          code: "DuplicateKey",
+          field: "email",
+          column: "email",
+          value: "person2@example.com",
+          reason: "duplicate key: row 3 has the same key, and the first row with a key wins",
+          targets: ["ocamba", "copernica"]
+        }
+      ])
+      assert.strictEqual(report.rejectReasons["duplicate key"], 1)
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("a source without a configured column is a clear error", () =>
+    Effect.gen(function* () {
+      const withoutCity = csv(good).replace(",city,", ",town,")
+      const error = yield* Effect.flip(runWith(csvSource("town.csv", withoutCity)))
+      assert.strictEqual(error.reason._tag, "MissingColumns")
+      assert.include(error.message, "`city` (field city)")
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("an empty file, or one with only a header, is a clear error", () =>
+    Effect.gen(function* () {
+      const empty = yield* Effect.flip(runWith(csvSource("empty.csv", "")))
+      assert.strictEqual(empty.reason._tag, "SourceFailed")
+      assert.include(empty.message, "has no header row")
+      const headerOnly = yield* Effect.flip(runWith(csvSource("header.csv", `${header}\n`)))
+      assert.include(headerOnly.message, "has no rows")
+      // A failed run is recorded with its error.
+      const runs = yield* Effect.flatMap(SyncState.SyncState, (state) => state.recentRuns({ limit: 1 })).pipe(
+        Effect.provide(SyncState.layerSqlite({ filename: statePath }))
+      )
+      assert.strictEqual(runs[0]!.status, "failed")
+      yield* assertUnharmed
+    })
+  )
+
+  it.live("refuses options the readers cannot honour, and unknown targets", () =>
+    Effect.gen(function* () {
+      const quoted = yield* Effect.flip(runWith({ ...csvSource("good.csv", csv(good)), quote: "'" }))
+      assert.strictEqual(quoted.reason._tag, "InvalidOptions")
+      const config = yield* Fixtures.configFor({ directory, sandbox: fixture.sandbox, targets: ["copernica"] })
+      const unknown = yield* Effect.flip(
+        Sync.run({ config, targets: ["ocamba"] }).pipe(Effect.provide(Sync.layer(config)))
+      )
+      assert.include(unknown.message, "has no ocamba target")
+      assert.strictEqual(readFileSync(Fixtures.exampleCsv, "utf8").length > 0, true)
+      yield* assertUnharmed
+    })
+  )
+})
