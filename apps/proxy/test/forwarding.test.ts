@@ -6,8 +6,8 @@
  * streamed uploads, the operational endpoints and the access log.
  */
 import type { RequestLogEntry, Sandbox } from "@profilesync/sandbox"
+import { freePort } from "@profilesync/test-support"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
-import { freePort } from "./support/ports.ts"
 import { sandboxEnvironment, startTestProxy, startTestSandbox, type TestProxy } from "./support/proxy.ts"
 
 const generous = { windows: [{ limit: 1000, windowMilliseconds: 1000 }], concurrency: 1000 }

@@ -11,11 +11,11 @@
  * - SIGTERM drains the requests in flight and exits 0.
  */
 import type { RequestLogEntry, Sandbox } from "@profilesync/sandbox"
+import { type RedisServer, startRedisServer } from "@profilesync/test-support"
 import { Agent } from "undici"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { startTestSandbox } from "./support/proxy.ts"
 import { type ProxyProcess, startProxyProcess } from "./support/proxy-process.ts"
-import { type RedisServer, startRedisServer } from "./support/redis-server.ts"
 
 const burst = { limit: 10, windowMilliseconds: 500 }
 const steady = { limit: 60, windowMilliseconds: 6000 }
@@ -77,7 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.stop("SIGKILL")))
   await sandbox?.close()
-  await redis?.stop()
+  await redis?.close()
 })
 
 /** Calls `url` until `until`, then stops; records each answer. Pending calls are aborted at `until + grace`. */

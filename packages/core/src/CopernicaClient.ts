@@ -95,9 +95,9 @@ export interface CopernicaClientService {
    *
    * Copernica has no list of imports, so a lost answer cannot be looked up by id. An `update`, `update or add`,
    * `ignore or add` or `delete` import converges to the same state when repeated, so it is retried. An `add` import
-   * would add twice: after an attempt with an unknown outcome the client looks the first and last rows up by their
-   * key fields, and repeats only when neither is there (`importId` is then `None` when the first attempt landed).
-   * Without key fields or with a string `source`, an `add` import in doubt is not repeated.
+   * would add twice, and looking its rows up cannot tell (they may still be queued at the vendor): it is repeated
+   * only after a certain refusal (a 429, a refused connection) and fails with its `Transport`, `Timeout` or
+   * `ServerError` reason when its outcome is unknown. Prefer `update or add` with key fields.
    */
   readonly createImport: (
     body: CreateImportRequest
@@ -240,38 +240,17 @@ export const make = (
         }
       })
 
-    /** For an `add` import in doubt: whether its first and last rows are in the database now. */
-    const addImportLanded = (body: CreateImportRequest) => {
-      const rows = Array.isArray(body.source) ? body.source : []
-      const keyFields = body.keyFields ?? []
-      if (rows.length === 0 || keyFields.length === 0) return undefined
-      const present = (row: Record<string, unknown>) =>
-        listProfilesRaw(body.database, {
-          "fields[]": keyFields.map((field) => `${field}==${String(row[field] ?? "")}`),
-          limit: 1,
-          total: false
-        }).pipe(Effect.map((page) => page.data.length > 0))
-      return Effect.all([present(rows[0]!), present(rows[rows.length - 1]!)]).pipe(
-        Effect.map(([first, last]) =>
-          first || last ? Option.some({ importId: Option.none<string>() }) : Option.none()
-        )
-      )
-    }
-
     const service: CopernicaClientService = {
       throttleKey: settings.throttleKey,
-      createImport: (body) => {
-        const adding = (body.action ?? "add") === "add"
-        const check = adding ? addImportLanded(body) : undefined
-        return call({
+      createImport: (body) =>
+        call({
           operationId: "createImport",
-          // Every action but `add` converges when repeated; `add` looks before it repeats, or does not repeat.
-          retryPolicy: adding ? (check === undefined ? "never" : "check-first") : "safe",
+          // Every action but `add` converges when repeated. An `add` import in doubt is not repeated: there is no
+          // list of imports to look in, and its rows may still be queued, so looking for them cannot tell.
+          retryPolicy: (body.action ?? "add") === "add" ? "check-first" : "safe",
           send: (signal, headers) => client.POST("/imports", { body, signal, headers }),
-          decode: (_data, response) => ({ importId: createdId(response) }),
-          check
-        }).pipe(Effect.mapError(toError))
-      },
+          decode: (_data, response) => ({ importId: createdId(response) })
+        }).pipe(Effect.mapError(toError)),
       getImport: (importId) =>
         call({
           operationId: "getImport",

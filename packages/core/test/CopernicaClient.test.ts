@@ -116,16 +116,48 @@ describe("CopernicaClient", () => {
         return response
       }
       const copernica = yield* client(sandbox, { fetch: losingFetch })
-      // Give the first import time to be processed before the client looks, as a real retry delay would.
+      const outcome = yield* Effect.either(
+        copernica.createImport({
+          database: 1,
+          action: "add",
+          keyFields: ["Email"],
+          source: [{ Email: "once@example.com", Firstname: "Once" }]
+        })
+      )
+      // The outcome is unknown, so the client says so rather than adding again.
+      assert.isTrue(Either.isLeft(outcome) && outcome.left.reason._tag === "Transport")
+      assert.strictEqual(importsSent, 1, "the add import was sent once")
+      const imported = yield* profilesByEmail(copernica, "once@example.com").pipe(
+        Effect.repeat({ until: (profiles) => profiles.length > 0, times: 50 }),
+        Effect.tap(() => Effect.sleep(Duration.millis(10)))
+      )
+      assert.strictEqual(imported.length, 1)
+    })
+  )
+
+  it.scopedLive("repeats an update-or-add import whose answer was lost: it converges", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox()
+      let importsSent = 0
+      const losingFetch = async (request: Request) => {
+        const response = await fetch(request)
+        if (new URL(request.url).pathname.endsWith("/imports") && ++importsSent === 1) {
+          throw new TypeError("fetch failed", {
+            cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
+          })
+        }
+        return response
+      }
+      const copernica = yield* client(sandbox, { fetch: losingFetch })
       const created = yield* copernica.createImport({
         database: 1,
-        action: "add",
+        action: "update or add",
         keyFields: ["Email"],
-        source: [{ Email: "once@example.com", Firstname: "Once" }]
+        source: [{ Email: "twice@example.com", Firstname: "Twice" }]
       })
-      assert.strictEqual(importsSent, 1, "the add import was sent once")
-      assert.isTrue(Option.isNone(created.importId))
-      const profiles = yield* profilesByEmail(copernica, "once@example.com")
+      assert.strictEqual(importsSent, 2)
+      yield* waitForImport(copernica, Option.getOrThrow(created.importId))
+      const profiles = yield* profilesByEmail(copernica, "twice@example.com")
       assert.strictEqual(profiles.length, 1)
     })
   )

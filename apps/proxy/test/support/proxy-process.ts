@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { freePort } from "./ports.ts"
+import { freePort } from "@profilesync/test-support"
 
 /** The proxy package's directory. */
 export const proxyDirectory = join(dirname(fileURLToPath(import.meta.url)), "../..")

@@ -17,13 +17,14 @@
  * The server trusts every connection on 127.0.0.1 (`initdb --auth=trust`) and runs with `fsync=off`: it holds test
  * data only, and a test must start in about a second.
  */
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import { freePort } from "@profilesync/test-support"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
@@ -38,18 +39,6 @@ export interface PostgresServer {
 
 const superuser = "profilesync"
 const fallbackUser = "profilesync-pg"
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 const binaryDirectoryCandidates = (): ReadonlyArray<string> => {
   const candidates: Array<string> = []

@@ -60,7 +60,9 @@ const live = OcambaClient.layer({
     Throttle.layerRedis({
       redis: environment("REDIS_URL"),
       replicas: Number(environment("REPLICAS")),
-      keys: { ocamba: { windows } }
+      keys: { ocamba: { windows } },
+      // Three processes on two loaded cores: a wider margin absorbs the delay between a slot and the request's arrival.
+      safetyMargin: Duration.millis(100)
     })
   )
 )
