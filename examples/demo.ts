@@ -136,10 +136,8 @@ const main = async () => {
   await waitFor("the proxy", `http://127.0.0.1:${proxyPort}/readyz`, proxy)
 
   const first = await runDaemon("first run: every valid profile is new")
-  console.log(
-    `\nrejected rows, with a reason per field: ${Path.relative(process.cwd(), Path.join(stateDirectory, "rejects.ndjson"))}`
-  )
-  console.log(`sync state (SQLite): ${Path.relative(process.cwd(), Path.join(stateDirectory, "state.db"))}`)
+  console.log(`\nrejected rows, with a reason per field: ${Path.join(stateDirectory, "rejects.ndjson")}`)
+  console.log(`sync state (SQLite): ${Path.join(stateDirectory, "state.db")}`)
 
   const second = await runDaemon("second run: nothing changed, so nothing is sent")
 
