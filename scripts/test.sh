@@ -8,6 +8,8 @@ bash scripts/install.sh || exit 1
 rm -rf .test-results
 CI=true pnpm lint
 lint_status=$?
+CI=true pnpm typecheck
+typecheck_status=$?
 CI=true pnpm test
 test_status=$?
 
@@ -23,6 +25,6 @@ for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(dir
 }
 if (process.argv[1] !== "0" && failed === 0) failed = 1
 console.log(`${passed} passed, ${failed} failed`)
-' "$(( lint_status != 0 || test_status != 0 ? 1 : 0 ))"
+' "$(( lint_status != 0 || typecheck_status != 0 || test_status != 0 ? 1 : 0 ))"
 
-[ "$lint_status" -eq 0 ] && [ "$test_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$test_status" -eq 0 ]

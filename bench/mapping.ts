@@ -1,0 +1,386 @@
+/**
+ * Mapping and diff pipeline benchmark: rows per second and peak memory of profilesync's source → mapping → hash →
+ * diff path, for 100k and 1M generated profiles, against a bare csv-parse pass over the same file (what JavaScript can
+ * do at all).
+ *
+ * Cases, each in its own child process (so RSS does not carry over from one case to the next):
+ * - `csv-parse`: `fs.createReadStream` → csv-parse `{ columns: true }`, counting records. The baseline.
+ * - `source`: `Source.csv` (profilesync's reader: encoding check, per-record recovery, row numbers), counting rows.
+ * - `map+hash`: `Source.csv` → `Mapper.mapRow` (normalise and validate every field: email, phone via
+ *   libphonenumber-js, dates, numbers, booleans) → `Mapper.contentHash` for each target the row is valid for
+ *   (Ocamba and Copernica, SHA-256). The config is examples/customers.yaml with the source path replaced.
+ * - `map+hash+confirm`: the same, then `SyncState.confirm` of every hash into a fresh SQLite state, in the engine's
+ *   job sizes (Ocamba 50,000 rows, Copernica 1,000 rows per transaction: what a first full sync writes); every 100th row is stored with a stale hash so that the next case
+ *   finds 1% changed. This also prepares the state for:
+ * - `map+hash+diff`: the same as `map+hash`, then `SyncState.lookup` of each 1,000-row chunk's keys per target and a
+ *   comparison of hashes (what every incremental sync does before sending anything).
+ *
+ * Memory: the child samples `process.memoryUsage().rss` every 50 ms and also reports `resourceUsage().maxRSS` (the
+ * kernel's peak). Files are generated once with examples/generate-profiles.ts (seed 42) into the OS temp directory
+ * and reused (`--data <dir>` to choose another place).
+ *
+ * Usage: pnpm --filter @profilesync/bench mapping [--rows 100000,1000000] [--cases csv-parse,map+hash]
+ *        [--json results/mapping.json]
+ */
+import { spawn } from "node:child_process"
+import * as FileSystem from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import type { Mapping as MappingModule, SyncConfig as SyncConfigModule } from "@profilesync/core"
+import { profilesFile } from "./support/data.ts"
+import { emit, flag, hasFlag, listFlag, log, machine, round, table } from "./support/report.ts"
+import { repoRoot } from "./support/services.ts"
+
+const allCases = ["csv-parse", "source", "map+hash", "map+hash+confirm", "map+hash+diff"] as const
+type CaseName = (typeof allCases)[number]
+const syncName = "bench"
+const chunkRows = 1_000
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Child: one case
+// ---------------------------------------------------------------------------------------------------------------------
+
+interface CaseResult {
+  readonly rows: number
+  readonly valid: number
+  readonly rejected: number
+  readonly changed?: number
+  readonly unchanged?: number
+  readonly seconds: number
+  readonly peakRssMiB: number
+  readonly maxRssMiB: number
+  readonly startRssMiB: number
+}
+
+// Loaded only by the cases that use them, so the csv-parse baseline's memory holds csv-parse alone.
+type Core = typeof import("@profilesync/core")
+type EffectModules = {
+  readonly Chunk: typeof import("effect/Chunk")
+  readonly Effect: typeof import("effect/Effect")
+  readonly Stream: typeof import("effect/Stream")
+}
+const loadCore = async (): Promise<Core & EffectModules> => ({
+  ...(await import("@profilesync/core")),
+  Chunk: await import("effect/Chunk"),
+  Effect: await import("effect/Effect"),
+  Stream: await import("effect/Stream")
+})
+
+const loadConfig = ({ Effect, SyncConfig }: Core & EffectModules, file: string) =>
+  Effect.gen(function* () {
+    const config = yield* SyncConfig.load(flag("config")!)
+    return { ...config, source: { ...config.source, path: file } } as SyncConfigModule.SyncConfig
+  })
+
+/** Maps and hashes a stream of source items, handing each chunk's valid rows (with their hashes) to `onChunk`. */
+const mapAndHash = <E, R>(
+  core: Core & EffectModules,
+  file: string,
+  onChunk: (rows: ReadonlyArray<HashedRow>) => import("effect/Effect").Effect<void, E, R>
+) => {
+  const { Chunk, Effect, Mapping, Source, Stream } = core
+  return Effect.gen(function* () {
+    const config = yield* loadConfig(core, file)
+    const mapper = Mapping.makeMapper(config)
+    let rows = 0
+    let valid = 0
+    let rejected = 0
+    yield* Source.csv({ path: file, delimiter: ",", encoding: "utf-8" }).rows.pipe(
+      Stream.rechunk(chunkRows),
+      Stream.runForEachChunk((chunk) => {
+        const hashed: Array<HashedRow> = []
+        for (const item of Chunk.toReadonlyArray(chunk)) {
+          rows++
+          if (Source.isRejected(item)) {
+            rejected++
+            continue
+          }
+          const mapped = mapper.mapRow(item)
+          if (mapped._tag === "Rejected") {
+            rejected++
+            continue
+          }
+          valid++
+          hashed.push({
+            rowNumber: mapped.rowNumber,
+            key: mapped.key,
+            hashes: mapped.targets.map((target) => [target, mapper.contentHash(mapped.profile, target)] as const)
+          })
+        }
+        return onChunk(hashed)
+      })
+    )
+    return { rows, valid, rejected }
+  })
+}
+
+interface HashedRow {
+  readonly rowNumber: number
+  readonly key: string
+  readonly hashes: ReadonlyArray<readonly [MappingModule.TargetName, string]>
+}
+
+const runCase = async (name: CaseName, file: string, stateFile: string): Promise<CaseResult> => {
+  // Code is loaded before the clock starts; the baseline loads csv-parse only.
+  const csvParse = name === "csv-parse" ? await import("csv-parse") : undefined
+  const core = name === "csv-parse" ? undefined : await loadCore()
+  const startRss = process.memoryUsage().rss
+  let peak = startRss
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss)
+  }, 50)
+  const started = performance.now()
+  let counts: { rows: number; valid: number; rejected: number; changed?: number; unchanged?: number }
+  switch (name) {
+    case "csv-parse": {
+      const { parse } = csvParse!
+      let rows = 0
+      const parser = FileSystem.createReadStream(file).pipe(parse({ columns: true }))
+      for await (const _record of parser) rows++
+      counts = { rows, valid: rows, rejected: 0 }
+      break
+    }
+    case "source": {
+      const { Chunk, Effect, Source, Stream } = core!
+      let rows = 0
+      let rejected = 0
+      await Effect.runPromise(
+        Source.csv({ path: file }).rows.pipe(
+          Stream.runForEachChunk((chunk) =>
+            Effect.sync(() => {
+              for (const item of Chunk.toReadonlyArray(chunk)) {
+                rows++
+                if (Source.isRejected(item)) rejected++
+              }
+            })
+          )
+        )
+      )
+      counts = { rows, valid: rows - rejected, rejected }
+      break
+    }
+    case "map+hash": {
+      counts = await core!.Effect.runPromise(mapAndHash(core!, file, () => core!.Effect.void))
+      break
+    }
+    case "map+hash+confirm": {
+      const { Effect, SyncState } = core!
+      FileSystem.rmSync(stateFile, { force: true })
+      FileSystem.rmSync(`${stateFile}-wal`, { force: true })
+      FileSystem.rmSync(`${stateFile}-shm`, { force: true })
+      // Confirmed as the engine's jobs confirm them: an Ocamba import holds up to 50,000 rows, a Copernica one
+      // `rowsPerImport` (1,000 in the example).
+      const batchRows = { ocamba: 50_000, copernica: 1_000 } as const
+      const pending: Record<"ocamba" | "copernica", Array<{ key: string; hash: string }>> = {
+        ocamba: [],
+        copernica: []
+      }
+      counts = await Effect.runPromise(
+        Effect.gen(function* () {
+          const state = yield* SyncState.SyncState
+          const flush = (target: "ocamba" | "copernica", all: boolean) =>
+            Effect.gen(function* () {
+              while (pending[target].length >= batchRows[target] || (all && pending[target].length > 0)) {
+                yield* state.confirm(syncName, target, pending[target].splice(0, batchRows[target]))
+              }
+            })
+          const result = yield* mapAndHash(core!, file, (rows) =>
+            Effect.gen(function* () {
+              for (const row of rows) {
+                for (const [target, hash] of row.hashes) {
+                  pending[target].push({ key: row.key, hash: row.rowNumber % 100 === 0 ? `stale-${hash}` : hash })
+                }
+              }
+              yield* flush("ocamba", false)
+              yield* flush("copernica", false)
+            })
+          )
+          yield* flush("ocamba", true)
+          yield* flush("copernica", true)
+          return result
+        }).pipe(Effect.provide(SyncState.layerSqlite({ filename: stateFile })))
+      )
+      break
+    }
+    case "map+hash+diff": {
+      const { Effect, SyncState } = core!
+      let changed = 0
+      let unchanged = 0
+      const result = await Effect.runPromise(
+        Effect.gen(function* () {
+          const state = yield* SyncState.SyncState
+          return yield* mapAndHash(core!, file, (rows) =>
+            Effect.forEach(
+              ["ocamba", "copernica"] as const,
+              (target) =>
+                Effect.gen(function* () {
+                  const forTarget = rows.flatMap((row) =>
+                    row.hashes
+                      .filter(([hashTarget]) => hashTarget === target)
+                      .map(([, hash]) => ({ key: row.key, hash }))
+                  )
+                  const known = yield* state.lookup(
+                    syncName,
+                    target,
+                    forTarget.map((row) => row.key)
+                  )
+                  for (const row of forTarget) {
+                    const stored = known.get(row.key)
+                    if (stored !== undefined && stored.hash._tag === "Some" && stored.hash.value === row.hash)
+                      unchanged++
+                    else changed++
+                  }
+                }),
+              { discard: true }
+            )
+          )
+        }).pipe(Effect.provide(SyncState.layerSqlite({ filename: stateFile })))
+      )
+      counts = { ...result, changed, unchanged }
+      break
+    }
+  }
+  const seconds = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  peak = Math.max(peak, process.memoryUsage().rss)
+  return {
+    ...counts,
+    seconds: round(seconds, 3),
+    peakRssMiB: round(peak / 1024 / 1024, 1),
+    maxRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+    startRssMiB: round(startRss / 1024 / 1024, 1)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Parent: data, cases, report
+// ---------------------------------------------------------------------------------------------------------------------
+
+const runChild = (name: CaseName, file: string, stateFile: string, configFile: string): Promise<CaseResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--conditions=@profilesync/source",
+        "--import",
+        "tsx",
+        import.meta.filename,
+        "--child",
+        "--case",
+        name,
+        "--file",
+        file,
+        "--state",
+        stateFile,
+        "--config",
+        configFile
+      ],
+      { cwd: import.meta.dirname, stdio: ["ignore", "pipe", "inherit"] }
+    )
+    let output = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on("error", reject)
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`case ${name} exited with ${code}`))
+      resolve(JSON.parse(output.trim().split("\n").at(-1)!) as CaseResult)
+    })
+  })
+
+const main = async () => {
+  const sizes = (listFlag("rows") ?? ["100000", "1000000"]).map(Number)
+  const cases = (listFlag("cases") ?? allCases) as ReadonlyArray<CaseName>
+  const started = Date.now()
+  log(`mapping: ${sizes.join(", ")} rows; cases ${cases.join(", ")}`)
+  const stateDirectory = FileSystem.mkdtempSync(Path.join(Os.tmpdir(), "profilesync-bench-state-"))
+  // One copy of the example config for every case: an edit to the example during the run cannot change the hashes
+  // between the case that writes the state and the case that diffs against it.
+  const configFile = Path.join(stateDirectory, "customers.yaml")
+  FileSystem.copyFileSync(Path.join(repoRoot, "examples/customers.yaml"), configFile)
+  const results: Array<CaseResult & { case: CaseName; size: number; fileMiB: number; rowsPerSecond: number }> = []
+  try {
+    for (const size of sizes) {
+      const file = profilesFile(size)
+      const bytes = FileSystem.statSync(file).size
+      const stateFile = Path.join(stateDirectory, `state-${size}.db`)
+      for (const name of cases) {
+        if (name === "map+hash+diff" && !cases.includes("map+hash+confirm")) {
+          throw new Error("map+hash+diff needs map+hash+confirm before it (it diffs against the state that one writes)")
+        }
+        const result = await runChild(name, file, stateFile, configFile)
+        const row = {
+          case: name,
+          size,
+          fileMiB: round(bytes / 1024 / 1024, 1),
+          ...result,
+          rowsPerSecond: round(result.rows / result.seconds, 0)
+        }
+        results.push(row)
+        log(
+          `  ${String(size).padStart(7)} ${name.padEnd(17)} ${String(row.rowsPerSecond).padStart(7)} rows/s  ${result.seconds.toFixed(1)} s  peak RSS ${result.peakRssMiB} MiB (maxRSS ${result.maxRssMiB})`
+        )
+      }
+    }
+  } finally {
+    FileSystem.rmSync(stateDirectory, { recursive: true, force: true })
+  }
+  const withRatio = results.map((row) => {
+    const baseline = results.find((other) => other.case === "csv-parse" && other.size === row.size)
+    return {
+      ...row,
+      vsCsvParse: baseline === undefined ? null : round(row.rowsPerSecond / baseline.rowsPerSecond, 3)
+    }
+  })
+  log()
+  log(
+    table(
+      [
+        "case",
+        "rows",
+        "rows/s",
+        "× csv-parse",
+        "seconds",
+        "peak RSS MiB",
+        "maxRSS MiB",
+        "valid",
+        "rejected",
+        "changed"
+      ],
+      withRatio.map((row) => [
+        row.case,
+        row.size,
+        row.rowsPerSecond,
+        row.vsCsvParse,
+        row.seconds,
+        row.peakRssMiB,
+        row.maxRssMiB,
+        row.valid,
+        row.rejected,
+        row.changed
+      ])
+    )
+  )
+  emit({
+    benchmark: "mapping",
+    machine: machine(),
+    durationSeconds: round((Date.now() - started) / 1000, 1),
+    method: {
+      data: "examples/generate-profiles.ts <rows> <file> 42 (1 bad row in 500)",
+      config: "examples/customers.yaml (10 fields, Ocamba and Copernica targets), source path replaced",
+      chunkRows,
+      memory: "each case in its own process; peak of rss sampled every 50 ms, and resourceUsage().maxRSS",
+      diff: "state written by map+hash+confirm with every 100th row stale; lookup per 1,000-row chunk per target"
+    },
+    results: withRatio
+  })
+}
+
+if (hasFlag("child")) {
+  const result = await runCase(flag("case") as CaseName, flag("file")!, flag("state")!)
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+  process.exit(0)
+} else {
+  await main()
+  process.exit(0)
+}
