@@ -32,6 +32,23 @@ const withSandbox = (options: Parameters<typeof startSandbox>[0] = {}) =>
 const client = (sandbox: Sandbox, options: Partial<CopernicaClient.Options> = {}) =>
   serviceOf(CopernicaClient.layerTest({ accessToken, baseUrl: sandbox.copernicaBaseUrl, ...options }))
 
+/** A fetch that carries every request out but loses the first answer to a path ending in `suffix`. */
+const loseFirstAnswer = (suffix: string) => {
+  let sent = 0
+  return {
+    sent: () => sent,
+    fetch: async (request: Request) => {
+      const response = await fetch(request)
+      if (new URL(request.url).pathname.endsWith(suffix) && ++sent === 1) {
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
+        })
+      }
+      return response
+    }
+  }
+}
+
 const waitForImport = (copernica: CopernicaClient.CopernicaClientService, importId: string) =>
   copernica.getImport(importId).pipe(
     Effect.tap(() => Effect.sleep(Duration.millis(10))),
@@ -105,17 +122,8 @@ describe("CopernicaClient", () => {
   it.scopedLive("never sends an add import twice when its answer is lost", () =>
     Effect.gen(function* () {
       const sandbox = yield* withSandbox()
-      let importsSent = 0
-      const losingFetch = async (request: Request) => {
-        const response = await fetch(request)
-        if (new URL(request.url).pathname.endsWith("/imports") && ++importsSent === 1) {
-          throw new TypeError("fetch failed", {
-            cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
-          })
-        }
-        return response
-      }
-      const copernica = yield* client(sandbox, { fetch: losingFetch })
+      const losing = loseFirstAnswer("/imports")
+      const copernica = yield* client(sandbox, { fetch: losing.fetch })
       const outcome = yield* Effect.either(
         copernica.createImport({
           database: 1,
@@ -126,7 +134,7 @@ describe("CopernicaClient", () => {
       )
       // The outcome is unknown, so the client says so rather than adding again.
       assert.isTrue(Either.isLeft(outcome) && outcome.left.reason._tag === "Transport")
-      assert.strictEqual(importsSent, 1, "the add import was sent once")
+      assert.strictEqual(losing.sent(), 1, "the add import was sent once")
       const imported = yield* profilesByEmail(copernica, "once@example.com").pipe(
         Effect.repeat({ until: (profiles) => profiles.length > 0, times: 50 }),
         Effect.tap(() => Effect.sleep(Duration.millis(10)))
@@ -138,24 +146,15 @@ describe("CopernicaClient", () => {
   it.scopedLive("repeats an update-or-add import whose answer was lost: it converges", () =>
     Effect.gen(function* () {
       const sandbox = yield* withSandbox()
-      let importsSent = 0
-      const losingFetch = async (request: Request) => {
-        const response = await fetch(request)
-        if (new URL(request.url).pathname.endsWith("/imports") && ++importsSent === 1) {
-          throw new TypeError("fetch failed", {
-            cause: Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })
-          })
-        }
-        return response
-      }
-      const copernica = yield* client(sandbox, { fetch: losingFetch })
+      const losing = loseFirstAnswer("/imports")
+      const copernica = yield* client(sandbox, { fetch: losing.fetch })
       const created = yield* copernica.createImport({
         database: 1,
         action: "update or add",
         keyFields: ["Email"],
         source: [{ Email: "twice@example.com", Firstname: "Twice" }]
       })
-      assert.strictEqual(importsSent, 2)
+      assert.strictEqual(losing.sent(), 2)
       yield* waitForImport(copernica, Option.getOrThrow(created.importId))
       const profiles = yield* profilesByEmail(copernica, "twice@example.com")
       assert.strictEqual(profiles.length, 1)

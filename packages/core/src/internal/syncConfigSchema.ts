@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { Copernica, Ocamba } from "@profilesync/contracts"
+import { Copernica, type CopernicaTypes, Ocamba } from "@profilesync/contracts"
 import * as Cron from "effect/Cron"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -396,23 +396,14 @@ export const OcambaTarget = Schema.Struct({
 // Copernica
 // ---------------------------------------------------------------------------------------------------------------
 
-/** @internal */
-export const CopernicaFieldType = Schema.Literal(
-  "integer",
-  "float",
-  "date",
-  "empty_date",
-  "datetime",
-  "empty_datetime",
-  "text",
-  "email",
-  "phone",
-  "phone_fax",
-  "phone_gsm",
-  "select",
-  "big",
-  "foreign_key"
-)
+type CopernicaFieldTypeName = CopernicaTypes.components["schemas"]["FieldType"]
+
+const copernicaFieldTypes = (
+  Copernica.document.components as { readonly schemas: { readonly FieldType: { readonly enum: unknown } } }
+).schemas.FieldType.enum as [CopernicaFieldTypeName, ...Array<CopernicaFieldTypeName>]
+
+/** @internal The field types the Copernica spec knows: read from the spec, so the two cannot drift apart. */
+export const CopernicaFieldType = Schema.Literal(...copernicaFieldTypes)
 
 /** @internal */
 export const CopernicaField = Schema.Struct({
