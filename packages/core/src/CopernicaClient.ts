@@ -19,7 +19,16 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as vendorCall from "./internal/vendorCall.ts"
-import { type CommonOptions, keyPolicy, makeSettings, reveal, type Secret, testRetry } from "./internal/vendorClient.ts"
+import {
+  type CommonOptions,
+  keyPolicy,
+  makeSettings,
+  type ProxyOptions,
+  reveal,
+  type Secret,
+  testRetry,
+  throughProxy
+} from "./internal/vendorClient.ts"
 import * as Throttle from "./Throttle.ts"
 
 type Schemas = CopernicaTypes.components["schemas"]
@@ -313,25 +322,9 @@ export const layer = (options: Options): Layer.Layer<CopernicaClient, never, Thr
  * @category layers
  */
 export const layerProxy = (
-  options: Omit<Options, "baseUrl" | "accessToken"> & {
-    readonly proxyUrl: string
-    readonly proxyKey?: Secret | undefined
-  }
+  options: Omit<Options, "baseUrl" | "accessToken"> & ProxyOptions
 ): Layer.Layer<CopernicaClient> =>
-  Layer.effect(
-    CopernicaClient,
-    make(
-      {
-        ...options,
-        baseUrl: `${options.proxyUrl.replace(/\/$/, "")}/copernica/v3`,
-        headers: {
-          ...options.headers,
-          ...(options.proxyKey === undefined ? {} : { "X-Proxy-Key": reveal(options.proxyKey) })
-        }
-      },
-      Option.none()
-    )
-  )
+  Layer.effect(CopernicaClient, make(throughProxy(options, "/copernica/v3"), Option.none()))
 
 /**
  * A Copernica client for tests against the sandbox: its own in-memory adaptive throttle and short retry waits.

@@ -14,7 +14,16 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as vendorCall from "./internal/vendorCall.ts"
-import { type CommonOptions, keyPolicy, makeSettings, reveal, type Secret, testRetry } from "./internal/vendorClient.ts"
+import {
+  type CommonOptions,
+  keyPolicy,
+  makeSettings,
+  type ProxyOptions,
+  reveal,
+  type Secret,
+  testRetry,
+  throughProxy
+} from "./internal/vendorClient.ts"
 import * as Throttle from "./Throttle.ts"
 
 type Schemas = OcambaTypes.components["schemas"]
@@ -345,28 +354,8 @@ export const layer = (options: Options): Layer.Layer<OcambaClient, never, Thrott
  * @since 0.1.0
  * @category layers
  */
-export const layerProxy = (
-  options: Omit<Options, "baseUrl" | "token"> & {
-    /** The proxy's URL, e.g. `http://127.0.0.1:8787`. */
-    readonly proxyUrl: string
-    /** The proxy key, when the proxy requires one. */
-    readonly proxyKey?: Secret | undefined
-  }
-): Layer.Layer<OcambaClient> =>
-  Layer.effect(
-    OcambaClient,
-    make(
-      {
-        ...options,
-        baseUrl: `${options.proxyUrl.replace(/\/$/, "")}/ocamba/v1/hood`,
-        headers: {
-          ...options.headers,
-          ...(options.proxyKey === undefined ? {} : { "X-Proxy-Key": reveal(options.proxyKey) })
-        }
-      },
-      Option.none()
-    )
-  )
+export const layerProxy = (options: Omit<Options, "baseUrl" | "token"> & ProxyOptions): Layer.Layer<OcambaClient> =>
+  Layer.effect(OcambaClient, make(throughProxy(options, "/ocamba/v1/hood"), Option.none()))
 
 /**
  * An Ocamba client for tests against the sandbox: its own in-memory throttle with the vendor's windows and short

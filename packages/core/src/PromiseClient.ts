@@ -82,6 +82,16 @@ const promisify = <Service extends object>(
   return client as AsyncClient<Service>
 }
 
+/** Builds a client's service over its own throttle runtime, and wraps it in Promises. */
+const createAsyncClient = async <Service extends object>(
+  budget: BudgetOptions,
+  make: (throttle: Throttle.ThrottleService) => Effect.Effect<Service>
+): Promise<AsyncClient<Service>> => {
+  const runtime = ManagedRuntime.make(throttleLayer(budget))
+  const service = await runtime.runPromise(Effect.flatMap(Throttle.Throttle, make))
+  return promisify(runtime, service)
+}
+
 /**
  * Creates an async Ocamba Hood client.
  *
@@ -102,15 +112,10 @@ const promisify = <Service extends object>(
  * @since 0.1.0
  * @category constructors
  */
-export const createOcambaClient = async (
+export const createOcambaClient = (
   options: OcambaClient.Options & BudgetOptions
-): Promise<AsyncClient<OcambaClient.OcambaClientService>> => {
-  const runtime = ManagedRuntime.make(throttleLayer(options))
-  const service = await runtime.runPromise(
-    Effect.flatMap(Throttle.Throttle, (throttle) => OcambaClient.make(options, Option.some(throttle)))
-  )
-  return promisify(runtime, service)
-}
+): Promise<AsyncClient<OcambaClient.OcambaClientService>> =>
+  createAsyncClient(options, (throttle) => OcambaClient.make(options, Option.some(throttle)))
 
 /**
  * Creates an async Copernica REST v3 client.
@@ -118,12 +123,7 @@ export const createOcambaClient = async (
  * @since 0.1.0
  * @category constructors
  */
-export const createCopernicaClient = async (
+export const createCopernicaClient = (
   options: CopernicaClient.Options & BudgetOptions
-): Promise<AsyncClient<CopernicaClient.CopernicaClientService>> => {
-  const runtime = ManagedRuntime.make(throttleLayer(options))
-  const service = await runtime.runPromise(
-    Effect.flatMap(Throttle.Throttle, (throttle) => CopernicaClient.make(options, Option.some(throttle)))
-  )
-  return promisify(runtime, service)
-}
+): Promise<AsyncClient<CopernicaClient.CopernicaClientService>> =>
+  createAsyncClient(options, (throttle) => CopernicaClient.make(options, Option.some(throttle)))

@@ -40,6 +40,27 @@ export type Secret = string | Redacted.Redacted<string>
 /** The secret's value. */
 export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
 
+/** Options of a client that talks through the profilesync proxy sidecar. */
+export interface ProxyOptions {
+  /** The proxy's URL, e.g. `http://127.0.0.1:8787`. */
+  readonly proxyUrl: string
+  /** The proxy key, when the proxy requires one. */
+  readonly proxyKey?: Secret | undefined
+}
+
+/**
+ * The client options for the proxy sidecar: the vendor's path under the proxy as base URL, and the proxy key as a
+ * header. No credential and no local throttle: the proxy holds both.
+ */
+export const throughProxy = <A extends CommonOptions>(options: A & ProxyOptions, vendorPath: string): A => ({
+  ...options,
+  baseUrl: `${options.proxyUrl.replace(/\/$/, "")}${vendorPath}`,
+  headers: {
+    ...options.headers,
+    ...(options.proxyKey === undefined ? {} : { "X-Proxy-Key": reveal(options.proxyKey) })
+  }
+})
+
 /** The throttle policy an account key gets from the contract's rate limits. */
 export const keyPolicy = (rateLimits: RateLimits, adaptive: Throttle.AdaptivePolicy): Throttle.KeyPolicy =>
   rateLimits.status === "documented" && rateLimits.windows.length > 0
