@@ -215,4 +215,22 @@ describe("OcambaClient", () => {
       assert.strictEqual(finished.imported_records, 3)
     })
   )
+
+  it.scopedLive("talks through the proxy sidecar with the proxy key and no token of its own", () =>
+    Effect.gen(function* () {
+      const seen: Array<Request> = []
+      const proxyFetch = async (request: Request) => {
+        seen.push(request)
+        return Response.json({ total: 0, items: [] })
+      }
+      const ocamba = yield* serviceOf(
+        OcambaClient.layerProxy({ proxyUrl: "http://127.0.0.1:8787/", proxyKey: "caller-key", fetch: proxyFetch })
+      )
+      const list = yield* ocamba.listProperties({ q: "region" })
+      assert.deepStrictEqual(list, { total: 0, items: [] })
+      assert.strictEqual(seen[0]!.url, "http://127.0.0.1:8787/ocamba/v1/hood/profile-properties?q=region")
+      assert.strictEqual(seen[0]!.headers.get("X-Proxy-Key"), "caller-key")
+      assert.isNull(seen[0]!.headers.get("Authorization"))
+    })
+  )
 })
