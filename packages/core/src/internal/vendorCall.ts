@@ -5,7 +5,6 @@
  * safety allows. `OcambaClient` and `CopernicaClient` differ only in how they read their vendor's answers.
  */
 import type { AnyVendorContract, RetryPolicy } from "@profilesync/contracts"
-import { redactSecrets } from "@profilesync/contracts"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -14,6 +13,7 @@ import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as CircuitBreaker from "../CircuitBreaker.ts"
+import * as Redact from "../Redact.ts"
 import * as Retry from "../Retry.ts"
 import * as Throttle from "../Throttle.ts"
 
@@ -190,7 +190,9 @@ export const call = <A>(
     const timeout = specification.timeout ?? settings.timeout
     let attempts = 0
 
-    const failure = (reason: VendorErrorReason) => new VendorFailureError({ operation, requestId, attempts, reason })
+    // A vendor may echo the request's credentials in its error body: every reason is redacted before it goes anywhere.
+    const failure = (reason: VendorErrorReason) =>
+      new VendorFailureError({ operation, requestId, attempts, reason: redactReason(reason) })
 
     const onRateLimited = (response: Response) =>
       Effect.gen(function* () {
@@ -240,7 +242,7 @@ export const call = <A>(
       catch: (error) =>
         failure(
           VendorErrorReason.Transport({
-            message: redactSecrets(messageOf(error), settings.secrets),
+            message: messageOf(error),
             reachedServer: !refusedBeforeSending(error)
           })
         )
@@ -324,6 +326,14 @@ export const call = <A>(
       Effect.withSpan(`${dialect.vendor}.${operation}`, { attributes: { requestId } })
     )
   })
+
+const redactReason = (reason: VendorErrorReason): VendorErrorReason =>
+  "message" in reason
+    ? // Same prototype, so the reason keeps its structural equality.
+      Object.assign(Object.create(Object.getPrototypeOf(reason)) as VendorErrorReason, reason, {
+        message: Redact.text(reason.message)
+      })
+    : reason
 
 const tagged = (vendor: string, operation: string, outcome: string): Metric.Metric.Counter<number> =>
   Metric.taggedWithLabels(requestsTotal, [
