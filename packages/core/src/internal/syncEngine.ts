@@ -343,6 +343,8 @@ const runScoped = (
         copernica: yield* Effect.makeSemaphore(jobsInFlight.copernica)
       }
       const fibers = yield* FiberSet.make<void, never>()
+      const fieldOfColumn = (column: string) =>
+        Object.entries(config.fields).find(([name, field]) => (field.column ?? name) === column)?.[0]
       // The first row of each key: later rows with the key are duplicates (about 100 bytes per key).
       const firstRowOf = new Map<string, number>()
       // Dry run: how many keys of the source the state has confirmed rows for, to count deletions without marking.
@@ -451,7 +453,7 @@ const runScoped = (
             rowsRead++
             if (item._tag === "SourceRowRejected") {
               unkeyed++
-              const { line, summary } = Rejects.fromSourceRejection(item, selected)
+              const { line, summary } = Rejects.fromSourceRejection(item, selected, fieldOfColumn)
               rejects.add(line, summary)
               rowsRejected++
               for (const target of targetRuns) target.rejected++
