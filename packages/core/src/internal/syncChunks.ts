@@ -86,6 +86,8 @@ export interface OcambaChunker {
   readonly seal: Effect.Effect<OcambaChunk | undefined, SyncError>
   /** Closes and removes an unsent chunk file (a run that stops before sending it). */
   readonly discard: Effect.Effect<void>
+  /** Values neutralised against spreadsheet formulas so far. */
+  readonly neutralised: () => number
 }
 
 /**
@@ -163,7 +165,8 @@ export const makeOcambaChunker = (options: {
       texts = []
       textLength = 0
       return Effect.zipRight(closeHandle, removeFile(target))
-    })
+    }),
+    neutralised: () => file.neutralised
   }
 }
 
@@ -172,6 +175,8 @@ export interface CopernicaChunker {
   readonly add: (row: ChunkRow, profile: Mapping.CanonicalProfile) => "Added" | "Full"
   /** Ends the current chunk (`undefined` when it holds no row) and starts the next. */
   readonly take: () => CopernicaChunk | undefined
+  /** Values neutralised against spreadsheet formulas so far (CSV imports only). */
+  readonly neutralised: () => number
 }
 
 /** A Copernica chunk builder; each chunk is one `POST /imports` body. @internal */
@@ -196,6 +201,7 @@ export const makeCopernicaChunker = (options: {
       if (source.format === "csv") objects.push(source.toRow(profile))
       return "Added"
     },
+    neutralised: () => source.neutralised,
     take: () => {
       const chunk = source.take()
       if (chunk === undefined) return undefined

@@ -579,6 +579,8 @@ const runScoped = (
         )
       })
       const read = yield* Effect.either(reading)
+      if (ocambaChunker !== undefined) targets.ocamba!.neutralised = ocambaChunker.neutralised()
+      if (copernicaChunker !== undefined) targets.copernica!.neutralised = copernicaChunker.neutralised()
       const stopping = yield* Deferred.isDone(stopped)
       if (Either.isLeft(read) || stopping) {
         // Rows of chunks not sent yet go next run; jobs already at the vendor are seen through and saved.

@@ -46,6 +46,7 @@ export class TargetRun {
   skippedDeadLetters = 0
   deadLettersReplayed = 0
   resumedJobs = 0
+  neutralised = 0
   /** Rows the vendor confirmed in this run: an Ocamba resync is worth sending only when there are some. */
   confirmed = 0
   readonly vendorJobs: Array<string> = []
@@ -82,6 +83,7 @@ export class TargetRun {
       skippedDeadLetters: this.skippedDeadLetters,
       deadLettersReplayed: this.deadLettersReplayed,
       resumedJobs: this.resumedJobs,
+      neutralised: this.neutralised,
       errors: [...this.errors]
     }
   }
