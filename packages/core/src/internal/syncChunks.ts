@@ -84,8 +84,8 @@ export interface OcambaChunker {
   readonly flush: Effect.Effect<void, SyncError>
   /** Ends the current chunk (`undefined` when it holds no row) and starts the next. */
   readonly seal: Effect.Effect<OcambaChunk | undefined, SyncError>
-  /** Closes and removes an unsent chunk file (a run that stops before sending it). */
-  readonly discard: Effect.Effect<void>
+  /** Closes and removes an unsent chunk file (a run that stops before sending it); its rows, counted. */
+  readonly discard: Effect.Effect<number>
   /** Values neutralised against spreadsheet formulas so far. */
   readonly neutralised: () => number
 }
@@ -161,10 +161,11 @@ export const makeOcambaChunker = (options: {
     }),
     discard: Effect.suspend(() => {
       const target = path()
+      const discarded = rows.length
       rows = []
       texts = []
       textLength = 0
-      return Effect.zipRight(closeHandle, removeFile(target))
+      return Effect.zipRight(closeHandle, removeFile(target)).pipe(Effect.as(discarded))
     }),
     neutralised: () => file.neutralised
   }

@@ -43,6 +43,10 @@ export class TargetRun {
   fieldsCreated = 0
   pendingDeletes = 0
   rejected = 0
+  /** Rows this target refused that the run's `rejected` does not count: another target took them. */
+  rejectedOnlyHere = 0
+  /** Why, by the kind of each such row's first reason. */
+  readonly rejectReasons: Record<string, number> = {}
   skippedDeadLetters = 0
   deadLettersReplayed = 0
   resumedJobs = 0
@@ -55,6 +59,13 @@ export class TargetRun {
   stopped = false
 
   constructor(readonly name: Sync.TargetName) {}
+
+  /** Counts a row only this target refused. */
+  rejectHere(summary: string): void {
+    this.rejected++
+    this.rejectedOnlyHere++
+    this.rejectReasons[summary] = (this.rejectReasons[summary] ?? 0) + 1
+  }
 
   note(message: string): void {
     this.errors.push(message)
@@ -80,6 +91,8 @@ export class TargetRun {
       fieldsCreated: this.fieldsCreated,
       pendingDeletes: this.pendingDeletes,
       rejected: this.rejected,
+      rejectedOnlyHere: this.rejectedOnlyHere,
+      rejectReasons: { ...this.rejectReasons },
       skippedDeadLetters: this.skippedDeadLetters,
       deadLettersReplayed: this.deadLettersReplayed,
       resumedJobs: this.resumedJobs,
