@@ -235,21 +235,24 @@ export const call = <A>(
         return specification.decode(result.data, response)
       })
 
-    const send = Effect.tryPromise({
-      try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
-      catch: (error) =>
-        failure(
-          VendorErrorReason.Transport({
-            message: redactSecrets(messageOf(error), settings.secrets),
-            reachedServer: !refusedBeforeSending(error)
-          })
-        )
-    }).pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
-      }),
-      Effect.flatMap(interpret)
+    const send = Effect.zipRight(
+      Throttle.markSent,
+      Effect.tryPromise({
+        try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
+        catch: (error) =>
+          failure(
+            VendorErrorReason.Transport({
+              message: redactSecrets(messageOf(error), settings.secrets),
+              reachedServer: !refusedBeforeSending(error)
+            })
+          )
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
+        }),
+        Effect.flatMap(interpret)
+      )
     )
 
     const breakerProtected = send.pipe(
