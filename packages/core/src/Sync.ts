@@ -308,7 +308,8 @@ export type SyncError = errors.SyncError
  *   error are finished and kept: they hold rows read correctly.
  * - A row whose key field became invalid has no key, so its profile looks like it left the source: with
  *   `deleteMissing: true` it is deleted from Copernica. Check `rejectsFile` when deletes are enabled.
- * - The rejects file of a dry run is written next to the configured one, as `<name>.dry-run.ndjson`.
+ * - The rejects file of a dry run is written next to the configured one, as `<name>.dry-run.ndjson`, and only when
+ *   that directory exists: a dry run creates no directory (nor, with `layer`'s `readOnly`, a state store).
  * - Ocamba import files are written to `<os temp dir>/profilesync/<sync>-<store hash>/` and removed when their job
  *   ends; the next run removes what a crashed run left there. A resumed job on another machine (PostgreSQL state)
  *   does not find its file, so rows that job fails are dead-lettered without their payload.
@@ -342,6 +343,8 @@ export const run: (
  *   for this process alone).
  * - `replicas`: how many processes share the budget, for the per-process share while Redis is unreachable
  *   (default 1).
+ * - `readOnly`: open the state store read-only, for a dry run (default `false`): nothing is created, migrated or
+ *   written; a SQLite file that does not exist is an empty store. A PostgreSQL store must already be set up.
  *
  * @since 0.1.0
  * @category models
@@ -349,6 +352,7 @@ export const run: (
 export interface LayerOptions {
   readonly redisUrl?: string | undefined
   readonly replicas?: number | undefined
+  readonly readOnly?: boolean | undefined
 }
 
 /**

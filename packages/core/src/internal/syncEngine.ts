@@ -7,9 +7,10 @@
  * @internal
  */
 import { createHash, randomUUID } from "node:crypto"
+import { existsSync } from "node:fs"
 import { mkdir, readdir, rm, rmdir } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { basename, extname, join } from "node:path"
+import { basename, dirname, extname, join } from "node:path"
 import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -231,7 +232,7 @@ const runScoped = (
           durationMilliseconds: finishedAt - startedAt,
           read: rowsRead,
           rejected: rowsRejected,
-          ...(rejectLines > 0 && rejectsWriter !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
+          ...(rejectLines > 0 && rejectsWriter?.path !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
           rejectReasons: { ...(rejectsWriter?.reasons() ?? {}) },
           duplicates,
           targets: targetReports,
@@ -330,7 +331,11 @@ const runScoped = (
       if (dryRun) for (const target of targetRuns) yield* ready[target.name]!
 
       // --- 3. read, diff, send ---
-      const rejects = yield* Rejects.make(dryRun ? dryRunPath(config.rejects.path) : config.rejects.path)
+      const rejects = !dryRun
+        ? yield* Rejects.make(config.rejects.path)
+        : existsSync(dirname(config.rejects.path))
+          ? yield* Rejects.make(dryRunPath(config.rejects.path))
+          : Rejects.makeUnwritten()
       rejectsWriter = rejects
       const ocambaChunker =
         targets.ocamba === undefined
