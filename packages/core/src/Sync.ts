@@ -92,6 +92,9 @@ export interface PollingOptions {
  * - `replayDeadLetters`: hand every pending dead letter of the selected targets back for another try before reading
  *   (default `false`); the diff then sends those rows again.
  * - `polling`: see {@link PollingOptions}.
+ * - `allowMassDelete`: let `deleteMissing` delete more than the target's `maxDeleteShare` of its known profiles in
+ *   this run (default `false`: such a run deletes nothing and says why). Deletes are never made while a source row
+ *   could not be read or keyed, whatever this says.
  *
  * @since 0.1.0
  * @category models
@@ -104,6 +107,7 @@ export interface RunOptions {
   readonly stopSignal?: Effect.Effect<void> | undefined
   readonly replayDeadLetters?: boolean | undefined
   readonly polling?: PollingOptions | undefined
+  readonly allowMassDelete?: boolean | undefined
 }
 
 /**

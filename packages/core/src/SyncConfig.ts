@@ -66,6 +66,7 @@
  *     action: update or add                     # update or add (default) | update | add | ignore or add
  *     ignoreEmptyFields: false                  # true: an empty source value keeps Copernica's stored value
  *     deleteMissing: false                      # true: profiles that leave the source are deleted in Copernica
+ *     maxDeleteShare: 0.05                      # deletes at most this share of known profiles a run (default 5%)
  *
  * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }
  * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
@@ -219,13 +220,15 @@ export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
  *
  * `database`, `keyFields` (mapped Copernica field names identifying a profile), `fields`, `rowsPerImport` (default
  * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
- * `ignoreEmptyFields` (default `false`) and `deleteMissing` (default `false`).
+ * `ignoreEmptyFields` (default `false`), `deleteMissing` (default `false`) and `maxDeleteShare` (default `0.05`).
  *
  * **Gotchas**
  *
  * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
  * Copernica's own `removeMissing` (which deletes whatever one import does not hold) is used only when one import
  * holds every row; otherwise the sync deletes the profiles that left the source with an explicit `delete` import.
+ * A run deletes nothing while any source row could not be read or keyed (its key is unknown, so nothing is known to
+ * be absent), nor more than `maxDeleteShare` of the target's known profiles unless the run allows mass deletes.
  *
  * @since 0.1.0
  * @category models

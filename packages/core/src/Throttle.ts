@@ -191,9 +191,15 @@ export interface MemoryOptions extends Options {
  *
  * **Details**
  *
- * The client is made with `enableOfflineQueue: false`, `maxRetriesPerRequest: 1` and the given `commandTimeout`, so a
- * Redis that is down or stuck is noticed in milliseconds and the throttle falls back to its local share instead of
- * queueing commands. Your `retryStrategy` is kept; the default reconnects every 100 ms to 1 s.
+ * The client is made with `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`, so a Redis that is down is
+ * noticed at once (a refused or lost connection) and a stuck one after `commandTimeout`; the throttle then falls back
+ * to its local share instead of queueing commands. Your `retryStrategy` is kept; the default reconnects every 100 ms
+ * to 1 s.
+ *
+ * Each process holds a lease in Redis, refreshed by every reservation and by a heartbeat (4 per `commandTimeout`).
+ * While fewer than `replicas` processes hold a live lease, the shared limit is lowered by the share of each absent
+ * one (it may be running on its local share), and a process that falls back takes no local slot before its own lease
+ * has surely ended plus the shortest window: together they never exceed the vendor's limit.
  *
  * @since 0.1.0
  * @category models
@@ -203,16 +209,26 @@ export interface RedisOptions extends Options {
   readonly redis: string | IoRedisOptions
   /**
    * How many processes share the budget. While Redis is unreachable each process uses `floor(limit / replicas)` (at
-   * least 1) of every window, so together they stay under the limit.
+   * least 1) of every window, and while fewer than `replicas` processes reach Redis the shared limit is lowered by
+   * the missing processes' shares: run as many processes as you declare, or you give up their shares.
    */
   readonly replicas: number
-  /** A Redis command that takes longer counts as a failure. Default 250 millis. */
+  /**
+   * A Redis command not answered in this time counts as a failure (a slow Redis is waited for until then; a refused
+   * or lost connection fails at once). Also the length of this process's lease. Default 2 seconds.
+   */
   readonly commandTimeout?: Duration.DurationInput | undefined
   /** How long to wait for the first connection before starting on the local share. Default 1 second. */
   readonly connectTimeout?: Duration.DurationInput | undefined
-  /** How often to try Redis again while on the local share. Default 2 seconds. */
+  /**
+   * How long Redis must answer, without a failure, before the throttle shares the budget again after a fallback
+   * (it is probed four times per interval). Default 2 seconds.
+   */
   readonly recoveryInterval?: Duration.DurationInput | undefined
-  /** Prefix of the Redis keys. Default `"profilesync:throttle:"`. */
+  /**
+   * Prefix of the Redis keys. Default `"profilesync:throttle:"`. On Redis Cluster, put a hash tag in it
+   * (`"{profilesync}:throttle:"`): the scripts read the replicas' leases next to a key's log.
+   */
   readonly keyPrefix?: string | undefined
 }
 
@@ -661,14 +677,17 @@ export const make: (options: MemoryOptions) => Effect.Effect<ThrottleService, ne
  * **Details**
  *
  * On a failed or timed-out command the throttle logs a warning once, publishes `StoreFallback`, sets the
- * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window.
- * It keeps trying Redis every `recoveryInterval` and, when Redis answers, writes the slots and cooldowns it took
- * locally into Redis, switches back, logs and publishes `StoreRecovered`. It never runs without a limit.
+ * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window,
+ * from the moment its lease in Redis has surely ended (the other processes then lower the shared limit by its share).
+ * It keeps probing Redis and, once Redis has answered for a whole `recoveryInterval`, writes the slots and cooldowns it
+ * took locally into Redis, takes its lease again, switches back, logs and publishes `StoreRecovered`. It never runs
+ * without a limit.
  *
  * **Gotchas**
  *
  * - All processes must use the same policy for a key: the script prunes with the windows it is given.
- * - Around a switch the guarantee is best effort: each process knows its own calls, not the others'.
+ * - Around a switch, the longer windows are exact only when the processes were using the budget evenly before it: a
+ *   process that falls back counts its own recent calls against its share, not the others'.
  * - A caller waiting on a Redis slot when Redis goes away reserves again locally and loses its place.
  *
  * @since 0.1.0

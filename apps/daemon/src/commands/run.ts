@@ -29,7 +29,8 @@ export const layerOptions = (redisUrl: Option.Option<string>) =>
   Option.match(redisUrl, { onNone: () => ({}), onSome: (url) => ({ redisUrl: url }) })
 
 /**
- * `profilesync run [--config F] [--once] [--dry-run] [--target ocamba|copernica] [--json] [--redis-url U]`.
+ * `profilesync run [--config F] [--once] [--dry-run] [--allow-mass-delete] [--target ocamba|copernica] [--json]
+ * [--redis-url U]`.
  *
  * @since 0.1.0
  * @category commands
@@ -40,6 +41,7 @@ export const run = Command.make(
     config: CommonOptions.config,
     once,
     dryRun: CommonOptions.dryRun,
+    allowMassDelete: CommonOptions.allowMassDelete,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
     redisUrl: CommonOptions.redisUrl,
@@ -53,7 +55,14 @@ export const run = Command.make(
       const shutdown = yield* Shutdown
       const report = yield* shutdown.graceful(
         runAndReport(
-          { config, targets, dryRun: options.dryRun, replayDeadLetters: false, format: detectLogFormat() },
+          {
+            config,
+            targets,
+            dryRun: options.dryRun,
+            replayDeadLetters: false,
+            allowMassDelete: options.allowMassDelete,
+            format: detectLogFormat()
+          },
           options.json
         ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl))))
       )

@@ -447,7 +447,14 @@ export const CopernicaTarget = Schema.Struct({
     default: () => "update or add" as const
   }),
   ignoreEmptyFields: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  maxDeleteShare: Schema.optionalWith(
+    Schema.Number.pipe(
+      Schema.filter((value) => value >= 0 && value <= 1),
+      Schema.annotations({ description: "a share from 0 to 1, like 0.05 for 5%" })
+    ),
+    { default: () => 0.05 }
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------

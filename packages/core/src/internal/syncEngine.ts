@@ -37,6 +37,7 @@ import {
   removeFile,
   type Chunk as SyncChunk
 } from "./syncChunks.ts"
+import * as DeleteGuard from "./syncDeleteGuard.ts"
 import { makeImportIds } from "./syncDoubt.ts"
 import { SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
 import {
@@ -186,6 +187,8 @@ const runScoped = (
     let rowsRead = 0
     let rowsRejected = 0
     let duplicates = 0
+    // Rows whose key is unknown (unreadable, keyless, or a key field refused): while there are any, nothing is absent.
+    let unkeyed = 0
     let chunksDone = 0
     let chunksPlanned = 0
     let chunksTotal: number | undefined
@@ -351,6 +354,8 @@ const runScoped = (
         copernica: yield* Effect.makeSemaphore(jobsInFlight.copernica)
       }
       const fibers = yield* FiberSet.make<void, never>()
+      const fieldOfColumn = (column: string) =>
+        Object.entries(config.fields).find(([name, field]) => (field.column ?? name) === column)?.[0]
       // The first row of each key: later rows with the key are duplicates (about 100 bytes per key).
       const firstRowOf = new Map<string, number>()
       // Dry run: how many keys of the source the state has confirmed rows for, to count deletions without marking.
@@ -458,7 +463,8 @@ const runScoped = (
           for (const item of items) {
             rowsRead++
             if (item._tag === "SourceRowRejected") {
-              const { line, summary } = Rejects.fromSourceRejection(item, selected)
+              unkeyed++
+              const { line, summary } = Rejects.fromSourceRejection(item, selected, fieldOfColumn)
               rejects.add(line, summary)
               rowsRejected++
               for (const target of targetRuns) target.rejected++
@@ -475,6 +481,7 @@ const runScoped = (
             }
             const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
             const key = mapped.key
+            if (DeleteGuard.keyUncertain(mapped, config.key)) unkeyed++
             if (key !== undefined) {
               const first = firstRowOf.get(key)
               if (first !== undefined) {
@@ -610,15 +617,34 @@ const runScoped = (
       // --- 4. what left the source: only after a complete read ---
       if (!stopping) {
         for (const target of targetRuns) {
-          const deletes = target.name === "copernica" && config.targets.copernica?.deleteMissing === true
+          const copernicaTarget = config.targets.copernica
+          const deletes = target.name === "copernica" && copernicaTarget?.deleteMissing === true
+          const verdict = (candidates: number, known: number) =>
+            DeleteGuard.judge({
+              candidates,
+              known,
+              unkeyed,
+              maxShare: copernicaTarget?.maxDeleteShare ?? 0,
+              allowMassDelete: options.allowMassDelete === true
+            })
           if (dryRun) {
             // The run id is unknown to the store, so this counts every confirmed row of the target.
             const confirmed = yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
             const missing = Math.max(0, confirmed - confirmedSeen[target.name])
-            if (deletes) target.deleted = missing
+            const judged = deletes ? verdict(missing, confirmed) : undefined
+            if (judged?._tag === "Allowed") target.deleted = missing
             else target.pendingDeletes = missing
+            if (judged?._tag === "Refused") target.note(`a real run would refuse: ${judged.message}`)
           } else if (deletes && !target.stopped) {
-            yield* deleteMissing(context)
+            const candidates = yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
+            // No run marks keys seen under this id, so every confirmed row of the target counts.
+            const known = yield* write(context, state.countDeletionCandidates(sync, target.name, `${runId}/known`))
+            const judged = verdict(candidates, known)
+            if (judged._tag === "Allowed") yield* deleteMissing(context)
+            else {
+              target.pendingDeletes += candidates
+              target.note(judged.message)
+            }
           } else {
             target.pendingDeletes += yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
           }

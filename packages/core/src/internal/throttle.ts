@@ -396,9 +396,13 @@ export const makeWith = (
 export const make = (options: Throttle.MemoryOptions): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
   makeWith(options, () => (options.store === undefined ? MemoryStore.make : Effect.succeed(options.store)))
 
+// Long enough for a Redis on a starved host (hundreds of milliseconds), short enough to notice a dead one.
+const commandTimeoutMillis = (options: Throttle.RedisOptions): number =>
+  Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.seconds(2)))
+
 /** Opens the ioredis client the Redis store runs on, tuned to notice an unreachable Redis quickly. */
 const connect = (options: Throttle.RedisOptions): Effect.Effect<Redis, never, Scope.Scope> => {
-  const commandTimeout = Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.millis(250)))
+  const commandTimeout = commandTimeoutMillis(options)
   const connectTimeout = Duration.decode(options.connectTimeout ?? Duration.seconds(1))
   const given = typeof options.redis === "string" ? {} : options.redis
   const settings = {
@@ -445,11 +449,19 @@ export const makeRedis = (
       Effect.gen(function* () {
         const client = yield* connect(options)
         const memory = yield* MemoryStore.make
+        const leaseMillis = commandTimeoutMillis(options)
         return yield* FallbackStore.make({
-          redis: RedisStore.make(client, options.keyPrefix ?? "profilesync:throttle:"),
+          redis: RedisStore.make(client, {
+            keyPrefix: options.keyPrefix ?? "profilesync:throttle:",
+            replicaId: randomUUID(),
+            replicas: options.replicas,
+            leaseMillis,
+            unreachableMillis: leaseMillis
+          }),
           memory,
           replicas: options.replicas,
           recoveryInterval: Duration.decode(options.recoveryInterval ?? Duration.seconds(2)),
+          heartbeatInterval: Duration.millis(Math.max(5, leaseMillis / 4)),
           publish
         })
       })
