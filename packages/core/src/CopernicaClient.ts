@@ -189,8 +189,7 @@ const dialect: vendorCall.VendorDialect = {
   }
 }
 
-const toError = ({ attempts, operation, reason, requestId }: vendorCall.VendorFailureError) =>
-  new CopernicaError({ attempts, operation, reason, requestId })
+const toError = (error: vendorCall.VendorFailureError) => new CopernicaError(vendorCall.plainFailure(error))
 
 const createdId = (response: Response) =>
   Option.fromNullable(response.headers.get("X-Created")).pipe(Option.filter((id) => id !== ""))

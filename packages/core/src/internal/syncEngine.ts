@@ -7,9 +7,10 @@
  * @internal
  */
 import { createHash, randomUUID } from "node:crypto"
+import { existsSync } from "node:fs"
 import { mkdir, readdir, rm, rmdir } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { basename, extname, join } from "node:path"
+import { basename, dirname, extname, join } from "node:path"
 import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -186,6 +187,13 @@ const runScoped = (
     // --- progress and the report ---
     let rowsRead = 0
     let rowsRejected = 0
+    // The rows every selected target refused, by the kind of each row's first reason: they add up to `rowsRejected`.
+    const rejectReasons: Record<string, number> = {}
+    const rejectEverywhere = (summary: string) => {
+      rowsRejected++
+      rejectReasons[summary] = (rejectReasons[summary] ?? 0) + 1
+      for (const target of targetRuns) target.rejected++
+    }
     let duplicates = 0
     // Rows whose key is unknown (unreadable, keyless, or a key field refused): while there are any, nothing is absent.
     let unkeyed = 0
@@ -233,8 +241,8 @@ const runScoped = (
           durationMilliseconds: finishedAt - startedAt,
           read: rowsRead,
           rejected: rowsRejected,
-          ...(rejectLines > 0 && rejectsWriter !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
-          rejectReasons: { ...(rejectsWriter?.reasons() ?? {}) },
+          ...(rejectLines > 0 && rejectsWriter?.path !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
+          rejectReasons: { ...rejectReasons },
           duplicates,
           targets: targetReports,
           vendorCalls,
@@ -341,7 +349,11 @@ const runScoped = (
       if (dryRun) for (const target of targetRuns) yield* ready[target.name]!
 
       // --- 3. read, diff, send ---
-      const rejects = yield* Rejects.make(dryRun ? dryRunPath(config.rejects.path) : config.rejects.path)
+      const rejects = !dryRun
+        ? yield* Rejects.make(config.rejects.path)
+        : existsSync(dirname(config.rejects.path))
+          ? yield* Rejects.make(dryRunPath(config.rejects.path))
+          : Rejects.makeUnwritten()
       rejectsWriter = rejects
       const ocambaChunker =
         targets.ocamba === undefined
@@ -420,7 +432,7 @@ const runScoped = (
               added = chunker.add(row, valid.profile)
             }
             if (typeof added === "object") {
-              target.rejected++
+              target.rejectHere("row too large for an Ocamba import file")
               rejects.add(
                 {
                   row: valid.rowNumber,
@@ -466,8 +478,7 @@ const runScoped = (
               unkeyed++
               const { line, summary } = Rejects.fromSourceRejection(item, selected, fieldOfColumn)
               rejects.add(line, summary)
-              rowsRejected++
-              for (const target of targetRuns) target.rejected++
+              rejectEverywhere(summary)
               continue
             }
             if (!headerChecked) {
@@ -486,8 +497,7 @@ const runScoped = (
               const first = firstRowOf.get(key)
               if (first !== undefined) {
                 duplicates++
-                rowsRejected++
-                for (const target of targetRuns) target.rejected++
+                rejectEverywhere("duplicate key")
                 const field = key.slice(0, key.indexOf(":"))
                 rejects.add(
                   {
@@ -509,9 +519,15 @@ const runScoped = (
               seen.push(key)
             }
             const reasons = mapped._tag === "Rejected" ? mapped.reasons : mapped.rejections
+            // The first reason of the row, and per target the first that concerns it: each row counts once.
+            let firstReason: string | undefined
+            const firstReasonFor = new Map<TargetName, string>()
             for (const reason of reasons) {
               const relevant = reason.targets.filter((target) => selectedSet.has(target))
               if (relevant.length === 0) continue
+              const summary = Rejects.summaryOf(reason.field, reason.message)
+              firstReason ??= summary
+              for (const target of relevant) if (!firstReasonFor.has(target)) firstReasonFor.set(target, summary)
               rejects.add(
                 {
                   row: item.rowNumber,
@@ -524,14 +540,18 @@ const runScoped = (
                   reason: reason.message,
                   targets: relevant
                 },
-                Rejects.summaryOf(reason.field, reason.message)
+                summary
               )
             }
             const accepting = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
-            for (const target of targetRuns) if (!accepting.includes(target.name)) target.rejected++
             if (mapped._tag === "Rejected" || accepting.length === 0) {
-              rowsRejected++
+              rejectEverywhere(firstReason ?? "no selected target takes the row")
               continue
+            }
+            for (const target of targetRuns) {
+              if (!accepting.includes(target.name)) {
+                target.rejectHere(firstReasonFor.get(target.name) ?? `not a row for ${target.name}`)
+              }
             }
             accepted.push({ row: mapped, line: item.line, targets: accepting })
           }
@@ -577,9 +597,11 @@ const runScoped = (
           yield* progress("reading")
         })
 
+      // Rows of chunks not sent count as failed: they go next run, and the report still accounts for every row read.
       const discardChunks = Effect.gen(function* () {
-        if (ocambaChunker !== undefined) yield* ocambaChunker.discard
-        copernicaChunker?.take()
+        if (ocambaChunker !== undefined) targets.ocamba!.failed += yield* ocambaChunker.discard
+        const unsent = copernicaChunker?.take()
+        if (unsent !== undefined) targets.copernica!.failed += unsent.rows.length
       })
 
       const reading = Effect.gen(function* () {
@@ -594,6 +616,8 @@ const runScoped = (
         )
       })
       const read = yield* Effect.either(reading)
+      if (ocambaChunker !== undefined) targets.ocamba!.neutralised = ocambaChunker.neutralised()
+      if (copernicaChunker !== undefined) targets.copernica!.neutralised = copernicaChunker.neutralised()
       const stopping = yield* Deferred.isDone(stopped)
       if (Either.isLeft(read) || stopping) {
         // Rows of chunks not sent yet go next run; jobs already at the vendor are seen through and saved.

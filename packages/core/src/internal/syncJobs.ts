@@ -52,9 +52,14 @@ export class TargetRun {
   fieldsCreated = 0
   pendingDeletes = 0
   rejected = 0
+  /** Rows this target refused that the run's `rejected` does not count: another target took them. */
+  rejectedOnlyHere = 0
+  /** Why, by the kind of each such row's first reason. */
+  readonly rejectReasons: Record<string, number> = {}
   skippedDeadLetters = 0
   deadLettersReplayed = 0
   resumedJobs = 0
+  neutralised = 0
   /** Rows the vendor confirmed in this run: an Ocamba resync is worth sending only when there are some. */
   confirmed = 0
   readonly vendorJobs: Array<string> = []
@@ -70,6 +75,13 @@ export class TargetRun {
   readonly confirmedByResumedJobs = new Map<string, boolean>()
 
   constructor(readonly name: Sync.TargetName) {}
+
+  /** Counts a row only this target refused. */
+  rejectHere(summary: string): void {
+    this.rejected++
+    this.rejectedOnlyHere++
+    this.rejectReasons[summary] = (this.rejectReasons[summary] ?? 0) + 1
+  }
 
   note(message: string): void {
     this.errors.push(message)
@@ -95,9 +107,12 @@ export class TargetRun {
       fieldsCreated: this.fieldsCreated,
       pendingDeletes: this.pendingDeletes,
       rejected: this.rejected,
+      rejectedOnlyHere: this.rejectedOnlyHere,
+      rejectReasons: { ...this.rejectReasons },
       skippedDeadLetters: this.skippedDeadLetters,
       deadLettersReplayed: this.deadLettersReplayed,
       resumedJobs: this.resumedJobs,
+      neutralised: this.neutralised,
       errors: [...this.errors]
     }
   }
