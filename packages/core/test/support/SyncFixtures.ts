@@ -306,25 +306,3 @@ export const writeSource = (directory: string, name: string, contents: string | 
   writeFileSync(path, contents)
   return path
 }
-
-/**
- * Every target's report adds up: each row the target saw (every row read, and each profile deleted) is counted in
- * exactly one outcome, also after a resumed run.
- */
-export const addsUp = (report: Sync.RunReport): ReadonlyArray<string> =>
-  Object.entries(report.targets).flatMap(([name, target]) => {
-    if (target === undefined) return []
-    const counted =
-      target.created +
-      target.updated +
-      target.unchanged +
-      target.deleted +
-      target.failed +
-      target.rejected +
-      target.skippedDeadLetters
-    return counted === report.read + target.deleted
-      ? []
-      : [
-          `${name}: created ${target.created} + updated ${target.updated} + unchanged ${target.unchanged} + deleted ${target.deleted} + failed ${target.failed} + rejected ${target.rejected} + skipped dead letters ${target.skippedDeadLetters} = ${counted}, but it saw ${report.read} row(s) read and ${target.deleted} deleted`
-        ]
-  })
