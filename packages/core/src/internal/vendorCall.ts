@@ -306,21 +306,24 @@ export const call = <A>(
         return specification.decode(result.data, response)
       })
 
-    const send = Effect.tryPromise({
-      try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
-      catch: (error) => {
-        const cause = transportCause(error, settings.secrets)
-        return failure(
-          VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
-          cause
-        )
-      }
-    }).pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
-      }),
-      Effect.flatMap(interpret)
+    const send = Effect.zipRight(
+      Throttle.markSent,
+      Effect.tryPromise({
+        try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
+        catch: (error) => {
+          const cause = transportCause(error, settings.secrets)
+          return failure(
+            VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
+            cause
+          )
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
+        }),
+        Effect.flatMap(interpret)
+      )
     )
 
     const breakerProtected = send.pipe(
