@@ -161,6 +161,13 @@ export const classify = (error: VendorFailureError): Retry.Decision => {
 }
 
 /**
+ * The classification of an operation that is safe to repeat (a read): every 5xx is retried too, a 500 included, as
+ * repeating it cannot write anything and one vendor hiccup must not fail a status read.
+ */
+export const classifySafe = (error: VendorFailureError): Retry.Decision =>
+  error.reason._tag === "ServerError" ? Retry.Decision.Retry({ retryAfter: Option.none() }) : classify(error)
+
+/**
  * Whether the failed attempt may have taken effect at the vendor. A 429, a refused connection or a throttle refusal
  * certainly did not; a timeout, a dropped connection or a 5xx may have.
  */
@@ -392,7 +399,7 @@ export const call = <A>(
     return attempt.pipe(
       Retry.forOperation(policy, {
         policy: settings.retry,
-        classify,
+        classify: policy === "safe" ? classifySafe : classify,
         isAmbiguous,
         ...(specification.check === undefined ? {} : { check: specification.check }),
         onRetry: (event) =>
