@@ -162,8 +162,12 @@ export interface Progress {
  *   (Ocamba import ids, Copernica import ids), resumed ones included.
  * - `propertiesCreated`, `propertiesUpdated`: Ocamba custom properties; `fieldsCreated`: Copernica fields.
  * - `pendingDeletes`: profiles that left the source and were not deleted, because the config does not ask for it
- *   (or Ocamba, which has no delete, or the run did not read the whole source).
+ *   (or Ocamba, which has no delete, or the run did not read the whole source, or a row could not be read or keyed,
+ *   or the deletes were over `maxDeleteShare` without `allowMassDelete`: `errors` says which).
  * - `resumedJobs`: jobs a previous run left in flight that this run ended.
+ * - `neutralised`: values written into this target's CSV imports with a `'` in front because they started like a
+ *   spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR; OWASP "CSV Injection"); text fields only, unless a field says
+ *   `neutraliseFormulas: false`. Copernica imports in JSON are not CSV and are sent as they are.
  * - `errors`: what went wrong at this target, in words; empty when nothing did.
  *
  * @since 0.1.0
@@ -188,6 +192,7 @@ export interface TargetReport {
   readonly skippedDeadLetters: number
   readonly deadLettersReplayed: number
   readonly resumedJobs: number
+  readonly neutralised: number
   readonly errors: ReadonlyArray<string>
 }
 

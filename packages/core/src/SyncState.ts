@@ -438,8 +438,11 @@ export interface SyncStateService {
     readonly chunk: number
     readonly rows: ReadonlyArray<JobRow>
   }) => Effect.Effect<Job, SyncStateError>
-  /** `planned → started`: call right before the vendor call. */
-  readonly markJobStarted: (jobId: string) => Effect.Effect<Job, SyncStateError>
+  /**
+   * `planned → started`: call right before the vendor call. `note` (JSON, kept as the job's `result` until it ends)
+   * is what a resumed run needs to find out whether the call took effect, such as the name the vendor job is given.
+   */
+  readonly markJobStarted: (jobId: string, note?: unknown) => Effect.Effect<Job, SyncStateError>
   /** `started → submitted`: the vendor accepted the job under `vendorJobId`. */
   readonly markJobSubmitted: (jobId: string, vendorJobId: string) => Effect.Effect<Job, SyncStateError>
   /** `→ finished`, with the vendor's result (JSON). Prefer {@link SyncStateService.completeJob}. */
@@ -1433,7 +1436,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
     countDeletionCandidates,
     forget,
     journalJob,
-    markJobStarted: (jobId) => transition("markJobStarted", jobId, "started"),
+    markJobStarted: (jobId, note) => transition("markJobStarted", jobId, "started", { result: note }),
     markJobSubmitted: (jobId, vendorJobId) => transition("markJobSubmitted", jobId, "submitted", { vendorJobId }),
     markJobFinished: (jobId, result) => transition("markJobFinished", jobId, "finished", { result }),
     markJobFailed: (jobId, error) => transition("markJobFailed", jobId, "failed", { error }),

@@ -52,6 +52,7 @@ const targetLine = (
   if (target.deadLettered > 0) parts.push(`${number(target.deadLettered)} new dead letters`)
   if (target.skippedDeadLetters > 0) parts.push(`${number(target.skippedDeadLetters)} dead letters skipped`)
   if (target.deadLettersReplayed > 0) parts.push(`${number(target.deadLettersReplayed)} dead letters replayed`)
+  if (target.neutralised > 0) parts.push(`${number(target.neutralised)} neutralised as spreadsheet formulas`)
   if (target.pendingDeletes > 0) parts.push(`${number(target.pendingDeletes)} left the source and were not deleted`)
   if (calls !== undefined) parts.push(plural(calls, "vendor call"))
   const lines = [`  ${name}: ${parts.join("; ")}`]

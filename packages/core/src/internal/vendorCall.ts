@@ -161,6 +161,13 @@ export const classify = (error: VendorFailureError): Retry.Decision => {
 }
 
 /**
+ * The classification of an operation that is safe to repeat (a read): every 5xx is retried too, a 500 included, as
+ * repeating it cannot write anything and one vendor hiccup must not fail a status read.
+ */
+export const classifySafe = (error: VendorFailureError): Retry.Decision =>
+  error.reason._tag === "ServerError" ? Retry.Decision.Retry({ retryAfter: Option.none() }) : classify(error)
+
+/**
  * Whether the failed attempt may have taken effect at the vendor. A 429, a refused connection or a throttle refusal
  * certainly did not; a timeout, a dropped connection or a 5xx may have.
  */
@@ -299,21 +306,24 @@ export const call = <A>(
         return specification.decode(result.data, response)
       })
 
-    const send = Effect.tryPromise({
-      try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
-      catch: (error) => {
-        const cause = transportCause(error, settings.secrets)
-        return failure(
-          VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
-          cause
-        )
-      }
-    }).pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
-      }),
-      Effect.flatMap(interpret)
+    const send = Effect.zipRight(
+      Throttle.markSent,
+      Effect.tryPromise({
+        try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
+        catch: (error) => {
+          const cause = transportCause(error, settings.secrets)
+          return failure(
+            VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
+            cause
+          )
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
+        }),
+        Effect.flatMap(interpret)
+      )
     )
 
     const breakerProtected = send.pipe(
@@ -382,7 +392,7 @@ export const call = <A>(
     return attempt.pipe(
       Retry.forOperation(policy, {
         policy: settings.retry,
-        classify,
+        classify: policy === "safe" ? classifySafe : classify,
         isAmbiguous,
         ...(specification.check === undefined ? {} : { check: specification.check }),
         onRetry: (event) =>
