@@ -10,6 +10,8 @@ CI=true pnpm lint
 lint_status=$?
 CI=true pnpm typecheck
 typecheck_status=$?
+# Valid changesets (a formatter that rewrites their frontmatter breaks releases).
+CI=true pnpm exec changeset status >/dev/null || { pnpm exec changeset status; typecheck_status=1; }
 CI=true pnpm test
 test_status=$?
 
