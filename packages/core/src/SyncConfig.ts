@@ -30,6 +30,8 @@
  *   vip:        { column: VIP, type: boolean }                          # true/false/yes/no/1/0/y/n
  *   lifetime_value: { column: LTV, type: number, decimalSeparator: "," }
  *   # `column` defaults to the field's own name; `required: true` rejects rows where the value is empty.
+ *   # `neutraliseFormulas: false` sends a text value that starts with = + - @ tab or CR into CSV imports as it is
+ *   # (default true: a ' goes in front, OWASP "CSV Injection"); on an email field it lets such addresses through.
  *
  * key: [email, phone]               # identifies a profile across runs: the first non-empty of these fields
  *
@@ -71,6 +73,8 @@
  * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }
  * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
+ * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
+ *                                               # strip: they are removed (tab and line breaks are text, kept)
  * ```
  *
  * **Gotchas**
@@ -154,6 +158,10 @@ export type Source = typeof schema.Source.Type
  *   without a country code), `mobileOnly`. `number`: `decimalSeparator` (`.` or `,`), `integer`. `date`:
  *   `inputFormat` (one or a list, tokens `YYYY`, `MM`, `M`, `DD`, `D`; default ISO `YYYY-MM-DD`). `boolean`:
  *   `trueValues`, `falseValues` (replace the defaults `true/yes/y/1` and `false/no/n/0`).
+ * - Every type: `neutraliseFormulas` (default `true`). A `text` value that starts with `=`, `+`, `-`, `@`, tab or CR
+ *   gets a `'` in front in every CSV sent to a vendor (OWASP "CSV Injection"), and an `email` that starts with one
+ *   is refused (a prefix would change the address). `false` sends such values as they are, for data that
+ *   legitimately starts with `-` or `+`. Phone, number, date and boolean values are normalised first and unaffected.
  *
  * @since 0.1.0
  * @category models

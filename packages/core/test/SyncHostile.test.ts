@@ -260,8 +260,13 @@ describe("Sync.run with hostile values", () => {
   })
   type Snapshot = ReturnType<typeof snapshot>
 
-  /** Good row `index` with a first name no earlier run sent. */
-  const changed = (index: number) => good[index]!.replace(`Ada${index}`, `Ada${index} Run${run + 1}`)
+  /** The rows the vendors hold now: each run sends them, with its change and its hostile rows. */
+  const current = [...good]
+  /** Gives good row `index` a first name no earlier run sent, and returns the rows to send. */
+  const withChanged = (index: number) => {
+    current[index] = good[index]!.replace(`Ada${index}`, `Ada${index} Run${run + 1}`)
+    return [...current]
+  }
 
   /**
    * The changed row arrived at both vendors, every other profile is as `before` had it, and none was added or
@@ -304,11 +309,11 @@ describe("Sync.run with hostile values", () => {
     Effect.gen(function* () {
       const before = snapshot()
       const bytes = Buffer.concat([
-        Buffer.from(csv([...good.slice(0, 3), changed(3), ...good.slice(4, 6)])),
+        Buffer.from(csv(withChanged(3).slice(0, 6))),
         Buffer.from("997,bad@example.com,0612345697,Caf"),
         Buffer.from([0xc3, 0x28]),
         Buffer.from(",Bytes,01-01-1990,Utrecht,NL,no,1.00\n"),
-        Buffer.from(`${good.slice(6).join("\n")}\n`)
+        Buffer.from(`${current.slice(6).join("\n")}\n`)
       ])
       const report = yield* runWith(bytes)
       assert.strictEqual(report.read, 11)
@@ -328,6 +333,53 @@ describe("Sync.run with hostile values", () => {
       assert.include(rejects[0]!.reason as string, `run-${run}.csv: row 7 (line 8) (byte offset`)
       assert.include(rejects[0]!.reason as string, "invalid UTF-8 in column `first_name`")
       assertOnly(before, 3)
+    })
+  )
+
+  it.live("values that start like a formula are neutralised in the Ocamba CSV and counted; phones keep their +", () =>
+    Effect.gen(function* () {
+      const before = snapshot()
+      const formula = `996,formula@example.com,0612345696,Eve,-minus,01-01-1990,"=HYPERLINK(""http://x"";""y"")",NL,no,1.00`
+      const report = yield* runWith(csv([...withChanged(4), formula]))
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.targets.ocamba!.neutralised, 2)
+      assert.strictEqual(report.targets.ocamba!.created, 1)
+      assert.include(Sync.formatReport(report), "2 neutralised as spreadsheet formulas")
+      const profile = fixture.sandbox.state.ocamba
+        .account(Fixtures.ocambaAccount)
+        .findProfileByEmail("formula@example.com")
+      assert.strictEqual(profile?.properties.city, `'=HYPERLINK("http://x";"y")`)
+      assert.strictEqual(profile?.properties.last_name, "'-minus")
+      assert.strictEqual(profile?.properties.mobile_phone_number, "+31612345696")
+      assertOnly(before, 4, 1)
+      current.push(formula)
+    })
+  )
+
+  it.live("a control character refuses its field with a reason; with `controlCharacters: strip` it is removed", () =>
+    Effect.gen(function* () {
+      const before = snapshot()
+      const nul = "995,nul@example.com,0612345695,Eve\u0000,Null,01-01-1990,Utrecht,NL,no,1.00"
+      const rows = withChanged(5)
+      const report = yield* runWith(csv([...rows.slice(0, 6), nul, ...rows.slice(6)]))
+      assert.strictEqual(report.targets.copernica!.updated, 1, Sync.formatReport(report))
+      assert.strictEqual(report.rejected, 1)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.deepInclude(rejects[0], { row: 7, line: 8, code: "InvalidValue", field: "first_name", value: "Eve\u0000" })
+      assert.include(rejects[0]!.reason as string, "holds the control character U+0000 at character 4")
+      assertOnly(before, 5)
+
+      const beforeStrip = snapshot()
+      const bell = "994,bell@example.com,0612345694,Bel\u0007la,Bell,01-01-1990,Ut\u001brecht,NL,no,1.00"
+      const stripped = yield* runWith(csv([...withChanged(6), bell]), (document) => {
+        document.controlCharacters = "strip"
+      })
+      assert.strictEqual(stripped.status, "succeeded", Sync.formatReport(stripped))
+      assert.strictEqual(stripped.rejected, 0)
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.Firstname, "Bella")
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.City, "Utrecht")
+      assertOnly(beforeStrip, 6, 1)
+      current.push(bell)
     })
   )
 })

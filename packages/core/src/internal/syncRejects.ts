@@ -39,7 +39,8 @@ export interface RejectLine {
 
 /** @internal */
 export interface RejectsWriter {
-  readonly path: string
+  /** The file, or `undefined` when nothing is written (see {@link makeUnwritten}). */
+  readonly path: string | undefined
   readonly add: (line: RejectLine, summary: string) => void
   /** Writes the lines added so far. */
   readonly flush: Effect.Effect<void, SyncError>
@@ -106,6 +107,28 @@ export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scop
       reasons: () => reasons
     } satisfies RejectsWriter
   })
+
+/**
+ * A writer that keeps the counts and writes no file: a dry run whose rejects directory does not exist, since a dry
+ * run creates nothing.
+ *
+ * @internal
+ */
+export const makeUnwritten = (): RejectsWriter => {
+  let count = 0
+  const reasons: Record<string, number> = {}
+  return {
+    path: undefined,
+    add: (_line, summary) => {
+      count++
+      reasons[summary] = (reasons[summary] ?? 0) + 1
+    },
+    flush: Effect.void,
+    close: Effect.void,
+    lines: () => count,
+    reasons: () => reasons
+  }
+}
 
 /**
  * The short name of a reason kind for the report's `rejectReasons`: the field and the message up to its first `:`
