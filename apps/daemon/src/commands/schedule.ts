@@ -29,7 +29,6 @@ import { detectLogFormat } from "../output.ts"
 import { problemSummary, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
-import { withVerbosity } from "../verbosity.ts"
 import { layerOptions } from "./run.ts"
 
 const now = Options.boolean("now").pipe(Options.withDescription("Also run once right away, before the first tick."))
@@ -73,8 +72,7 @@ export const schedule = Command.make(
     dryRun: CommonOptions.dryRun,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl,
-    verbose: CommonOptions.verbose
+    redisUrl: CommonOptions.redisUrl
   },
   (options) =>
     Effect.gen(function* () {
@@ -133,7 +131,7 @@ export const schedule = Command.make(
       })
 
       yield* shutdown.graceful(loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl)))))
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Run the sync on the config's cron `schedule` (in its `timeZone`) until SIGTERM; runs never overlap. " +
