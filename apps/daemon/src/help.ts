@@ -76,7 +76,7 @@ export const commands: ReadonlyArray<CommandHelp> = [
   {
     path: ["run"],
     summary: "Run the sync once and print the report",
-    usage: "run [-c FILE] [--dry-run] [-t NAME]... [--json] [--redis-url URL]",
+    usage: "run [-c FILE] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--allow-mass-delete]",
     details: [
       "Reads the source, sends what changed to each target, waits until the vendors confirm it, and prints the report."
     ],
@@ -86,6 +86,10 @@ export const commands: ReadonlyArray<CommandHelp> = [
       targets,
       json,
       redisUrl,
+      {
+        flags: "--allow-mass-delete",
+        text: "let deleteMissing delete more than maxDeleteShare of the profiles (try --dry-run first)"
+      },
       { flags: "--once", text: "accepted for readable crontab lines; run always runs once" }
     ],
     examples: ["profilesync run -c customers.yaml --dry-run", "profilesync run -c customers.yaml --json | jq .status"]

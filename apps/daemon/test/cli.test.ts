@@ -64,7 +64,11 @@ describe("profilesync", () => {
   })
 
   it("every example config validates against the JSON Schema and names it for editors", () => {
-    const examples = [Path.join(repositoryDirectory, "examples", "customers.yaml")]
+    const examplesDirectory = Path.join(repositoryDirectory, "examples")
+    const examples = FileSystem.readdirSync(examplesDirectory)
+      .filter((name) => name.endsWith(".yaml"))
+      .map((name) => Path.join(examplesDirectory, name))
+    expect(examples.length).toBeGreaterThanOrEqual(2)
     for (const file of examples) {
       const text = FileSystem.readFileSync(file, "utf8")
       const schemaLine = text.match(/^# yaml-language-server: \$schema=(.+)$/m)
