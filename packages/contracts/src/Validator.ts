@@ -43,15 +43,19 @@ export interface RequestInput {
   readonly body?: unknown
 }
 
-/** Validates requests and responses of one vendor's operations, by operationId. */
-export interface Validator {
-  readonly validateRequest: (operationId: string, input: RequestInput) => ValidationResult
-  readonly validateResponse: (
-    operationId: string,
+/**
+ * Validates requests and responses of one vendor's operations, by operationId. A vendor's contract narrows
+ * `OperationId` to the union of its operation names, so a misspelt name (`"createResyncc"`) does not compile.
+ */
+export interface Validator<OperationId extends string = string> {
+  // Method syntax on purpose: a vendor's contract (its own names) still serves code that validates any vendor's.
+  validateRequest(operationId: OperationId, input: RequestInput): ValidationResult
+  validateResponse(
+    operationId: OperationId,
     status: number,
     body: unknown,
     headers?: Headers | Readonly<Record<string, string | undefined>>
-  ) => ValidationResult
+  ): ValidationResult
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020

@@ -39,7 +39,7 @@ export type {
   RetrySafety
 } from "./Metadata.ts"
 export type { OpenApiDocument } from "./OpenApi.ts"
-export { redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
+export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
 
 /** The operations of Ocamba Hood, by operationId. */

@@ -34,6 +34,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
@@ -164,7 +165,9 @@ export interface Options {
   readonly keys: KeyPolicies
   /**
    * Added to every window, to absorb the difference between our clock and the vendor's and the time a request takes
-   * to reach the vendor after admission. Default 50 millis.
+   * to reach the vendor after admission. Default 50 millis. Windows are widened further by the largest of the last 32
+   * admission-to-send delays reported with `sent` or {@link markSent} (at most the shortest window), and in Redis by
+   * the largest any process reported within the longest window.
    */
   readonly safetyMargin?: Duration.DurationInput | undefined
   /** Callers of one key that may wait in this process; the next one fails at once with `QueueFull`. Default 1000. */
@@ -257,6 +260,8 @@ export interface AcquireOptions {
 export interface Admission {
   readonly key: string
   readonly waited: Duration.Duration
+  /** When it was admitted, in epoch milliseconds on the throttle's `Clock`. */
+  readonly admittedAtMillis: number
 }
 
 /**
@@ -476,6 +481,11 @@ export interface ReserveRequest {
   readonly windows: ReadonlyArray<StoreWindow>
   /** When the slot is further away than this, nothing is written and the answer is `TooLate`. */
   readonly maxDelayMillis?: number | undefined
+  /**
+   * The part of every window's length that is this process's measured admission-to-send delay (already included in
+   * `windows`). A shared store widens every process's windows to the largest one reported recently.
+   */
+  readonly measuredDelayMillis?: number | undefined
 }
 
 /**
@@ -639,6 +649,12 @@ export interface ThrottleService {
    * `maxCooldown`), holding every waiting caller, in order, and lowers an adaptive rate.
    */
   readonly pause: (key: string, retryAfter: Duration.DurationInput) => Effect.Effect<void, ThrottleError>
+  /**
+   * Tells the throttle that the request of an `acquire` has left, now. The time since admission (a stalled event loop,
+   * a slow request build) widens the key's windows while it lasts, so that calls a window apart in the log still reach
+   * the vendor a window apart. Inside `withThrottle`, use {@link markSent}.
+   */
+  readonly sent: (admission: Admission) => Effect.Effect<void>
   /** Reports `Retry-After: -1`: halves the concurrency cap of `key` in this process (at least 1). */
   readonly lowerConcurrency: (key: string) => Effect.Effect<void>
   /** Every event, from the moment the stream starts running. */
@@ -720,6 +736,17 @@ export const layerMemory = (options: MemoryOptions): Layer.Layer<Throttle> => La
  * @category layers
  */
 export const layerRedis = (options: RedisOptions): Layer.Layer<Throttle> => Layer.scoped(Throttle, makeRedis(options))
+
+/**
+ * Inside an effect run by `withThrottle`: tells the throttle that the request has left, now (see
+ * `ThrottleService.sent`). Call it right before handing the request to the HTTP client; elsewhere it does nothing.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const markSent: Effect.Effect<void> = Effect.flatMap(FiberRef.get(Model.currentSent), (sent) =>
+  sent === undefined ? Effect.void : sent
+)
 
 /**
  * `ThrottleService.acquire` through the context.

@@ -17,6 +17,11 @@ interface KeyLog {
 
 /** The memory store plus what the fallback store needs to move entries between stores. */
 export interface MemoryStore extends Throttle.ThrottleStore {
+  /**
+   * Admits one entry at `now` when every window has room, in one synchronous step, and says whether it did (nothing is
+   * written otherwise). The throttle's fast path: an uncontended admission without allocating an Effect.
+   */
+  readonly admitNow: (key: string, windows: ReadonlyArray<Log.EffectiveWindow>, longest: number, now: number) => boolean
   /** `reserve`, with no slot before `notBefore` (epoch milliseconds on this store's clock). */
   readonly reserveFrom: (
     request: Throttle.ReserveRequest,
@@ -70,7 +75,16 @@ export const make: Effect.Effect<MemoryStore> = Effect.sync(() => {
     return { _tag: "Reserved", delayMillis }
   }
 
+  let admittedNow = 0
+
   const store: MemoryStore = {
+    admitNow: (key, windows, longest, now) => {
+      const log = logAt(key, now, longest)
+      if (Log.earliestSlot(log.entries, windows, 1, Math.max(now, log.cooldownUntil)) > now) return false
+      // Never confirmed or released, so a counter is unique enough (reservation ids are hexadecimal UUIDs: no "n").
+      log.entries.push({ time: now, member: `n${admittedNow++}#0` })
+      return true
+    },
     reserve: (request) => Effect.map(Clock.currentTimeMillis, (now) => reserveAt(request, now, now)),
     reserveFrom: (request, notBefore) =>
       Effect.map(Clock.currentTimeMillis, (now) => reserveAt(request, now, Math.max(now, notBefore))),

@@ -113,8 +113,9 @@ local function reslotFuture(logKey, windows, now, notBefore)
 end
 `
 
-// KEYS: log, cooldown, leases, absent marker. ARGV: reservation, cost, max delay (-1 = none), replica id, replicas,
-// lease millis, lease bound (Redis time), then windows.
+// KEYS: log, cooldown, leases, absent marker, measured delay. ARGV: reservation, cost, max delay (-1 = none), replica
+// id, replicas, lease millis, lease bound (Redis time), measured delay (already in the windows), then windows.
+// Every window is widened to the largest admission-to-send delay any process reported within the longest window.
 // Returns {1, delay, now} when reserved, {0, delay, now} when the slot is beyond the max delay (nothing written).
 // When more replicas are absent than last time, the reservations already waiting are moved under the lowered limits
 // first: they were placed while the absent replicas' shares were still counted as free.
@@ -123,7 +124,16 @@ local now = nowMillis()
 local cost = tonumber(ARGV[2])
 local maxDelay = tonumber(ARGV[3])
 local replicas = tonumber(ARGV[5])
-local configured = readWindows(8)
+local configured = readWindows(9)
+local measured = tonumber(ARGV[8])
+local widest = tonumber(redis.call("GET", KEYS[5]) or "0")
+if measured >= widest and measured > 0 then
+  redis.call("SET", KEYS[5], measured, "PX", longestOf(configured))
+  widest = measured
+end
+if widest > measured then
+  for _, window in ipairs(configured) do window[2] = window[2] + widest - measured end
+end
 local longest = longestOf(configured)
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - longest)
 refreshLease(KEYS[3], ARGV[4], now, tonumber(ARGV[6]), tonumber(ARGV[7]))
@@ -267,6 +277,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
   const logKey = (key: string) => `${keyPrefix}{${key}}:log`
   const cooldownKey = (key: string) => `${keyPrefix}{${key}}:cooldown`
   const absentKey = (key: string) => `${keyPrefix}{${key}}:absent`
+  const delayKey = (key: string) => `${keyPrefix}{${key}}:delay`
   const leaseKey = `${keyPrefix}replicas`
 
   // Redis's clock minus ours, as an upper bound from the last timed reply, and how uncertain it is (the round trip).
@@ -323,7 +334,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
         return run(
           request.key,
           scripts.reserve,
-          [logKey(request.key), cooldownKey(request.key), leaseKey, absentKey(request.key)],
+          [logKey(request.key), cooldownKey(request.key), leaseKey, absentKey(request.key), delayKey(request.key)],
           [
             request.reservation,
             request.cost,
@@ -332,6 +343,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
             replicas,
             leaseMillis,
             leaseBound(sentAt),
+            request.measuredDelayMillis ?? 0,
             ...windowArguments(request.windows)
           ]
         ).pipe(
