@@ -41,6 +41,7 @@ export type {
 export type { OpenApiDocument } from "./OpenApi.ts"
 export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
+export { maxJsonDepth, tooDeepAt } from "./Validator.ts"
 
 /** The operations of Ocamba Hood, by operationId. */
 export type OcambaOperations = typeof ocambaOperations
