@@ -76,6 +76,10 @@
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
  * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
  *                                               # strip: they are removed (tab and line breaks are text, kept)
+ * identityCollisions: reject                    # rows with different keys a vendor would merge into one profile
+ *                                               # (same email; a phone Ocamba matches an email-less row on; same
+ *                                               # Copernica keyFields): reject (default) refuses every row of such a
+ *                                               # pair at that vendor, naming the other; keepFirst refuses the later
  * ```
  *
  * **Gotchas**
@@ -84,6 +88,8 @@
  *   is refused. Name an environment variable (`tokenEnv`) or a file (`tokenFile`) instead; see {@link resolveCredential}.
  * - Unknown keys are errors (with "did you mean ...?"), so a typo never silently falls back to a default.
  * - Quote a cron expression: an unquoted `*` starts a YAML alias.
+ * - `identityCollisions` follows the vendors' matching rule stated once in `@profilesync/contracts` (`Identity.ts`,
+ *   partly inferred: Ocamba documents no rule). Finding them takes one extra pass over the source before the sync.
  *
  * @since 0.1.0
  */
