@@ -304,7 +304,8 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       )
       const admitted = Effect.suspend(() => {
         record.waitedMillis += Date.now() - askedAt
-        return send.pipe(
+        // The throttle widens its windows by the time between the slot and the request leaving (a stalled loop).
+        return Effect.zipRight(Throttle.markSent, send).pipe(
           breaker.protect,
           Effect.onExit(() => takeSnapshot)
         )
