@@ -11,6 +11,7 @@ import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import type * as CopernicaClient from "../CopernicaClient.ts"
 import * as Mapping from "../Mapping.ts"
+import { importName } from "./syncDoubt.ts"
 import { fileFailed, type SyncError } from "./syncError.ts"
 
 /**
@@ -210,7 +211,7 @@ export const makeCopernicaChunker = (options: {
       // A diff's import never holds every row, so `removeMissing` is never set (holdsEveryRow: false).
       const body = Mapping.createImportBody(chunk, {
         target,
-        name: `profilesync ${options.sync} ${options.runId.slice(0, 8)} #${number}`
+        name: importName(options.sync, options.runId, number, rows)
       })
       const taken: CopernicaChunk = {
         target: "copernica",

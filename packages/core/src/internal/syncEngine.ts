@@ -38,7 +38,9 @@ import {
   removeFile,
   type Chunk as SyncChunk
 } from "./syncChunks.ts"
+import * as Collisions from "./syncCollisions.ts"
 import * as DeleteGuard from "./syncDeleteGuard.ts"
+import { makeImportIds } from "./syncDoubt.ts"
 import { SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
 import {
   deleteMissing,
@@ -47,6 +49,7 @@ import {
   resumeJob,
   runCopernicaChunk,
   runOcambaChunk,
+  settleDoubtful,
   TargetRun,
   write
 } from "./syncJobs.ts"
@@ -301,8 +304,13 @@ const runScoped = (
           chunksDone++
         }),
         progress("confirming")
-      )
+      ),
+      importIds: yield* makeImportIds(copernica),
+      doubtful: []
     }
+    // Rows of jobs still in flight or in doubt after resuming: sending them again could import them twice, so the
+    // diff leaves them to the run that settles their job.
+    const waiting: Record<TargetName, Set<string>> = { ocamba: new Set(), copernica: new Set() }
 
     const main = Effect.gen(function* () {
       const stopped = yield* Deferred.make<void>()
@@ -323,7 +331,11 @@ const runScoped = (
         for (const job of inFlight) {
           if (selectedSet.has(job.target as TargetName)) yield* resumeJob(context, job)
         }
-        yield* removeStaleFiles(context)
+        for (const job of yield* removeStaleFiles(context)) {
+          if (selectedSet.has(job.target as TargetName)) {
+            for (const row of job.rows) waiting[job.target as TargetName].add(row.key)
+          }
+        }
       }
       for (const target of targetRuns) {
         if (options.replayDeadLetters !== true) continue
@@ -344,6 +356,10 @@ const runScoped = (
           ? yield* Rejects.make(dryRunPath(config.rejects.path))
           : Rejects.makeUnwritten()
       rejectsWriter = rejects
+      // Rows a vendor would merge into one profile are known only after a whole pass over the source.
+      const collisions = yield* Collisions.scan(opened.source, mapper, config, selected).pipe(
+        Effect.mapError((error) => syncError(SyncErrorReason.SourceFailed({ reason: error.reason })))
+      )
       const ocambaChunker =
         targets.ocamba === undefined
           ? undefined
@@ -532,7 +548,16 @@ const runScoped = (
                 summary
               )
             }
-            const accepting = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
+            const takers = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
+            const accepting =
+              mapped._tag === "Valid" && takers.length > 0
+                ? collisions.filter({ rowNumber: item.rowNumber, line: item.line, key: mapped.key }, takers, rejects)
+                : takers
+            for (const target of takers) {
+              if (accepting.includes(target)) continue
+              firstReason ??= Collisions.collisionSummary
+              if (!firstReasonFor.has(target)) firstReasonFor.set(target, Collisions.collisionSummary)
+            }
             if (mapped._tag === "Rejected" || accepting.length === 0) {
               rejectEverywhere(firstReason ?? "no selected target takes the row")
               continue
@@ -562,14 +587,18 @@ const runScoped = (
               const hash = mapper.contentHash(entry.row.profile, name)
               const record = known.get(entry.row.key)
               if (record !== undefined && Option.contains(record.hash, hash)) {
-                target.unchanged++
+                // Confirmed by a resumed job in this run: counted as that job's outcome, once.
+                const resumedCreated = target.confirmedByResumedJobs.get(entry.row.key)
+                if (resumedCreated === undefined) target.unchanged++
+                else if (resumedCreated) target.created++
+                else target.updated++
                 continue
               }
               if (record?.deadLettered === true && Option.contains(record.failedHash, hash) && !replayAll) {
                 target.skippedDeadLetters++
                 continue
               }
-              if (!dryRun && target.stopped) {
+              if (!dryRun && (target.stopped || waiting[name].has(entry.row.key))) {
                 target.failed++
                 continue
               }
@@ -616,6 +645,8 @@ const runScoped = (
       // Every job is out now: those done, and those still at the vendor (a dry run only counts what it would send).
       chunksTotal = dryRun ? chunksPlanned : chunksDone + (yield* FiberSet.size(fibers))
       yield* FiberSet.awaitEmpty(fibers)
+      // Imports in doubt get a second look now that every other chunk is out.
+      yield* settleDoubtful(context)
       yield* rejects.close
       const failure = yield* Deferred.poll(fatal)
       if (Option.isSome(failure)) yield* failure.value
@@ -767,8 +798,8 @@ const prepare = (context: JobContext, target: TargetRun, dryRun: boolean): Effec
   )
 }
 
-/** Removes import files no job in flight needs: what crashed runs left behind. */
-const removeStaleFiles = (context: JobContext): Effect.Effect<void, SyncError> =>
+/** Removes import files no job in flight needs (what crashed runs left behind); answers the jobs in flight. */
+const removeStaleFiles = (context: JobContext): Effect.Effect<ReadonlyArray<SyncState.Job>, SyncError> =>
   Effect.gen(function* () {
     const inFlight = yield* write(context, context.state.inFlightJobs(context.config.name))
     const keep = new Set(
@@ -782,4 +813,5 @@ const removeStaleFiles = (context: JobContext): Effect.Effect<void, SyncError> =
         yield* Effect.promise(() => rm(join(context.directory, name), { force: true }).catch(() => undefined))
       }
     }
+    return inFlight
   })
