@@ -54,6 +54,11 @@ export interface ProxyConfig {
   readonly retryMaxAttempts: number
   readonly shutdownGraceMillis: number
   readonly logLevel: LogLevel
+  /**
+   * The proxy's URL as callers reach it (`PUBLIC_BASE_URL`), for rewritten `Location` headers; by default the
+   * origin of each request.
+   */
+  readonly publicBaseUrl: string | undefined
 }
 
 /** The outcome of {@link parseConfig}: the config, or one message per bad variable. */
@@ -257,7 +262,11 @@ export const parseConfig = (env: Environment): ConfigResult => {
     safetyMarginMillis: integer("SAFETY_MARGIN_MS", defaults.safetyMarginMillis, 0, 60_000),
     retryMaxAttempts: integer("RETRY_MAX_ATTEMPTS", defaults.retryMaxAttempts, 1, 10),
     shutdownGraceMillis: integer("SHUTDOWN_GRACE_MS", defaults.shutdownGraceMillis, 0),
-    logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel)
+    logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel),
+    publicBaseUrl:
+      raw("PUBLIC_BASE_URL") === undefined
+        ? undefined
+        : url("PUBLIC_BASE_URL", "", ["http:", "https:"]).replace(/\/+$/, "")
   }
   if (config.defaultDeadlineMillis > config.maxDeadlineMillis) {
     errors.push(
