@@ -75,3 +75,16 @@ export const redisUrl = Options.text("redis-url").pipe(
 export const dryRun = Options.boolean("dry-run").pipe(
   Options.withDescription("Report what would change without writing to the vendors.")
 )
+
+/**
+ * `--allow-mass-delete`: let `deleteMissing` delete more than the Copernica target's `maxDeleteShare` (5% of its
+ * known profiles by default) in this run. Rows that could not be read or keyed still hold every delete back.
+ *
+ * @since 0.1.0
+ * @category options
+ */
+export const allowMassDelete = Options.boolean("allow-mass-delete").pipe(
+  Options.withDescription(
+    "Let deleteMissing delete more than maxDeleteShare of the known profiles in this run (check --dry-run first)."
+  )
+)

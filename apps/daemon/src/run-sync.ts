@@ -32,6 +32,7 @@ export interface RunSettings {
   readonly targets: ReadonlyArray<TargetName> | undefined
   readonly dryRun: boolean
   readonly replayDeadLetters: boolean
+  readonly allowMassDelete?: boolean | undefined
   readonly format: LogFormat
 }
 
@@ -58,7 +59,8 @@ export const runOnce = (settings: RunSettings) =>
       ...(settings.targets === undefined ? {} : { targets: settings.targets }),
       onProgress: display.onProgress,
       stopSignal: shutdown.requested,
-      replayDeadLetters: settings.replayDeadLetters
+      replayDeadLetters: settings.replayDeadLetters,
+      allowMassDelete: settings.allowMassDelete === true
     })
     const report = yield* start.pipe(
       // A daemon killed on this machine left its lock behind: take it over and try once more.

@@ -5,7 +5,8 @@
  * `SHUTDOWN_GRACE_MS`, closes Redis and exits 0 (requests still running after the grace period are cut and logged).
  * A second signal exits at once with 1.
  *
- * Run with `pnpm start` in `apps/proxy`, or `node --conditions=@profilesync/source --import tsx src/main.ts`.
+ * Run the `profilesync-proxy` bin (this file, compiled) directly, never through a package manager's `start`: the
+ * supervisor's SIGTERM must reach this process.
  */
 import { parseConfig } from "./config.ts"
 import { startProxy } from "./server.ts"

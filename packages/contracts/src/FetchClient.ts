@@ -29,8 +29,14 @@ const redactErrors = (secret: string | undefined): Middleware => ({
   onError({ request, error }) {
     const message = error instanceof Error ? error.message : String(error)
     const cause = error instanceof Error ? error.cause : undefined
+    // The socket error's `code` (ECONNREFUSED: nothing reached the vendor) stays: retries are decided on it.
+    const code = (cause as { code?: unknown } | undefined)?.code
+    const redactedCause =
+      cause instanceof Error
+        ? Object.assign(new Error(redactSecrets(cause.message, [secret])), typeof code === "string" ? { code } : {})
+        : cause
     return new Error(redactSecrets(`${request.method} ${request.url} failed: ${message}`, [secret]), {
-      cause: cause instanceof Error ? new Error(redactSecrets(cause.message, [secret])) : cause
+      cause: redactedCause
     })
   }
 })

@@ -102,11 +102,11 @@ export interface CopernicaClientService {
    *
    * **Details**
    *
-   * Copernica has no list of imports, so a lost answer cannot be looked up by id. An `update`, `update or add`,
-   * `ignore or add` or `delete` import converges to the same state when repeated, so it is retried. An `add` import
-   * would add twice, and looking its rows up cannot tell (they may still be queued at the vendor): it is repeated
-   * only after a certain refusal (a 429, a refused connection) and fails with its `Transport`, `Timeout` or
-   * `ServerError` reason when its outcome is unknown. Prefer `update or add` with key fields.
+   * Copernica has no list of imports, so a lost answer cannot be looked up by id. Whatever the action, a repeat is a
+   * second import job at the vendor (quota, selections rebuilt, follow-ups run twice), so an import is repeated only
+   * after a certain refusal (a 429, a refused connection) and fails with its `Transport`, `Timeout` or `ServerError`
+   * reason when its outcome is unknown. The sync engine then settles it by evidence: it looks for the import's
+   * unique name among the ids after the last one it knew, and reads the rows back.
    */
   readonly createImport: (
     body: CreateImportRequest
@@ -189,8 +189,7 @@ const dialect: vendorCall.VendorDialect = {
   }
 }
 
-const toError = ({ attempts, operation, reason, requestId }: vendorCall.VendorFailureError) =>
-  new CopernicaError({ attempts, operation, reason, requestId })
+const toError = (error: vendorCall.VendorFailureError) => new CopernicaError(vendorCall.plainFailure(error))
 
 const createdId = (response: Response) =>
   Option.fromNullable(response.headers.get("X-Created")).pipe(Option.filter((id) => id !== ""))
@@ -254,9 +253,6 @@ export const make = (
       createImport: (body) =>
         call({
           operationId: "createImport",
-          // Every action but `add` converges when repeated. An `add` import in doubt is not repeated: there is no
-          // list of imports to look in, and its rows may still be queued, so looking for them cannot tell.
-          retryPolicy: (body.action ?? "add") === "add" ? "check-first" : "safe",
           send: (signal, headers) => client.POST("/imports", { body, signal, headers }),
           decode: (_data, response) => ({ importId: createdId(response) })
         }).pipe(Effect.mapError(toError)),

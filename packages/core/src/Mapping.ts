@@ -172,6 +172,11 @@ export interface Mapper {
    * names (the keys of every source row). Throws for a target the config does not have.
    */
   readonly columns: (target: TargetName) => ReadonlyArray<string>
+  /**
+   * Per column of {@link Mapper.columns}: whether a CSV neutralises a value that starts like a spreadsheet formula
+   * (text fields, unless `neutraliseFormulas: false`).
+   */
+  readonly formulaGuards: (target: TargetName) => ReadonlyArray<boolean>
   /** Normalises and validates one row. Pure, synchronous, never throws. */
   readonly mapRow: (row: RawRow) => MappedRow
   /** A profile's values for a target, formatted as the vendor receives them, in {@link Mapper.columns} order. */
@@ -301,6 +306,8 @@ export interface OcambaImportFile {
   readonly bytes: number
   /** Rows in the current chunk. */
   readonly rows: number
+  /** Values neutralised against spreadsheet formulas in every row appended so far, all chunks. */
+  readonly neutralised: number
   /** One row's CSV line (with its line end), without counting it. */
   readonly encodeRow: (profile: CanonicalProfile) => string
   readonly append: (profile: CanonicalProfile) => OcambaAppendResult
@@ -422,6 +429,8 @@ export interface CopernicaSource {
   /** Rows in the current chunk. */
   readonly rows: number
   readonly isFull: boolean
+  /** Values neutralised against spreadsheet formulas in every CSV row added so far (always 0 for JSON). */
+  readonly neutralised: number
   /** One profile as a Copernica row object, keys in column order. */
   readonly toRow: (profile: CanonicalProfile) => Readonly<Record<string, string>>
   readonly add: (profile: CanonicalProfile) => "Added" | "ChunkFull"

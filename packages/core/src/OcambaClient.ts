@@ -178,8 +178,7 @@ const dialect: vendorCall.VendorDialect = {
 /** Import statuses of a session still waiting for its commit: a commit in doubt is only repeated from these. */
 const uncommittedStatuses: ReadonlySet<string> = new Set(["uploaded"])
 
-const toError = ({ attempts, operation, reason, requestId }: vendorCall.VendorFailureError) =>
-  new OcambaError({ attempts, operation, reason, requestId })
+const toError = (error: vendorCall.VendorFailureError) => new OcambaError(vendorCall.plainFailure(error))
 
 /**
  * Makes an Ocamba client. With a throttle, every call spends the account's budget through it; without one (the

@@ -127,6 +127,7 @@ export interface Source {
  * Per record (in a {@link SourceRowRejected}; the stream goes on):
  * - `MalformedRow`: broken quoting, a wrong number of fields, a line that is not a JSON object.
  * - `FieldTooLarge`: a value over `maxFieldBytes`, or a record over `maxRecordBytes`.
+ * - `InvalidEncoding` in a CSV data record: invalid UTF-8 in it, with its row, line and column.
  *
  * Fatal (the stream fails with a {@link SourceError}):
  * - `NotFound`, `ReadFailed`: the file is missing or cannot be read.
@@ -179,6 +180,9 @@ export type SourceErrorReason = Data.TaggedEnum<{
     /** Offset of the first invalid byte from the start of the file, byte order mark included. */
     readonly byteOffset: number
     readonly detail: string
+    /** For a CSV record rejected on its own: the data row and the column holding the bytes (where known). */
+    readonly row?: number | undefined
+    readonly column?: string | undefined
   }
   DuplicateColumn: { readonly source: string; readonly column: string; readonly positions: ReadonlyArray<number> }
   EmptyColumnName: { readonly source: string; readonly position: number }
@@ -234,8 +238,8 @@ export const describe = (reason: SourceErrorReason): string => {
       )
     case "InvalidEncoding":
       return (
-        `${reason.source}: line ${reason.line} (byte offset ${reason.byteOffset}): ${reason.detail} ` +
-        `(encoding ${reason.encoding})`
+        `${reason.source}: ${reason.row === undefined ? `line ${reason.line}` : rowPosition(reason.row, reason.line)}` +
+        ` (byte offset ${reason.byteOffset}): ${reason.detail}${inColumn(reason.column)} (encoding ${reason.encoding})`
       )
     case "DuplicateColumn":
       return (
@@ -332,6 +336,12 @@ const countLineBreaks = (text: string, from = 0, to = text.length): number => {
   return count
 }
 
+const trimEndLineBreaks = (text: string): string => {
+  let end = text.length
+  while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--
+  return end === text.length ? text : text.slice(0, end)
+}
+
 const leadingLineBreakLength = (text: string): number => {
   let index = 0
   while (index < text.length) {
@@ -400,7 +410,8 @@ async function* fileChunks(source: string, path: string): AsyncGenerator<Buffer>
  *
  * **Details**
  *
- * - `utf-8` (default): validated; a byte order mark is removed.
+ * - `utf-8` (default): validated (in a CSV, a record with invalid bytes is rejected on its own); a byte order mark
+ *   is removed.
  * - `latin1`: ISO-8859-1, every byte is a character.
  * - `windows-1252`: what Excel on Western Windows writes as "ANSI"; like latin1 except for 0x80–0x9F (`€`, curly
  *   quotes).
@@ -521,12 +532,49 @@ class Decoder {
   private consumed = 0
   private started = false
   private readonly text: TextDecoder | undefined
+  // Per-record mode only: the physical line the next byte is on (CRLF, LF and a lone CR each end one).
+  private line = 1
+  private afterCarriageReturn = false
 
+  /**
+   * `faults`: when given (CSV, UTF-8), invalid UTF-8 is not fatal: each invalid byte becomes U+FFFD and its line and
+   * offset are recorded there, so the reader can reject the record that holds it and go on.
+   */
   constructor(
     private readonly source: string,
-    private readonly encoding: CsvEncoding
+    private readonly encoding: CsvEncoding,
+    private readonly faults?: Array<EncodingFault>
   ) {
     this.text = encoding === "utf-16le" ? new TextDecoder(encoding, { fatal: true, ignoreBOM: true }) : undefined
+  }
+
+  private countLines(bytes: Uint8Array, from: number, to: number): void {
+    for (let index = from; index < to; index++) {
+      const byte = bytes[index]
+      if (byte === 0x0a) {
+        if (!this.afterCarriageReturn) this.line++
+        this.afterCarriageReturn = false
+      } else if (byte === 0x0d) {
+        this.line++
+        this.afterCarriageReturn = true
+      } else this.afterCarriageReturn = false
+    }
+  }
+
+  // Records every invalid sequence of `body` and returns it with each invalid byte replaced by U+FFFD.
+  private replaceInvalid(body: Buffer): Buffer {
+    const faults = this.faults!
+    let position = 0
+    while (position < body.length) {
+      const index = firstInvalidUtf8(body.subarray(position))
+      if (index < 0) break
+      this.countLines(body, position, position + index)
+      faults.push({ line: this.line, byteOffset: this.consumed + position + index })
+      this.countLines(body, position + index, position + index + 1)
+      position += index + 1
+    }
+    this.countLines(body, position, body.length)
+    return Buffer.from(body.toString("utf8"), "utf8")
   }
 
   private invalid(byteOffset: number, detail: string): Fatal {
@@ -577,13 +625,17 @@ class Decoder {
       case "utf-8": {
         const complete = last ? data.length : completeUtf8Length(data)
         const body = data.subarray(0, complete)
-        if (!isUtf8(body)) {
+        let result = body
+        if (this.faults !== undefined) {
+          if (isUtf8(body)) this.countLines(body, 0, body.length)
+          else result = this.replaceInvalid(body)
+        } else if (!isUtf8(body)) {
           const index = firstInvalidUtf8(body)
           throw this.invalid(this.consumed + Math.max(index, 0), "invalid UTF-8")
         }
         this.carry = Buffer.from(data.subarray(complete))
         this.consumed += complete
-        return body
+        return result
       }
       case "latin1": {
         this.consumed += data.length
@@ -617,6 +669,12 @@ class Decoder {
       }
     }
   }
+}
+
+/** Where the decoder replaced an invalid byte: the physical line, and the offset from the start of the file. */
+interface EncodingFault {
+  readonly line: number
+  readonly byteOffset: number
 }
 
 // Fills in the line of an InvalidEncoding error (the decoder only knows the byte offset).
@@ -772,9 +830,25 @@ class CsvReader {
   private rowNumber = 0
   private resync: Resync | undefined
 
-  constructor(private readonly settings: CsvSettings) {
+  constructor(
+    private readonly settings: CsvSettings,
+    // Invalid UTF-8 the decoder replaced, in file order: the records they fall in are rejected.
+    private readonly faults: Array<EncodingFault> = []
+  ) {
     this.header = settings.columns === undefined ? undefined : validateHeader(settings.source, settings.columns)
     this.parser = this.makeParser()
+  }
+
+  // The first fault on lines `first` to `last`, dropping faults before `first` (their records were rejected already).
+  private faultIn(first: number, last: number): EncodingFault | undefined {
+    const faults = this.faults
+    let drop = 0
+    while (drop < faults.length && faults[drop]!.line < first) drop++
+    if (drop > 0) faults.splice(0, drop)
+    const fault = faults[0]
+    if (fault === undefined || fault.line > last) return undefined
+    while (faults.length > 0 && faults[0]!.line <= last) faults.shift()
+    return fault
   }
 
   get rows(): number {
@@ -828,7 +902,20 @@ class CsvReader {
     this.lineAtBoundary += countLineBreaks(raw)
     this.boundary = endOffset
     const source = this.settings.source
+    const fault =
+      this.faults.length === 0 ? undefined : this.faultIn(line, line + countLineBreaks(trimEndLineBreaks(raw), leading))
     if (this.header === undefined) {
+      if (fault !== undefined) {
+        throw new Fatal(
+          SourceErrorReason.InvalidEncoding({
+            source,
+            encoding: this.settings.encoding,
+            line: fault.line,
+            byteOffset: fault.byteOffset,
+            detail: "invalid UTF-8 in the header"
+          })
+        )
+      }
       for (let index = 0; index < record.length; index++) {
         if (exceedsBytes(record[index]!, this.settings.maxFieldBytes)) {
           throw new Fatal(
@@ -865,6 +952,21 @@ class CsvReader {
     const rowNumber = ++this.rowNumber
     const reject = (reason: SourceErrorReason): void => {
       this.out.push({ _tag: "SourceRowRejected", rowNumber, line, reason, raw: excerpt(firstLine(raw.slice(leading))) })
+    }
+    if (fault !== undefined) {
+      const index = record.findIndex((value) => value.includes("\uFFFD"))
+      reject(
+        SourceErrorReason.InvalidEncoding({
+          source,
+          encoding: this.settings.encoding,
+          line: fault.line,
+          byteOffset: fault.byteOffset,
+          detail: "invalid UTF-8",
+          row: rowNumber,
+          column: index === -1 ? undefined : header[index]
+        })
+      )
+      return
     }
     if (record.length !== header.length) {
       reject(
@@ -1106,8 +1208,12 @@ const resolveLimits = (options: {
  * reader resumes on the line after the one where the bad record started, so an unclosed quote costs its own row and
  * not the rest of the file.
  *
+ * Invalid UTF-8 in a data record rejects that record alone (`InvalidEncoding`, with its row, line, byte offset and
+ * column); the rest of the file still arrives.
+ *
  * Fatal: see {@link SourceErrorReason}; in particular a header that is one column containing `;`, tab, `|` or `,`
- * (`WrongDelimiter`) and invalid bytes for the encoding (`InvalidEncoding`, with line and byte offset).
+ * (`WrongDelimiter`) and invalid bytes in the header or, for `utf-16le`, anywhere (`InvalidEncoding`, with line and
+ * byte offset).
  *
  * **Gotchas**
  *
@@ -1149,8 +1255,9 @@ export const csv = (options: CsvOptions): Source => {
 }
 
 async function* csvBatches(settings: CsvSettings): AsyncGenerator<ReadonlyArray<SourceItem>> {
-  const decoder = new Decoder(settings.source, settings.encoding)
-  const reader = new CsvReader(settings)
+  const faults: Array<EncodingFault> = []
+  const decoder = new Decoder(settings.source, settings.encoding, settings.encoding === "utf-8" ? faults : undefined)
+  const reader = new CsvReader(settings, faults)
   try {
     for await (const chunk of fileChunks(settings.source, settings.path)) {
       await reader.feed(decoder.push(chunk), false)

@@ -92,6 +92,9 @@ export interface PollingOptions {
  * - `replayDeadLetters`: hand every pending dead letter of the selected targets back for another try before reading
  *   (default `false`); the diff then sends those rows again.
  * - `polling`: see {@link PollingOptions}.
+ * - `allowMassDelete`: let `deleteMissing` delete more than the target's `maxDeleteShare` of its known profiles in
+ *   this run (default `false`: such a run deletes nothing and says why). Deletes are never made while a source row
+ *   could not be read or keyed, whatever this says.
  *
  * @since 0.1.0
  * @category models
@@ -104,6 +107,7 @@ export interface RunOptions {
   readonly stopSignal?: Effect.Effect<void> | undefined
   readonly replayDeadLetters?: boolean | undefined
   readonly polling?: PollingOptions | undefined
+  readonly allowMassDelete?: boolean | undefined
 }
 
 /**
@@ -149,13 +153,21 @@ export interface Progress {
  *   target stopped); they are sent again next run.
  * - `deadLettered`: rows that reached `maxAttempts` in this run; `skippedDeadLetters`: rows not sent because this
  *   version of them is a dead letter; `deadLettersReplayed`: dead letters handed back by `replayDeadLetters`.
- * - `rejected`: rows this target refused (bad values, no identifier, a row larger than an import file).
+ * - `rejected`: rows this target refused (bad values, no identifier, a row larger than an import file): the run's
+ *   `rejected` (rows every selected target refused) plus `rejectedOnlyHere` (rows another target took);
+ *   `rejectReasons` counts the latter by the kind of each row's first reason, so they add up to `rejectedOnlyHere`.
+ * - For every target, `created + updated + unchanged + failed + rejected + skippedDeadLetters` is the rows read
+ *   (`deleted` counts profiles that left the source, which are not rows read).
  * - `chunks`: vendor jobs sent (resumed ones not included: see `resumedJobs`); `vendorJobs`: their vendor ids
  *   (Ocamba import ids, Copernica import ids), resumed ones included.
  * - `propertiesCreated`, `propertiesUpdated`: Ocamba custom properties; `fieldsCreated`: Copernica fields.
  * - `pendingDeletes`: profiles that left the source and were not deleted, because the config does not ask for it
- *   (or Ocamba, which has no delete, or the run did not read the whole source).
+ *   (or Ocamba, which has no delete, or the run did not read the whole source, or a row could not be read or keyed,
+ *   or the deletes were over `maxDeleteShare` without `allowMassDelete`: `errors` says which).
  * - `resumedJobs`: jobs a previous run left in flight that this run ended.
+ * - `neutralised`: values written into this target's CSV imports with a `'` in front because they started like a
+ *   spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR; OWASP "CSV Injection"); text fields only, unless a field says
+ *   `neutraliseFormulas: false`. Copernica imports in JSON are not CSV and are sent as they are.
  * - `errors`: what went wrong at this target, in words; empty when nothing did.
  *
  * @since 0.1.0
@@ -175,9 +187,12 @@ export interface TargetReport {
   readonly fieldsCreated: number
   readonly pendingDeletes: number
   readonly rejected: number
+  readonly rejectedOnlyHere: number
+  readonly rejectReasons: Record<string, number>
   readonly skippedDeadLetters: number
   readonly deadLettersReplayed: number
   readonly resumedJobs: number
+  readonly neutralised: number
   readonly errors: ReadonlyArray<string>
 }
 
@@ -190,9 +205,10 @@ export interface TargetReport {
  *   `failed` (every selected target failed, or the run ended on an error: see {@link SyncError}), `interrupted`
  *   (the stop signal arrived).
  * - `read`: source records read; `rejected`: records no selected target accepted (unreadable records and duplicate
- *   keys included); `duplicates`: rows rejected because an earlier row had the same key; `rejectReasons`: how often
- *   each kind of reason occurred (rows refused by one target only included); `rejectsFile`: the NDJSON file naming
- *   every bad row, when there was one.
+ *   keys included); `duplicates`: rows rejected because an earlier row had the same key; `rejectReasons`: those
+ *   rejected rows by the kind of each row's first reason, so they add up to `rejected` (rows only one target refused
+ *   are in that target's `rejectedOnlyHere` and `rejectReasons`); `rejectsFile`: the NDJSON file naming every reason
+ *   of every bad row, when there was one.
  * - `vendorCalls`: HTTP requests sent to each vendor during the run, retries included (from the
  *   `profilesync_vendor_requests_total` metric).
  * - `statePath`: the SQLite file, or `postgres` with where its URL comes from.
@@ -304,7 +320,8 @@ export type SyncError = errors.SyncError
  *   error are finished and kept: they hold rows read correctly.
  * - A row whose key field became invalid has no key, so its profile looks like it left the source: with
  *   `deleteMissing: true` it is deleted from Copernica. Check `rejectsFile` when deletes are enabled.
- * - The rejects file of a dry run is written next to the configured one, as `<name>.dry-run.ndjson`.
+ * - The rejects file of a dry run is written next to the configured one, as `<name>.dry-run.ndjson`, and only when
+ *   that directory exists: a dry run creates no directory (nor, with `layer`'s `readOnly`, a state store).
  * - Ocamba import files are written to `<os temp dir>/profilesync/<sync>-<store hash>/` and removed when their job
  *   ends; the next run removes what a crashed run left there. A resumed job on another machine (PostgreSQL state)
  *   does not find its file, so rows that job fails are dead-lettered without their payload.
@@ -338,6 +355,8 @@ export const run: (
  *   for this process alone).
  * - `replicas`: how many processes share the budget, for the per-process share while Redis is unreachable
  *   (default 1).
+ * - `readOnly`: open the state store read-only, for a dry run (default `false`): nothing is created, migrated or
+ *   written; a SQLite file that does not exist is an empty store. A PostgreSQL store must already be set up.
  *
  * @since 0.1.0
  * @category models
@@ -345,6 +364,7 @@ export const run: (
 export interface LayerOptions {
   readonly redisUrl?: string | undefined
   readonly replicas?: number | undefined
+  readonly readOnly?: boolean | undefined
 }
 
 /**

@@ -30,6 +30,8 @@
  *   vip:        { column: VIP, type: boolean }                          # true/false/yes/no/1/0/y/n
  *   lifetime_value: { column: LTV, type: number, decimalSeparator: "," }
  *   # `column` defaults to the field's own name; `required: true` rejects rows where the value is empty.
+ *   # `neutraliseFormulas: false` sends a text value that starts with = + - @ tab or CR into CSV imports as it is
+ *   # (default true: a ' goes in front, OWASP "CSV Injection"); on an email field it lets such addresses through.
  *
  * key: [email, phone]               # identifies a profile across runs: the first non-empty of these fields
  *
@@ -66,10 +68,13 @@
  *     action: update or add                     # update or add (default) | update | add | ignore or add
  *     ignoreEmptyFields: false                  # true: an empty source value keeps Copernica's stored value
  *     deleteMissing: false                      # true: profiles that leave the source are deleted in Copernica
+ *     maxDeleteShare: 0.05                      # deletes at most this share of known profiles a run (default 5%)
  *
  * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }
  * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
+ * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
+ *                                               # strip: they are removed (tab and line breaks are text, kept)
  * ```
  *
  * **Gotchas**
@@ -153,6 +158,10 @@ export type Source = typeof schema.Source.Type
  *   without a country code), `mobileOnly`. `number`: `decimalSeparator` (`.` or `,`), `integer`. `date`:
  *   `inputFormat` (one or a list, tokens `YYYY`, `MM`, `M`, `DD`, `D`; default ISO `YYYY-MM-DD`). `boolean`:
  *   `trueValues`, `falseValues` (replace the defaults `true/yes/y/1` and `false/no/n/0`).
+ * - Every type: `neutraliseFormulas` (default `true`). A `text` value that starts with `=`, `+`, `-`, `@`, tab or CR
+ *   gets a `'` in front in every CSV sent to a vendor (OWASP "CSV Injection"), and an `email` that starts with one
+ *   is refused (a prefix would change the address). `false` sends such values as they are, for data that
+ *   legitimately starts with `-` or `+`. Phone, number, date and boolean values are normalised first and unaffected.
  *
  * @since 0.1.0
  * @category models
@@ -219,13 +228,15 @@ export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
  *
  * `database`, `keyFields` (mapped Copernica field names identifying a profile), `fields`, `rowsPerImport` (default
  * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
- * `ignoreEmptyFields` (default `false`) and `deleteMissing` (default `false`).
+ * `ignoreEmptyFields` (default `false`), `deleteMissing` (default `false`) and `maxDeleteShare` (default `0.05`).
  *
  * **Gotchas**
  *
  * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
  * Copernica's own `removeMissing` (which deletes whatever one import does not hold) is used only when one import
  * holds every row; otherwise the sync deletes the profiles that left the source with an explicit `delete` import.
+ * A run deletes nothing while any source row could not be read or keyed (its key is unknown, so nothing is known to
+ * be absent), nor more than `maxDeleteShare` of the target's known profiles unless the run allows mass deletes.
  *
  * @since 0.1.0
  * @category models

@@ -25,7 +25,9 @@
  * @since 0.1.0
  */
 import { randomUUID } from "node:crypto"
-import { hostname } from "node:os"
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
+import { basename, dirname, join } from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
@@ -39,6 +41,7 @@ import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -435,8 +438,11 @@ export interface SyncStateService {
     readonly chunk: number
     readonly rows: ReadonlyArray<JobRow>
   }) => Effect.Effect<Job, SyncStateError>
-  /** `planned → started`: call right before the vendor call. */
-  readonly markJobStarted: (jobId: string) => Effect.Effect<Job, SyncStateError>
+  /**
+   * `planned → started`: call right before the vendor call. `note` (JSON, kept as the job's `result` until it ends)
+   * is what a resumed run needs to find out whether the call took effect, such as the name the vendor job is given.
+   */
+  readonly markJobStarted: (jobId: string, note?: unknown) => Effect.Effect<Job, SyncStateError>
   /** `started → submitted`: the vendor accepted the job under `vendorJobId`. */
   readonly markJobSubmitted: (jobId: string, vendorJobId: string) => Effect.Effect<Job, SyncStateError>
   /** `→ finished`, with the vendor's result (JSON). Prefer {@link SyncStateService.completeJob}. */
@@ -748,6 +754,25 @@ const allowedMoves: Readonly<Record<JobStatus, ReadonlyArray<JobStatus>>> = {
   failed: ["failed"]
 }
 
+// Set by the layers' `readOnly` option: `make` then neither migrates nor tunes the store, and only checks that its
+// schema is current (a dry run writes nothing, not even a migration).
+const openReadOnly = FiberRef.unsafeMake(false)
+
+const checkSchema = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError | SyncStateError> =>
+  Effect.gen(function* () {
+    const rows = yield* sql<{ readonly version: unknown }>`SELECT version FROM profilesync_migrations`
+    const applied = new Set(rows.map((row) => toNumber(row.version)))
+    const missing = migrations.filter((migration) => !applied.has(migration.version))
+    if (missing.length > 0) {
+      return yield* Effect.fail(
+        storeFailed("open read-only")(
+          `the store lacks schema migration(s) ${missing.map((migration) => migration.version).join(", ")}, and a ` +
+            "read-only store is not migrated: run once without a dry run"
+        )
+      )
+    }
+  })
+
 const defaultOwner = (): string => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /**
@@ -764,6 +789,7 @@ const defaultOwner = (): string => `${hostname()}:${process.pid}:${randomUUID().
  */
 export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const readOnly = yield* FiberRef.get(openReadOnly)
   const dialect = sql.onDialectOrElse({
     sqlite: () => "sqlite" as const,
     pg: () => "pg" as const,
@@ -814,7 +840,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       : sql<{ readonly now: unknown }>`SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now`
   const now: Effect.Effect<number, SqlError> = Effect.map(nowQuery, (rows) => toNumber(rows[0]?.now))
 
-  if (dialect === "sqlite") {
+  if (dialect === "sqlite" && !readOnly) {
     // The client already sets journal_mode = WAL. FULL syncs the WAL on every commit: a confirmed row survives a power
     // cut, at the cost of one fsync per transaction (a chunk, not a row).
     yield* orStoreFailed("open")(sql`PRAGMA synchronous = FULL`)
@@ -822,7 +848,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
   }
 
   // --- migrations ---
-  yield* transaction(
+  const migrate = transaction(
     "migrate",
     Effect.gen(function* () {
       if (dialect === "pg") yield* sql`SELECT pg_advisory_xact_lock(${7_303_711_001})`
@@ -848,6 +874,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       }
     })
   )
+  yield* readOnly ? orStoreFailed("open read-only")(checkSchema(sql)) : migrate
 
   // --- runs ---
   const runById = (operation: string, id: string) =>
@@ -1409,7 +1436,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
     countDeletionCandidates,
     forget,
     journalJob,
-    markJobStarted: (jobId) => transition("markJobStarted", jobId, "started"),
+    markJobStarted: (jobId, note) => transition("markJobStarted", jobId, "started", { result: note }),
     markJobSubmitted: (jobId, vendorJobId) => transition("markJobSubmitted", jobId, "submitted", { vendorJobId }),
     markJobFinished: (jobId, result) => transition("markJobFinished", jobId, "finished", { result }),
     markJobFailed: (jobId, error) => transition("markJobFailed", jobId, "failed", { error }),
@@ -1439,6 +1466,28 @@ export const layer: Layer.Layer<SyncState, SyncStateError, SqlClient.SqlClient> 
 const withReactivity = Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make)
 
 /**
+ * The file a read-only store opens. SQLite creates `-wal` and `-shm` files beside a WAL database that a reader opens
+ * at rest, even read-only; so a store at rest is copied to a private temporary directory (removed with the scope)
+ * and the copy is read. A store with a `-wal` file is in use (or was left by a crash): it is read in place, which
+ * creates nothing new.
+ */
+const readableCopy = (filename: string): Effect.Effect<string, SyncStateError, Scope.Scope> => {
+  if (filename === ":memory:" || existsSync(`${filename}-wal`)) return Effect.succeed(filename)
+  return Effect.acquireRelease(
+    Effect.try({
+      try: () => {
+        const directory = mkdtempSync(join(tmpdir(), "profilesync-read-only-"))
+        const copy = join(directory, basename(filename))
+        copyFileSync(filename, copy)
+        return copy
+      },
+      catch: storeFailed(`open ${filename} read-only`)
+    }),
+    (copy) => Effect.sync(() => rmSync(dirname(copy), { recursive: true, force: true }))
+  )
+}
+
+/**
  * Options of {@link layerSqlite}.
  *
  * @since 0.1.0
@@ -1447,6 +1496,11 @@ const withReactivity = Effect.provideServiceEffect(Reactivity.Reactivity, Reacti
 export interface SqliteOptions {
   /** The database file; created if missing (its directory must exist). */
   readonly filename: string
+  /**
+   * Open the file read-only (default `false`), for a dry run: nothing is migrated or written beside it, and a file
+   * that does not exist is an error (a caller treats it as an empty store).
+   */
+  readonly readOnly?: boolean | undefined
 }
 
 /**
@@ -1465,11 +1519,20 @@ export const layerSqlite = (options: SqliteOptions): Layer.Layer<SyncState, Sync
     SyncState,
     Effect.gen(function* () {
       // better-sqlite3 throws when it cannot open the file, which the client turns into a defect.
-      const client = yield* SqliteClient.make({ filename: options.filename }).pipe(
+      const readOnly = options.readOnly === true
+      const filename = readOnly ? yield* readableCopy(options.filename) : options.filename
+      // A read-only connection must not switch the journal mode (a write); the store's files are WAL already.
+      const client = yield* SqliteClient.make({
+        filename,
+        readonly: readOnly,
+        disableWAL: readOnly
+      }).pipe(
         withReactivity,
         Effect.catchAllDefect((cause) => Effect.fail(storeFailed(`open ${options.filename}`)(cause)))
       )
-      return yield* Effect.provideService(make, SqlClient.SqlClient, client)
+      return yield* Effect.provideService(make, SqlClient.SqlClient, client).pipe(
+        Effect.locally(openReadOnly, readOnly)
+      )
     })
   )
 
@@ -1484,6 +1547,8 @@ export interface PostgresOptions {
   readonly url: string | Redacted.Redacted<string>
   /** Pool size (default 10). */
   readonly maxConnections?: number | undefined
+  /** Neither migrate nor tune the store, for a dry run (default `false`); its schema must be current. */
+  readonly readOnly?: boolean | undefined
 }
 
 /**
@@ -1502,6 +1567,8 @@ export const layerPostgres = (options: PostgresOptions): Layer.Layer<SyncState, 
         applicationName: "profilesync state",
         maxConnections: options.maxConnections ?? 10
       }).pipe(withReactivity, Effect.mapError(storeFailed("connect")))
-      return yield* Effect.provideService(make, SqlClient.SqlClient, client)
+      return yield* Effect.provideService(make, SqlClient.SqlClient, client).pipe(
+        Effect.locally(openReadOnly, options.readOnly === true)
+      )
     })
   )

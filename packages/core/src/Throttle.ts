@@ -34,6 +34,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
@@ -164,7 +165,9 @@ export interface Options {
   readonly keys: KeyPolicies
   /**
    * Added to every window, to absorb the difference between our clock and the vendor's and the time a request takes
-   * to reach the vendor after admission. Default 50 millis.
+   * to reach the vendor after admission. Default 50 millis. Windows are widened further by the largest of the last 32
+   * admission-to-send delays reported with `sent` or {@link markSent} (at most the shortest window), and in Redis by
+   * the largest any process reported within the longest window.
    */
   readonly safetyMargin?: Duration.DurationInput | undefined
   /** Callers of one key that may wait in this process; the next one fails at once with `QueueFull`. Default 1000. */
@@ -191,9 +194,15 @@ export interface MemoryOptions extends Options {
  *
  * **Details**
  *
- * The client is made with `enableOfflineQueue: false`, `maxRetriesPerRequest: 1` and the given `commandTimeout`, so a
- * Redis that is down or stuck is noticed in milliseconds and the throttle falls back to its local share instead of
- * queueing commands. Your `retryStrategy` is kept; the default reconnects every 100 ms to 1 s.
+ * The client is made with `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`, so a Redis that is down is
+ * noticed at once (a refused or lost connection) and a stuck one after `commandTimeout`; the throttle then falls back
+ * to its local share instead of queueing commands. Your `retryStrategy` is kept; the default reconnects every 100 ms
+ * to 1 s.
+ *
+ * Each process holds a lease in Redis, refreshed by every reservation and by a heartbeat (4 per `commandTimeout`).
+ * While fewer than `replicas` processes hold a live lease, the shared limit is lowered by the share of each absent
+ * one (it may be running on its local share), and a process that falls back takes no local slot before its own lease
+ * has surely ended plus the shortest window: together they never exceed the vendor's limit.
  *
  * @since 0.1.0
  * @category models
@@ -203,16 +212,26 @@ export interface RedisOptions extends Options {
   readonly redis: string | IoRedisOptions
   /**
    * How many processes share the budget. While Redis is unreachable each process uses `floor(limit / replicas)` (at
-   * least 1) of every window, so together they stay under the limit.
+   * least 1) of every window, and while fewer than `replicas` processes reach Redis the shared limit is lowered by
+   * the missing processes' shares: run as many processes as you declare, or you give up their shares.
    */
   readonly replicas: number
-  /** A Redis command that takes longer counts as a failure. Default 250 millis. */
+  /**
+   * A Redis command not answered in this time counts as a failure (a slow Redis is waited for until then; a refused
+   * or lost connection fails at once). Also the length of this process's lease. Default 2 seconds.
+   */
   readonly commandTimeout?: Duration.DurationInput | undefined
   /** How long to wait for the first connection before starting on the local share. Default 1 second. */
   readonly connectTimeout?: Duration.DurationInput | undefined
-  /** How often to try Redis again while on the local share. Default 2 seconds. */
+  /**
+   * How long Redis must answer, without a failure, before the throttle shares the budget again after a fallback
+   * (it is probed four times per interval). Default 2 seconds.
+   */
   readonly recoveryInterval?: Duration.DurationInput | undefined
-  /** Prefix of the Redis keys. Default `"profilesync:throttle:"`. */
+  /**
+   * Prefix of the Redis keys. Default `"profilesync:throttle:"`. On Redis Cluster, put a hash tag in it
+   * (`"{profilesync}:throttle:"`): the scripts read the replicas' leases next to a key's log.
+   */
   readonly keyPrefix?: string | undefined
 }
 
@@ -241,6 +260,8 @@ export interface AcquireOptions {
 export interface Admission {
   readonly key: string
   readonly waited: Duration.Duration
+  /** When it was admitted, in epoch milliseconds on the throttle's `Clock`. */
+  readonly admittedAtMillis: number
 }
 
 /**
@@ -460,6 +481,11 @@ export interface ReserveRequest {
   readonly windows: ReadonlyArray<StoreWindow>
   /** When the slot is further away than this, nothing is written and the answer is `TooLate`. */
   readonly maxDelayMillis?: number | undefined
+  /**
+   * The part of every window's length that is this process's measured admission-to-send delay (already included in
+   * `windows`). A shared store widens every process's windows to the largest one reported recently.
+   */
+  readonly measuredDelayMillis?: number | undefined
 }
 
 /**
@@ -623,6 +649,12 @@ export interface ThrottleService {
    * `maxCooldown`), holding every waiting caller, in order, and lowers an adaptive rate.
    */
   readonly pause: (key: string, retryAfter: Duration.DurationInput) => Effect.Effect<void, ThrottleError>
+  /**
+   * Tells the throttle that the request of an `acquire` has left, now. The time since admission (a stalled event loop,
+   * a slow request build) widens the key's windows while it lasts, so that calls a window apart in the log still reach
+   * the vendor a window apart. Inside `withThrottle`, use {@link markSent}.
+   */
+  readonly sent: (admission: Admission) => Effect.Effect<void>
   /** Reports `Retry-After: -1`: halves the concurrency cap of `key` in this process (at least 1). */
   readonly lowerConcurrency: (key: string) => Effect.Effect<void>
   /** Every event, from the moment the stream starts running. */
@@ -661,14 +693,17 @@ export const make: (options: MemoryOptions) => Effect.Effect<ThrottleService, ne
  * **Details**
  *
  * On a failed or timed-out command the throttle logs a warning once, publishes `StoreFallback`, sets the
- * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window.
- * It keeps trying Redis every `recoveryInterval` and, when Redis answers, writes the slots and cooldowns it took
- * locally into Redis, switches back, logs and publishes `StoreRecovered`. It never runs without a limit.
+ * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window,
+ * from the moment its lease in Redis has surely ended (the other processes then lower the shared limit by its share).
+ * It keeps probing Redis and, once Redis has answered for a whole `recoveryInterval`, writes the slots and cooldowns it
+ * took locally into Redis, takes its lease again, switches back, logs and publishes `StoreRecovered`. It never runs
+ * without a limit.
  *
  * **Gotchas**
  *
  * - All processes must use the same policy for a key: the script prunes with the windows it is given.
- * - Around a switch the guarantee is best effort: each process knows its own calls, not the others'.
+ * - Around a switch, the longer windows are exact only when the processes were using the budget evenly before it: a
+ *   process that falls back counts its own recent calls against its share, not the others'.
  * - A caller waiting on a Redis slot when Redis goes away reserves again locally and loses its place.
  *
  * @since 0.1.0
@@ -701,6 +736,17 @@ export const layerMemory = (options: MemoryOptions): Layer.Layer<Throttle> => La
  * @category layers
  */
 export const layerRedis = (options: RedisOptions): Layer.Layer<Throttle> => Layer.scoped(Throttle, makeRedis(options))
+
+/**
+ * Inside an effect run by `withThrottle`: tells the throttle that the request has left, now (see
+ * `ThrottleService.sent`). Call it right before handing the request to the HTTP client; elsewhere it does nothing.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const markSent: Effect.Effect<void> = Effect.flatMap(FiberRef.get(Model.currentSent), (sent) =>
+  sent === undefined ? Effect.void : sent
+)
 
 /**
  * `ThrottleService.acquire` through the context.

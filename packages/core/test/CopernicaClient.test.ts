@@ -1,6 +1,6 @@
 /**
  * The Copernica client against the sandbox: imports with `X-Created`, polling, fields, filtered profile lookups, the
- * token kept out of errors, and `add` imports that are never sent twice.
+ * token kept out of errors, imports that are never sent twice, and status reads repeated after a 500.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { type Sandbox, startSandbox } from "@profilesync/sandbox"
@@ -119,45 +119,57 @@ describe("CopernicaClient", () => {
     })
   )
 
-  it.scopedLive("never sends an add import twice when its answer is lost", () =>
-    Effect.gen(function* () {
-      const sandbox = yield* withSandbox()
-      const losing = loseFirstAnswer("/imports")
-      const copernica = yield* client(sandbox, { fetch: losing.fetch })
-      const outcome = yield* Effect.either(
-        copernica.createImport({
-          database: 1,
-          action: "add",
-          keyFields: ["Email"],
-          source: [{ Email: "once@example.com", Firstname: "Once" }]
-        })
-      )
-      // The outcome is unknown, so the client says so rather than adding again.
-      assert.isTrue(Either.isLeft(outcome) && outcome.left.reason._tag === "Transport")
-      assert.strictEqual(losing.sent(), 1, "the add import was sent once")
-      const imported = yield* profilesByEmail(copernica, "once@example.com").pipe(
-        Effect.repeat({ until: (profiles) => profiles.length > 0, times: 50 }),
-        Effect.tap(() => Effect.sleep(Duration.millis(10)))
-      )
-      assert.strictEqual(imported.length, 1)
-    })
-  )
+  for (const action of ["add", "update or add"] as const) {
+    it.scopedLive(`never sends an "${action}" import twice when its answer is lost`, () =>
+      Effect.gen(function* () {
+        const sandbox = yield* withSandbox()
+        const losing = loseFirstAnswer("/imports")
+        const copernica = yield* client(sandbox, { fetch: losing.fetch })
+        const outcome = yield* Effect.either(
+          copernica.createImport({
+            database: 1,
+            action,
+            keyFields: ["Email"],
+            source: [{ Email: "once@example.com", Firstname: "Once" }]
+          })
+        )
+        // The outcome is unknown, so the client says so rather than creating a second import job.
+        assert.isTrue(Either.isLeft(outcome) && outcome.left.reason._tag === "Transport")
+        assert.strictEqual(losing.sent(), 1, "the import was sent once")
+        assert.strictEqual(sandbox.state.copernica.account("copernica-account-1").imports.size, 1)
+        const imported = yield* profilesByEmail(copernica, "once@example.com").pipe(
+          Effect.repeat({ until: (profiles) => profiles.length > 0, times: 50 }),
+          Effect.tap(() => Effect.sleep(Duration.millis(10)))
+        )
+        assert.strictEqual(imported.length, 1)
+      })
+    )
+  }
 
-  it.scopedLive("repeats an update-or-add import whose answer was lost: it converges", () =>
+  it.scopedLive("repeats a status read after a 500: reads are safe", () =>
     Effect.gen(function* () {
       const sandbox = yield* withSandbox()
-      const losing = loseFirstAnswer("/imports")
-      const copernica = yield* client(sandbox, { fetch: losing.fetch })
+      let failures = 0
+      const copernica = yield* client(sandbox, {
+        fetch: async (request: Request) => {
+          if (/\/import\/\d+$/.test(new URL(request.url).pathname) && failures++ === 0) {
+            return new Response(JSON.stringify({ error: { message: "Internal error" } }), {
+              status: 500,
+              headers: { "content-type": "application/json" }
+            })
+          }
+          return fetch(request)
+        }
+      })
       const created = yield* copernica.createImport({
         database: 1,
         action: "update or add",
         keyFields: ["Email"],
-        source: [{ Email: "twice@example.com", Firstname: "Twice" }]
+        source: [{ Email: "read@example.com" }]
       })
-      assert.strictEqual(losing.sent(), 2)
-      yield* waitForImport(copernica, Option.getOrThrow(created.importId))
-      const profiles = yield* profilesByEmail(copernica, "twice@example.com")
-      assert.strictEqual(profiles.length, 1)
+      const record = yield* copernica.getImport(Option.getOrThrow(created.importId))
+      assert.strictEqual(failures, 2, "the first read failed, the second answered")
+      assert.strictEqual(String(record.ID), Option.getOrThrow(created.importId))
     })
   )
 })

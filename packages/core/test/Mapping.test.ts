@@ -461,11 +461,14 @@ describe("makeOcambaImportFile", () => {
     assert.strictEqual(file.bytes, Buffer.byteLength(text))
     assert.strictEqual(file.rows, profiles.length)
     const parsed = parseCsv(text, { columns: true }) as Array<Record<string, string>>
+    // Text that starts like a spreadsheet formula gets a `'` in front (OWASP "CSV Injection"); the rest round-trips.
     assert.deepStrictEqual(
       parsed.map((record) => record.note),
-      trickyNotes
+      trickyNotes.map((note) => (/^[=+\-@\t\r]/.test(note) ? `'${note}` : note))
     )
-    // Numbers keep their decimal point, booleans go to a numeric property as 1/0, formula-like text is untouched.
+    assert.strictEqual(file.neutralised, 4)
+    assert.include(text, `,"'=SUM(A1:A2)",`)
+    // Numbers keep their decimal point, booleans go to a numeric property as 1/0, E.164 phones keep their `+`.
     assert.deepStrictEqual(parsed[0], {
       email: "user0@example.com",
       mobile_phone_number: "+31612345678",
@@ -486,7 +489,8 @@ describe("makeOcambaImportFile", () => {
           const expected: Array<string> = []
           notes.forEach((note, index) => {
             const profile = profileWithNote(note, index)
-            expected.push(mapper.targetValues(profile, "ocamba")[3]!)
+            const value = mapper.targetValues(profile, "ocamba")[3]!
+            expected.push(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value)
             const result = file.append(profile)
             if (result._tag === "Appended") text += result.text
           })
@@ -890,5 +894,95 @@ describe("planCopernicaFields", () => {
       plan.create.find((body) => body.name === "WorkEmail"),
       { name: "WorkEmail", type: "text" }
     )
+  })
+})
+
+describe("hostile values", () => {
+  const reasonsOf = (result: Mapping.MappedRow) => (result._tag === "Valid" ? result.rejections : result.reasons)
+
+  it("refuses a control character per field, naming it and where it is, or strips it when configured", () => {
+    for (const [value, character, position] of [
+      ["a\u0000b", "U+0000", 2],
+      ["\u001b[31mred", "U+001B", 1],
+      ["x\u007f", "U+007F", 2],
+      ["c1\u0085", "U+0085", 3]
+    ] as const) {
+      const result = mapper.mapRow(row(2, { ...goodValues, Note: value }))
+      assert.strictEqual(result._tag, "Rejected", JSON.stringify(value))
+      const reasons = reasonsOf(result)
+      assert.strictEqual(reasons.length, 1)
+      assert.strictEqual(reasons[0]!.field, "note")
+      assert.include(reasons[0]!.message, `holds the control character ${character} at character ${position}`)
+    }
+    // Tab and line breaks are text, and CSV quoting carries them.
+    assert.strictEqual(mapper.mapRow(row(2, { ...goodValues, Note: "a\tb\r\nc" }))._tag, "Valid")
+    const stripping = Mapping.makeMapper(loadConfig(`${configYaml}controlCharacters: strip\n`))
+    const stripped = stripping.mapRow(
+      row(2, { ...goodValues, Note: "a\u0000b\u0007c", Email: "ann\u0000@example.com" })
+    )
+    assert.strictEqual(stripped._tag, "Valid")
+    if (stripped._tag === "Valid") {
+      assert.strictEqual(stripped.profile.note, "abc")
+      assert.strictEqual(stripped.profile.email, "ann@example.com")
+    }
+  })
+
+  it("refuses an email that starts like a formula unless the field opts out", () => {
+    const result = mapper.mapRow(row(2, { ...goodValues, Email: "=cmd|'/c'!a0@example.com" }))
+    const reasons = reasonsOf(result)
+    assert.strictEqual(reasons[0]?.field, "email")
+    assert.include(reasons[0]!.message, "starts with `=`, which a spreadsheet runs as a formula")
+    const optedOut = Mapping.makeMapper(
+      loadConfig(
+        configYaml.replace(
+          "email: { column: Email, type: email }",
+          "email: { column: Email, type: email, neutraliseFormulas: false }"
+        )
+      )
+    )
+    const allowed = optedOut.mapRow(row(2, { ...goodValues, Email: "-dash@example.com" }))
+    assert.strictEqual(allowed._tag, "Valid")
+    assert.strictEqual(allowed._tag === "Valid" ? allowed.profile.email : undefined, "-dash@example.com")
+  })
+
+  it("neutralises formulas in Copernica CSV imports (not JSON), with a per-field opt-out", () => {
+    const csvYaml = configYaml.replace(
+      "    keyFields: [Email]\n",
+      '    keyFields: [Email]\n    format: csv\n    delimiter: ";"\n'
+    )
+    const profileOf = (someMapper: Mapping.Mapper, note: string) =>
+      (someMapper.mapRow(row(2, { ...goodValues, Note: note, "First name": "@ann" })) as Mapping.ValidRow).profile
+    const csvMapper = Mapping.makeMapper(loadConfig(csvYaml))
+    const source = Mapping.makeCopernicaSource(csvMapper)
+    source.add(profileOf(csvMapper, '=HYPERLINK("http://x";"y")'))
+    const chunk = source.take()!
+    assert.strictEqual(chunk.format, "csv")
+    const parsed = parseCsv(chunk.source as string, { columns: true, delimiter: ";" }) as Array<Record<string, string>>
+    assert.deepStrictEqual(parsed[0]!.Note, `'=HYPERLINK("http://x";"y")`)
+    assert.deepStrictEqual(parsed[0]!.Firstname, "'@ann")
+    assert.strictEqual(source.neutralised, 2)
+
+    const json = Mapping.makeCopernicaSource(mapper)
+    json.add(profileOf(mapper, "=1+1"))
+    const jsonChunk = json.take()!
+    assert.strictEqual(jsonChunk.format === "json" ? jsonChunk.source[0]!.Note : undefined, "=1+1")
+    assert.strictEqual(json.neutralised, 0)
+
+    const optedOut = Mapping.makeMapper(
+      loadConfig(
+        csvYaml.replace(
+          "note: { column: Note, type: text }",
+          "note: { column: Note, type: text, neutraliseFormulas: false }"
+        )
+      )
+    )
+    const plain = Mapping.makeCopernicaSource(optedOut)
+    plain.add(profileOf(optedOut, "-5 degrees"))
+    const plainRows = parseCsv(plain.take()!.source as string, { columns: true, delimiter: ";" }) as Array<
+      Record<string, string>
+    >
+    assert.strictEqual(plainRows[0]!.Note, "-5 degrees")
+    assert.strictEqual(plainRows[0]!.Firstname, "'@ann")
+    assert.strictEqual(plain.neutralised, 1)
   })
 })

@@ -1,4 +1,6 @@
 /** The Promise clients: the same guarantees as the Effect services, for users who do not use Effect. */
+import { createServer as createHttpServer } from "node:http"
+import { type AddressInfo, createServer as createNetServer } from "node:net"
 import { startSandbox } from "@profilesync/sandbox"
 import { assert, describe, it } from "vitest"
 import { CopernicaError, createCopernicaClient, createOcambaClient, OcambaError } from "../src/index.ts"
@@ -48,6 +50,89 @@ describe("createCopernicaClient", () => {
     } finally {
       await Promise.all([copernica.close(), wrong.close()])
       await sandbox.close()
+    }
+  })
+})
+
+describe("errors name the caller's own call and keep its cause", () => {
+  // A port nothing listens on: bound once to learn a free one, then closed.
+  const closedPort = () =>
+    new Promise<number>((resolve) => {
+      const server = createNetServer().listen(0, "127.0.0.1", () => {
+        const port = (server.address() as AddressInfo).port
+        server.close(() => resolve(port))
+      })
+    })
+  const fast = { retry: { maxAttempts: 2, baseDelay: "1 millis", maxDelay: "5 millis" } } as const
+
+  it("createProperty against an unreachable base URL: the connection refused, then the breaker that it opened", async () => {
+    const ocamba = await createOcambaClient({
+      token: "ocamba-sandbox-token",
+      baseUrl: `http://127.0.0.1:${await closedPort()}/v1/hood`,
+      ...fast,
+      circuitBreaker: { failureThreshold: 2, resetAfter: "1 minute" }
+    })
+    try {
+      const refused = await ocamba.createProperty({ label: "region", data_type: "text" }).then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      assert.instanceOf(refused, OcambaError)
+      const error = refused as OcambaError
+      assert.strictEqual(error.operation, "createProfileProperty")
+      assert.strictEqual(error.reason._tag, "Transport")
+      assert.match(error.message, /createProfileProperty failed \(Transport: .*ECONNREFUSED/)
+      assert.notInclude(error.message, "listProfileProperties")
+      // Refused before anything was sent: safe to repeat, so it was repeated, and nothing had to be looked up.
+      assert.strictEqual(error.attempts, 2)
+      assert.strictEqual((error.cause as { code?: string }).code, "ECONNREFUSED")
+
+      const open = await ocamba.createProperty({ label: "region", data_type: "text" }).then(
+        () => undefined,
+        (error: unknown) => error as OcambaError
+      )
+      assert.strictEqual(open?.operation, "createProfileProperty")
+      assert.strictEqual(open?.reason._tag, "CircuitOpen")
+      assert.match(
+        open?.message ?? "",
+        /CircuitOpen: the circuit breaker opened after failures such as: .*ECONNREFUSED/
+      )
+      assert.notInclude(`${open?.message} ${String(open?.cause)}`, "ocamba-sandbox-token")
+    } finally {
+      await ocamba.close()
+    }
+  })
+
+  it("a write in doubt whose lookup fails too: the caller's call and its reason, the lookup beside it", async () => {
+    // Every request gets a 503: the POST may have landed, and the lookup cannot tell.
+    const server = createHttpServer((_request, response) => {
+      response.writeHead(503, { "content-type": "application/json" })
+      response.end(JSON.stringify({ message: "unavailable" }))
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const ocamba = await createOcambaClient({
+      token: "ocamba-sandbox-token",
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/hood`,
+      ...fast,
+      circuitBreaker: { failureThreshold: 100 }
+    })
+    try {
+      const error = await ocamba.createProperty({ label: "region", data_type: "text" }).then(
+        () => undefined,
+        (error: unknown) => error as OcambaError
+      )
+      assert.instanceOf(error, OcambaError)
+      assert.strictEqual(error?.operation, "createProfileProperty")
+      assert.strictEqual(error?.reason._tag, "ServerError")
+      assert.strictEqual(error?.checkFailure?.operation, "listProfileProperties")
+      assert.strictEqual(error?.checkFailure?.reason._tag, "ServerError")
+      assert.match(
+        error?.message ?? "",
+        /^Ocamba createProfileProperty failed \(ServerError: unavailable\) after 1 attempt\(s\), request \S+; looking up whether it took effect \(listProfileProperties\) failed too \(ServerError\)$/
+      )
+    } finally {
+      await ocamba.close()
+      await new Promise((resolve) => server.close(resolve))
     }
   })
 })

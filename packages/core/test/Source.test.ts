@@ -238,32 +238,69 @@ describe("csv", () => {
     })
   )
 
-  it.effect("fails with InvalidEncoding naming the line and byte offset of invalid UTF-8", () =>
+  it.effect("rejects a record with invalid UTF-8 on its own, naming row, line, byte offset and column", () =>
     Effect.gen(function* () {
       const path = file(
-        Buffer.concat([Buffer.from("id,name\n1,Ann\n2,B"), Buffer.from([0xff, 0xfe]), Buffer.from("b\n")])
+        Buffer.concat([
+          Buffer.from("id,name\n1,Ann\n2,B"),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('b\n3,"multi\r\nline"\n4,Caf'),
+          Buffer.from([0xc3, 0x28]),
+          Buffer.from("\n5,Eve\n")
+        ])
       )
-      const error = yield* failure(Source.csv({ path }))
+      const items = yield* collect(Source.csv({ path }))
       assert.deepStrictEqual(
-        error.reason,
-        Source.SourceErrorReason.InvalidEncoding({
-          source: path,
-          encoding: "utf-8",
-          line: 3,
-          byteOffset: 17,
-          detail: "invalid UTF-8"
-        })
+        rowsOf(items).map((row) => [row.rowNumber, row.line, row.values.name]),
+        [
+          [1, 2, "Ann"],
+          [3, 4, "multi\r\nline"],
+          [5, 7, "Eve"]
+        ]
       )
-      assert.include(error.message, "line 3 (byte offset 17): invalid UTF-8")
+      const rejected = rejectionsOf(items)
+      assert.deepStrictEqual(
+        rejected.map((item) => item.reason),
+        [
+          Source.SourceErrorReason.InvalidEncoding({
+            source: path,
+            encoding: "utf-8",
+            line: 3,
+            byteOffset: 17,
+            detail: "invalid UTF-8",
+            row: 2,
+            column: "name"
+          }),
+          Source.SourceErrorReason.InvalidEncoding({
+            source: path,
+            encoding: "utf-8",
+            line: 6,
+            byteOffset: 42,
+            detail: "invalid UTF-8",
+            row: 4,
+            column: "name"
+          })
+        ]
+      )
+      assert.include(
+        Source.describe(rejected[0]!.reason),
+        "row 2 (line 3) (byte offset 17): invalid UTF-8 in column `name` (encoding utf-8)"
+      )
     })
   )
 
-  it.effect("fails with InvalidEncoding for a sequence cut off at the end of the file", () =>
+  it.effect("invalid UTF-8 in the header, or cut off at the end of the file, is still found", () =>
     Effect.gen(function* () {
-      const path = file(Buffer.concat([Buffer.from("name\nab"), Buffer.from([0xc3])]))
-      const error = yield* failure(Source.csv({ path }))
-      assert.strictEqual(error.reason._tag, "InvalidEncoding")
-      if (error.reason._tag === "InvalidEncoding") assert.strictEqual(error.reason.byteOffset, 7)
+      const header = yield* failure(Source.csv({ path: file(Buffer.from([0x69, 0xff, 0x0a, 0x31, 0x0a])) }))
+      assert.strictEqual(header.reason._tag, "InvalidEncoding")
+      assert.include(header.message, "line 1 (byte offset 1): invalid UTF-8 in the header")
+      const items = yield* collect(
+        Source.csv({ path: file(Buffer.concat([Buffer.from("name\nab"), Buffer.from([0xc3])])) })
+      )
+      const rejected = rejectionsOf(items)
+      assert.strictEqual(rejected.length, 1)
+      assert.strictEqual(rejected[0]!.reason._tag, "InvalidEncoding")
+      if (rejected[0]!.reason._tag === "InvalidEncoding") assert.strictEqual(rejected[0]!.reason.byteOffset, 7)
     })
   )
 

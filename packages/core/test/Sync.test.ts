@@ -18,6 +18,7 @@ import * as Stream from "effect/Stream"
 import * as Sync from "../src/Sync.ts"
 import type * as SyncConfig from "../src/SyncConfig.ts"
 import * as SyncState from "../src/SyncState.ts"
+import { assertReconciles } from "./support/ReportChecks.ts"
 import * as Fixtures from "./support/SyncFixtures.ts"
 
 Fixtures.setSandboxTokens()
@@ -173,7 +174,19 @@ describe("Sync.run with the bundled 10,000 profiles", () => {
     // Rows no target takes are counted as rejected; the birth-date rows still went to Copernica.
     const refusedEverywhere = rows.filter(({ mapped }) => mapped._tag === "Rejected").length
     assert.strictEqual(report.rejected, refusedEverywhere)
-    assert.isAbove(report.rejectReasons["birth_date is not a date"] ?? 0, 0)
+    // Only Ocamba maps birth dates: those rows are Ocamba's own rejections, not the run's.
+    assert.isUndefined(report.rejectReasons["birth_date is not a date"])
+    assert.isAbove(report.targets.ocamba!.rejectReasons["birth_date is not a date"] ?? 0, 0)
+  })
+
+  it("the report adds up, in JSON and on screen: rows rejected for every target, and for one target only", () => {
+    const { report } = context
+    assertReconciles(report)
+    // This source has all three kinds, so the test says something about each.
+    assert.isAbove(report.rejected, 0)
+    assert.isAbove(report.targets.ocamba!.rejectedOnlyHere, 0)
+    assert.isAbove(report.targets.copernica!.rejectedOnlyHere, 0)
+    assertReconciles(JSON.parse(JSON.stringify(report)) as Sync.RunReport)
   })
 
   it("a second run with no change spends no vendor call", () =>
@@ -183,6 +196,7 @@ describe("Sync.run with the bundled 10,000 profiles", () => {
         const writesBefore = fixture.writes().length
         const requestsBefore = fixture.requests.length
         const report = yield* runSync(config)
+        assertReconciles(report)
         assert.strictEqual(report.status, "succeeded")
         assert.strictEqual(report.targets.ocamba!.unchanged, context.report.targets.ocamba!.created)
         assert.strictEqual(report.targets.copernica!.unchanged, context.report.targets.copernica!.created)
@@ -221,6 +235,7 @@ describe("Sync.run with the bundled 10,000 profiles", () => {
         const ocambaBefore = new Set(ocambaImports.keys())
         const copernicaBefore = new Set(copernicaImports.keys())
         const report = yield* runSync(config)
+        assertReconciles(report)
         assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
         assert.strictEqual(report.targets.ocamba!.updated, 10)
         assert.strictEqual(report.targets.copernica!.updated, 10)
@@ -260,6 +275,7 @@ describe("Sync.run dry runs and deletes", () => {
       })
 
       const preview = yield* runSync(config, { dryRun: true })
+      assertReconciles(preview)
       assert.isTrue(preview.dryRun)
       assert.strictEqual(fixture.writes().length, 0)
       const rows = yield* Fixtures.expectedRows(config, all)
@@ -278,6 +294,7 @@ describe("Sync.run dry runs and deletes", () => {
       assert.isTrue(preview.rejectsFile?.endsWith("rejects.dry-run.ndjson"))
 
       const synced = yield* runSync(config)
+      assertReconciles(synced)
       assert.strictEqual(synced.status, "succeeded", Sync.formatReport(synced))
       const hashes = yield* confirmedHashes(config, "copernica")
 
@@ -312,6 +329,7 @@ describe("Sync.run dry runs and deletes", () => {
       ).length
       const writes = fixture.writes().length
       const second = yield* runSync(changedConfig, { dryRun: true })
+      assertReconciles(second)
       assert.strictEqual(fixture.writes().length, writes)
       assert.strictEqual(second.targets.copernica!.deleted, droppedForCopernica)
       assert.strictEqual(second.targets.copernica!.updated, 3)
@@ -328,6 +346,7 @@ describe("Sync.run dry runs and deletes", () => {
       // The real run deletes them from Copernica, and only them.
       const profilesBefore = Fixtures.copernicaProfiles(fixture.sandbox).size
       const real = yield* runSync(changedConfig)
+      assertReconciles(real)
       assert.strictEqual(real.status, "succeeded", Sync.formatReport(real))
       assert.strictEqual(real.targets.copernica!.deleted, droppedForCopernica)
       assert.strictEqual(real.targets.copernica!.updated, 3)
@@ -355,6 +374,7 @@ describe("Sync.run dry runs and deletes", () => {
         rowsPerImport: 25
       })
       const report = yield* runSync(config)
+      assertReconciles(report)
       assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
       const rows = Fixtures.targetRows(config, yield* Fixtures.expectedRows(config, source), "copernica")
       assert.strictEqual(report.targets.copernica!.created, rows.length)
@@ -379,6 +399,7 @@ describe("Sync.run dry runs and deletes", () => {
       const report = yield* runSync(
         yield* Fixtures.configFor({ directory, sandbox: fixture.sandbox, source: { type: "csv", path: fewer } })
       )
+      assertReconciles(report)
       assert.strictEqual(report.targets.copernica!.deleted, 0)
       assert.isAbove(report.targets.copernica!.pendingDeletes, 0)
       assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).size, profiles)
@@ -427,6 +448,7 @@ describe("Sync.run coordination", () => {
           if (progress.phase === "polling") Deferred.unsafeDone(stop, Exit.void)
         }
       })
+      assertReconciles(first)
       assert.strictEqual(first.status, "interrupted", Sync.formatReport(first))
       const sentFirst = first.targets.copernica!.created
       assert.isAbove(sentFirst, 0)
@@ -438,6 +460,7 @@ describe("Sync.run coordination", () => {
       assert.strictEqual(inFlight.length, 0)
 
       const second = yield* runSync(config)
+      assertReconciles(second)
       assert.strictEqual(second.status, "succeeded", Sync.formatReport(second))
       const rows = Fixtures.targetRows(config, yield* Fixtures.expectedRows(config, source), "copernica")
       assert.strictEqual(sentFirst + second.targets.copernica!.created, rows.length)
@@ -469,12 +492,14 @@ describe("Sync.run failures and dead letters", () => {
       fixture.sandbox.setFaults({ importFailureRate: 1, vendors: ["copernica"] })
 
       const first = yield* runSync(config)
+      assertReconciles(first)
       assert.strictEqual(first.status, "partial")
       assert.strictEqual(first.targets.copernica!.failed, rows.length)
       assert.strictEqual(first.targets.copernica!.deadLettered, 0)
       assert.include(first.targets.copernica!.errors[0]!, "failed")
 
       const second = yield* runSync(config)
+      assertReconciles(second)
       assert.strictEqual(second.targets.copernica!.deadLettered, rows.length)
 
       const store = SyncState.layerSqlite({ filename: config.state.sqlite! })
@@ -488,12 +513,14 @@ describe("Sync.run failures and dead letters", () => {
       // A dead letter is not sent again while the row is unchanged.
       const imports = fixture.writes().filter((entry) => entry.operationId === "createImport").length
       const third = yield* runSync(config)
+      assertReconciles(third)
       assert.strictEqual(third.targets.copernica!.skippedDeadLetters, rows.length)
       assert.strictEqual(fixture.writes().filter((entry) => entry.operationId === "createImport").length, imports)
 
       // Replayed once the vendor is well again.
       fixture.sandbox.setFaults({ importFailureRate: 0 })
       const replayed = yield* runSync(config, { replayDeadLetters: true })
+      assertReconciles(replayed)
       assert.strictEqual(replayed.status, "succeeded", Sync.formatReport(replayed))
       assert.strictEqual(replayed.targets.copernica!.deadLettersReplayed, rows.length)
       assert.strictEqual(replayed.targets.copernica!.created, rows.length)
@@ -519,6 +546,7 @@ describe("Sync.run failures and dead letters", () => {
       const rows = Fixtures.targetRows(config, yield* Fixtures.expectedRows(config, source), "ocamba")
       fixture.sandbox.setFaults({ importFailureRate: 1, vendors: ["ocamba"] })
       const first = yield* runSync(config)
+      assertReconciles(first)
       const record = [...fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).imports.values()][0]!
       assert.strictEqual(record.status, "failed")
       const processed = record.report.filter((entry) => entry.code === "SUCCESS").length
@@ -532,6 +560,7 @@ describe("Sync.run failures and dead letters", () => {
       // The next run sends exactly the rows the failed import did not process.
       fixture.sandbox.setFaults({ importFailureRate: 0 })
       const second = yield* runSync(config)
+      assertReconciles(second)
       assert.strictEqual(second.status, "succeeded", Sync.formatReport(second))
       assert.strictEqual(second.targets.ocamba!.created, rows.length - processed)
       assert.strictEqual(second.targets.ocamba!.unchanged, processed)
@@ -606,6 +635,7 @@ describe("Sync.run failures and dead letters", () => {
       assert.include(Sync.formatReport(report), "! Ocamba: preparing the properties failed")
       // The next run, with the right token, sends Ocamba's rows.
       const next = yield* runSync(config)
+      assertReconciles(next)
       assert.strictEqual(next.status, "succeeded", Sync.formatReport(next))
       assert.strictEqual(next.targets.copernica!.unchanged, rows.length)
       assert.isAbove(next.targets.ocamba!.created, 0)

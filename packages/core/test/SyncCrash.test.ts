@@ -2,7 +2,8 @@
  * Crash safety of the sync engine, against the sandbox on real SQLite files: a run interrupted while its jobs run at
  * the vendor leaves them in the journal, and the next run resumes them (polls them, commits an Ocamba upload that
  * waited for its commit) instead of sending them again; jobs that never got a vendor id are not resent from the
- * journal, their rows go out through the diff. The sandbox's imports prove that no job was sent twice.
+ * journal, their rows go out through the diff (a Copernica import in doubt only once no import of its name exists).
+ * The sandbox's imports prove that no job was sent twice.
  */
 import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
@@ -17,6 +18,7 @@ import * as OcambaClient from "../src/OcambaClient.ts"
 import * as Sync from "../src/Sync.ts"
 import type * as SyncConfig from "../src/SyncConfig.ts"
 import * as SyncState from "../src/SyncState.ts"
+import { assertReconciles } from "./support/ReportChecks.ts"
 import * as Fixtures from "./support/SyncFixtures.ts"
 
 Fixtures.setSandboxTokens()
@@ -88,6 +90,8 @@ describe("Sync.run after a crash", () => {
       assert.strictEqual(report.targets.ocamba!.chunks + report.targets.copernica!.chunks, 0)
       assert.strictEqual(report.targets.ocamba!.created, ocambaRows.length)
       assert.strictEqual(report.targets.copernica!.created, copernicaRows.length)
+      // Each row counted once: by the resumed job's outcome, not again by the diff.
+      assertReconciles(report)
       assert.strictEqual(ocambaImports.size, 1)
       assert.strictEqual(copernicaImports.size, copernicaChunks)
       assert.strictEqual(
@@ -211,6 +215,7 @@ describe("Sync.run after a crash", () => {
       assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
       assert.strictEqual(report.targets.copernica!.resumedJobs, 2)
       assert.strictEqual(report.targets.copernica!.created, valid.length)
+      assertReconciles(report)
       const ended = yield* withState(config, (state) => Effect.all([state.job(planned.id), state.job(started.id)]))
       assert.deepStrictEqual(
         ended.map((job) => job.status),

@@ -149,25 +149,6 @@ describe("Sync.run with hostile inputs", () => {
     })
   )
 
-  it.live("invalid UTF-8 is a clear error naming the line", () =>
-    Effect.gen(function* () {
-      const bytes = Buffer.concat([
-        Buffer.from(csv(good.slice(0, 3))),
-        Buffer.from("997,bad@example.com,0612345697,Caf"),
-        Buffer.from([0xc3, 0x28]),
-        Buffer.from(",Bytes,01-01-1990,Utrecht,NL,no,1.00\n")
-      ])
-      const error = yield* Effect.flip(runWith(csvSource("latin.csv", bytes)))
-      assert.strictEqual(error.reason._tag, "SourceFailed")
-      if (error.reason._tag === "SourceFailed") {
-        assert.strictEqual(error.reason.reason._tag, "InvalidEncoding")
-        if (error.reason.reason._tag === "InvalidEncoding") assert.strictEqual(error.reason.reason.line, 5)
-      }
-      assert.include(error.message, "invalid UTF-8")
-      yield* assertUnharmed
-    })
-  )
-
   it.live("duplicate keys: the first row wins, later ones are rejected naming it", () =>
     Effect.gen(function* () {
       const copy = good[2]!.replace("Ada2", "Impostor")
@@ -231,6 +212,174 @@ describe("Sync.run with hostile inputs", () => {
       assert.include(unknown.message, "has no ocamba target")
       assert.strictEqual(readFileSync(Fixtures.exampleCsv, "utf8").length > 0, true)
       yield* assertUnharmed
+    })
+  )
+})
+
+/**
+ * Hostile values next to good rows: each run changes one good row, which must arrive at both vendors, while the
+ * hostile row is refused (or neutralised) and every other profile stays exactly as it was, none deleted.
+ */
+describe("Sync.run with hostile values", () => {
+  const scope = Effect.runSync(Scope.make())
+  let fixture: Fixtures.SyncSandbox
+  let directory: string
+  let run = 0
+
+  const configWith = (source: unknown, edit?: (document: Record<string, any>) => void) =>
+    Effect.orDie(
+      Fixtures.configFor({
+        directory,
+        sandbox: fixture.sandbox,
+        source,
+        deleteMissing: true,
+        ...(edit ? { edit } : {})
+      })
+    )
+
+  const runWith = (contents: string | Buffer, edit?: (document: Record<string, any>) => void) =>
+    Effect.gen(function* () {
+      const config = yield* configWith(
+        { type: "csv", path: Fixtures.writeSource(directory, `run-${++run}.csv`, contents) },
+        edit
+      )
+      return yield* Sync.run({ config, polling: Fixtures.testPolling }).pipe(Effect.provide(Sync.layer(config)))
+    })
+
+  /** Both vendors' profiles, copied: Ocamba by id, Copernica by lower-cased email. */
+  const snapshot = () => ({
+    ocamba: new Map(
+      [...fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).profiles.values()].map((profile) => [
+        profile.id,
+        { ...profile.properties }
+      ])
+    ),
+    copernica: new Map(
+      [...Fixtures.copernicaProfiles(fixture.sandbox)].map(([email, fields]) => [email, { ...fields }])
+    )
+  })
+  type Snapshot = ReturnType<typeof snapshot>
+
+  /** The rows the vendors hold now: each run sends them, with its change and its hostile rows. */
+  const current = [...good]
+  /** Gives good row `index` a first name no earlier run sent, and returns the rows to send. */
+  const withChanged = (index: number) => {
+    current[index] = good[index]!.replace(`Ada${index}`, `Ada${index} Run${run + 1}`)
+    return [...current]
+  }
+
+  /**
+   * The changed row arrived at both vendors, every other profile is as `before` had it, and none was added or
+   * deleted (beyond `added` new ones).
+   */
+  const assertOnly = (before: Snapshot, index: number, added = 0) => {
+    const after = snapshot()
+    const email = `person${index}@example.com`
+    const firstName = `Ada${index} Run${run}`
+    assert.strictEqual(after.copernica.get(email)?.Firstname, firstName, "the good row reached Copernica")
+    const ocambaProfile = fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).findProfileByEmail(email)
+    assert.strictEqual(ocambaProfile?.properties.first_name, firstName, "the good row reached Ocamba")
+    assert.strictEqual(after.copernica.size, before.copernica.size + added, "no Copernica profile deleted or added")
+    assert.strictEqual(after.ocamba.size, before.ocamba.size + added, "no Ocamba profile deleted or added")
+    for (const [key, fields] of before.copernica) {
+      if (key !== email) assert.deepStrictEqual(after.copernica.get(key), fields, `Copernica ${key} untouched`)
+    }
+    for (const [id, properties] of before.ocamba) {
+      if (id !== ocambaProfile!.id) assert.deepStrictEqual(after.ocamba.get(id), properties, `Ocamba ${id} untouched`)
+    }
+  }
+
+  beforeAll(async () => {
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        fixture = yield* Fixtures.sandbox()
+        directory = yield* Fixtures.temporaryDirectory
+        const report = yield* runWith(csv(good))
+        assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+        assert.strictEqual(report.targets.copernica!.created, 10)
+      }).pipe(Scope.extend(scope))
+    )
+  }, 60_000)
+
+  afterAll(async () => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  })
+
+  it.live("invalid UTF-8 rejects its row with file, line, column and field; the other rows still sync", () =>
+    Effect.gen(function* () {
+      const before = snapshot()
+      const bytes = Buffer.concat([
+        Buffer.from(csv(withChanged(3).slice(0, 6))),
+        Buffer.from("997,bad@example.com,0612345697,Caf"),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from(",Bytes,01-01-1990,Utrecht,NL,no,1.00\n"),
+        Buffer.from(`${current.slice(6).join("\n")}\n`)
+      ])
+      const report = yield* runWith(bytes)
+      assert.strictEqual(report.read, 11)
+      assert.strictEqual(report.rejected, 1)
+      assert.strictEqual(report.targets.copernica!.updated, 1, Sync.formatReport(report))
+      assert.strictEqual(report.targets.copernica!.unchanged, 9)
+      assert.strictEqual(report.targets.copernica!.deleted, 0)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.strictEqual(rejects.length, 1)
+      assert.deepInclude(rejects[0], {
+        row: 7,
+        line: 8,
+        code: "InvalidEncoding",
+        field: "first_name",
+        column: "first_name"
+      })
+      assert.include(rejects[0]!.reason as string, `run-${run}.csv: row 7 (line 8) (byte offset`)
+      assert.include(rejects[0]!.reason as string, "invalid UTF-8 in column `first_name`")
+      assertOnly(before, 3)
+    })
+  )
+
+  it.live("values that start like a formula are neutralised in the Ocamba CSV and counted; phones keep their +", () =>
+    Effect.gen(function* () {
+      const before = snapshot()
+      const formula = `996,formula@example.com,0612345696,Eve,-minus,01-01-1990,"=HYPERLINK(""http://x"";""y"")",NL,no,1.00`
+      const report = yield* runWith(csv([...withChanged(4), formula]))
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.targets.ocamba!.neutralised, 2)
+      assert.strictEqual(report.targets.ocamba!.created, 1)
+      assert.include(Sync.formatReport(report), "2 neutralised as spreadsheet formulas")
+      const profile = fixture.sandbox.state.ocamba
+        .account(Fixtures.ocambaAccount)
+        .findProfileByEmail("formula@example.com")
+      assert.strictEqual(profile?.properties.city, `'=HYPERLINK("http://x";"y")`)
+      assert.strictEqual(profile?.properties.last_name, "'-minus")
+      assert.strictEqual(profile?.properties.mobile_phone_number, "+31612345696")
+      assertOnly(before, 4, 1)
+      current.push(formula)
+    })
+  )
+
+  it.live("a control character refuses its field with a reason; with `controlCharacters: strip` it is removed", () =>
+    Effect.gen(function* () {
+      const before = snapshot()
+      const nul = "995,nul@example.com,0612345695,Eve\u0000,Null,01-01-1990,Utrecht,NL,no,1.00"
+      const rows = withChanged(5)
+      const report = yield* runWith(csv([...rows.slice(0, 6), nul, ...rows.slice(6)]))
+      assert.strictEqual(report.targets.copernica!.updated, 1, Sync.formatReport(report))
+      assert.strictEqual(report.rejected, 1)
+      const rejects = Fixtures.readNdjson(report.rejectsFile!)
+      assert.deepInclude(rejects[0], { row: 7, line: 8, code: "InvalidValue", field: "first_name", value: "Eve\u0000" })
+      assert.include(rejects[0]!.reason as string, "holds the control character U+0000 at character 4")
+      assertOnly(before, 5)
+
+      const beforeStrip = snapshot()
+      const bell = "994,bell@example.com,0612345694,Bel\u0007la,Bell,01-01-1990,Ut\u001brecht,NL,no,1.00"
+      const stripped = yield* runWith(csv([...withChanged(6), bell]), (document) => {
+        document.controlCharacters = "strip"
+      })
+      assert.strictEqual(stripped.status, "succeeded", Sync.formatReport(stripped))
+      assert.strictEqual(stripped.rejected, 0)
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.Firstname, "Bella")
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.City, "Utrecht")
+      assertOnly(beforeStrip, 6, 1)
+      current.push(bell)
     })
   )
 })

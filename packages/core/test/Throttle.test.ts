@@ -150,6 +150,61 @@ describe("sliding window", () => {
   )
 })
 
+describe("measured send delay", () => {
+  it.scoped("widens every window by the delay between admission and the request leaving", () =>
+    Effect.gen(function* () {
+      const throttle = yield* Throttle.make({ keys: { vendor: perSecond }, safetyMargin: 0 })
+      const first = yield* throttle.acquire("vendor:delay")
+      yield* Effect.forEach(Array.from({ length: 9 }), () => throttle.acquire("vendor:delay"))
+      // The first request left 200 ms after its slot (a stalled event loop): it reaches the vendor 200 ms late.
+      yield* TestClock.adjust("200 millis")
+      yield* throttle.sent(first)
+      const eleventh = yield* Effect.fork(acquireAt(throttle, "vendor:delay"))
+      yield* settle
+      // Without the delay it would go at 1000 ms, a window after the first's slot but 800 ms after it arrived.
+      yield* TestClock.adjust("999 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(eleventh)))
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(yield* Fiber.join(eleventh), 1200)
+    })
+  )
+
+  it.scoped("is reported with markSent inside withThrottle", () =>
+    Effect.gen(function* () {
+      const throttle = yield* Throttle.make({ keys: { vendor: perSecond }, safetyMargin: 0 })
+      const stalled = Effect.zipRight(TestClock.adjust("300 millis"), Throttle.markSent)
+      yield* throttle.withThrottle("vendor:marked")(stalled)
+      const snapshot = yield* throttle.snapshot("vendor:marked")
+      // The configured window is reported as configured; the widening shows in when the entry leaves it.
+      assert.strictEqual(Duration.toMillis(snapshot.windows[0]!.window), 1000)
+      assert.strictEqual(Duration.toMillis(snapshot.windows[0]!.resetAfter), 1000)
+    })
+  )
+})
+
+describe("fast path", () => {
+  it.scoped("admits an uncontended burst at once, in order, and falls back to waiting when the window is full", () =>
+    Effect.gen(function* () {
+      const throttle = yield* Throttle.make({ keys: { vendor: perSecond } })
+      const events = yield* throttle.subscribe
+      const times = yield* Effect.forEach(Array.from({ length: 10 }), () => acquireAt(throttle, "vendor:fast"))
+      assert.deepStrictEqual(
+        times,
+        Array.from({ length: 10 }, () => 0)
+      )
+      const eleventh = yield* Effect.fork(acquireAt(throttle, "vendor:fast"))
+      yield* settle
+      yield* TestClock.adjust("1050 millis")
+      assert.strictEqual(yield* Fiber.join(eleventh), 1050)
+      // Listeners still see every admission, and the metrics count them.
+      const all = yield* Queue.takeAll(events)
+      assert.strictEqual([...all].filter(Throttle.ThrottleEvent.$is("Admitted")).length, 11)
+      const snapshot = yield* throttle.snapshot("vendor:fast")
+      assert.strictEqual(snapshot.windows[0]!.used, 1)
+    })
+  )
+})
+
 describe("fairness", () => {
   it.scoped("serves callers in arrival order: an occasional caller waits only for those who came before it", () =>
     Effect.gen(function* () {

@@ -5,6 +5,7 @@
  * Redis is down.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { startRelay } from "@profilesync/test-support"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -98,7 +99,10 @@ describe("Redis store", () => {
       const take = (throttle: Throttle.ThrottleService, name: string) =>
         Effect.fork(Effect.tap(throttle.acquire("vendor:order"), () => Effect.sync(() => order.push(name))))
       const early = yield* Effect.forEach(Array.from({ length: 10 }), () => take(first, "first"))
-      yield* Effect.sleep(Duration.millis(50))
+      // Every early caller has its slot (five now, five reserved) before the other process asks.
+      yield* first
+        .snapshot("vendor:order")
+        .pipe(Effect.repeat({ until: (snapshot) => snapshot.reserved + (snapshot.windows[0]?.used ?? 0) >= 10 }))
       const late = yield* take(second, "second")
       yield* Effect.forEach([...early, late], Fiber.join)
       assert.deepStrictEqual(order, [...Array.from({ length: 10 }, () => "first"), "second"])
@@ -188,13 +192,16 @@ describe("fallback", () => {
     })
     return Effect.gen(function* () {
       const server = yield* RedisServer.make
-      const throttle = yield* Throttle.makeRedis({
+      const options: Throttle.RedisOptions = {
         redis: server.url,
         replicas: 2,
         keys: { vendor: { windows: [{ limit: 10, window: "500 millis" }] } },
         commandTimeout: "100 millis",
         recoveryInterval: "200 millis"
-      })
+      }
+      const throttle = yield* Throttle.makeRedis(options)
+      // The second replica, idle: while it holds its lease the first one has the whole shared limit.
+      yield* Throttle.makeRedis(options)
       const events = yield* throttle.subscribe
       const times: Array<number> = []
       const caller = Effect.forever(
@@ -241,10 +248,86 @@ describe("fallback", () => {
       // Shared again: the full limit is available to this process.
       assert.isAbove(maxInSpan(sharedTimes, 500), 5)
 
+      // One warning per replica.
       const warnings = logs.filter((log) => log.level === "WARN")
-      assert.strictEqual(warnings.length, 1)
+      assert.strictEqual(warnings.length, 2)
       assert.match(warnings[0]!.message, /falling back/)
-      assert.strictEqual(logs.filter((log) => /answers again/.test(log.message)).length, 1)
+      assert.strictEqual(logs.filter((log) => /answers again/.test(log.message)).length, 2)
     }).pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
   })
+})
+
+describe("a replica cut off from Redis", () => {
+  const windows: ReadonlyArray<Throttle.Window> = [
+    { limit: 10, window: "250 millis" },
+    { limit: 40, window: "2 seconds" }
+  ]
+  for (const mode of ["blackhole", "refuse"] as const) {
+    it.scopedLive(`(${mode}) spends its share while the others lower theirs: together never over the limit`, () =>
+      Effect.gen(function* () {
+        const server = yield* RedisServer.make
+        const relay = yield* Effect.acquireRelease(
+          Effect.promise(() => startRelay(server.port, "redis")),
+          (relay) => Effect.promise(relay.close)
+        )
+        const options = (url: string): Throttle.RedisOptions => ({
+          redis: url,
+          replicas: 3,
+          keys: { vendor: { windows } },
+          commandTimeout: "300 millis",
+          recoveryInterval: "300 millis"
+        })
+        const first = yield* Throttle.makeRedis(options(server.url))
+        const third = yield* Throttle.makeRedis(options(server.url))
+        const cut = yield* Throttle.makeRedis(options(relay.url))
+        const events = yield* cut.subscribe
+        const times: Array<{ readonly at: number; readonly replica: string }> = []
+        const caller = (throttle: Throttle.ThrottleService, replica: string) =>
+          Effect.forever(
+            Effect.zipRight(
+              throttle.acquire("vendor:cut"),
+              Effect.flatMap(now, (at) => Effect.sync(() => times.push({ at, replica })))
+            )
+          )
+        const fibers = yield* Effect.forEach(
+          [first, third, cut].flatMap((throttle, index) => Array.from({ length: 4 }, () => [throttle, index] as const)),
+          ([throttle, index]) => Effect.fork(caller(throttle, ["first", "third", "cut"][index]!))
+        )
+        yield* Effect.sleep(Duration.millis(1500))
+
+        relay.cut(mode)
+        yield* nextEvent(events, "StoreFallback", "3 seconds")
+        const fellBackAt = yield* now
+        yield* Effect.sleep(Duration.millis(3000))
+        const restoredAt = yield* now
+        relay.restore()
+        yield* nextEvent(events, "StoreRecovered", "5 seconds")
+        const recoveredAt = yield* now
+        yield* Effect.sleep(Duration.millis(1500))
+        yield* Effect.forEach(fibers, Fiber.interrupt)
+
+        const all = times.map((time) => time.at)
+        const cutOff = times.filter((time) => time.replica === "cut" && time.at > fellBackAt && time.at < restoredAt)
+        const others = times.filter((time) => time.replica !== "cut" && time.at > fellBackAt && time.at < restoredAt)
+        console.log(
+          `cut off (${mode}): ${cutOff.length} local admissions and ${others.length} by the others in ` +
+            `${Math.round(restoredAt - fellBackAt)} ms; recovered ${Math.round(recoveredAt - restoredAt)} ms after ` +
+            `the link came back; at most ${maxInSpan(all, 250)} per 250 ms and ${maxInSpan(all, 2000)} per 2 s`
+        )
+        // What the vendor would count: never more than the whole limit, before, during and after the cut.
+        assert.isAtMost(maxInSpan(all, 250), 10)
+        assert.isAtMost(maxInSpan(all, 2000), 40)
+        // The cut-off replica kept serving on its share, the others on the rest.
+        assert.isAbove(cutOff.length, 0)
+        assert.isAtMost(
+          maxInSpan(
+            cutOff.map((time) => time.at),
+            250
+          ),
+          3
+        )
+        assert.isAbove(others.length, 0)
+      })
+    )
+  }
 })

@@ -97,3 +97,5 @@ export const startRedisServer = async (): Promise<RedisServer> => {
     }
   }
 }
+
+export { type Relay, startRelay } from "./relay.ts"

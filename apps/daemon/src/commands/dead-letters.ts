@@ -16,6 +16,7 @@ import { loadConfig, selectTargets, type TargetName } from "../config.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
 import * as CommonOptions from "../options.ts"
 import { detectLogFormat, printResult } from "../output.ts"
+import { requireUsablePaths } from "../path-checks.ts"
 import { failOnStatus, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory, layerFromConfig, storeExists } from "../state-store.ts"
@@ -171,6 +172,7 @@ export const replay = Command.make(
         return
       }
 
+      yield* requireUsablePaths(config, options.config, false)
       yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
       const report = yield* shutdown.graceful(

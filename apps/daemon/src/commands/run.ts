@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import { loadConfig, selectTargets } from "../config.ts"
 import * as CommonOptions from "../options.ts"
 import { detectLogFormat } from "../output.ts"
+import { requireUsablePaths } from "../path-checks.ts"
 import { failOnStatus, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
@@ -25,11 +26,14 @@ const once = Options.boolean("once").pipe(
  * @since 0.1.0
  * @category constructors
  */
-export const layerOptions = (redisUrl: Option.Option<string>) =>
-  Option.match(redisUrl, { onNone: () => ({}), onSome: (url) => ({ redisUrl: url }) })
+export const layerOptions = (redisUrl: Option.Option<string>, dryRun = false): Sync.LayerOptions => ({
+  ...Option.match(redisUrl, { onNone: () => ({}), onSome: (url) => ({ redisUrl: url }) }),
+  ...(dryRun ? { readOnly: true } : {})
+})
 
 /**
- * `profilesync run [--config F] [--once] [--dry-run] [--target ocamba|copernica] [--json] [--redis-url U]`.
+ * `profilesync run [--config F] [--once] [--dry-run] [--allow-mass-delete] [--target ocamba|copernica] [--json]
+ * [--redis-url U]`.
  *
  * @since 0.1.0
  * @category commands
@@ -40,6 +44,7 @@ export const run = Command.make(
     config: CommonOptions.config,
     once,
     dryRun: CommonOptions.dryRun,
+    allowMassDelete: CommonOptions.allowMassDelete,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
     redisUrl: CommonOptions.redisUrl,
@@ -49,13 +54,22 @@ export const run = Command.make(
     Effect.gen(function* () {
       const config = yield* loadConfig(options.config)
       const targets = yield* selectTargets(config, options.config, options.targets)
-      yield* ensureStoreDirectory(config)
+      yield* requireUsablePaths(config, options.config, options.dryRun)
+      // A dry run writes nothing: no store directory, and the store (if there is one) is only read.
+      if (!options.dryRun) yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
       const report = yield* shutdown.graceful(
         runAndReport(
-          { config, targets, dryRun: options.dryRun, replayDeadLetters: false, format: detectLogFormat() },
+          {
+            config,
+            targets,
+            dryRun: options.dryRun,
+            replayDeadLetters: false,
+            allowMassDelete: options.allowMassDelete,
+            format: detectLogFormat()
+          },
           options.json
-        ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl))))
+        ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
       )
       yield* failOnStatus(report)
     }).pipe(withVerbosity(options.verbose))

@@ -26,6 +26,7 @@ import { toCliFailure } from "../errors.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
 import * as CommonOptions from "../options.ts"
 import { detectLogFormat } from "../output.ts"
+import { requireUsablePaths } from "../path-checks.ts"
 import { problemSummary, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
@@ -81,7 +82,8 @@ export const schedule = Command.make(
       const config = yield* loadConfig(options.config)
       const cron = yield* cronOf(config, options.config)
       const targets = yield* selectTargets(config, options.config, options.targets)
-      yield* ensureStoreDirectory(config)
+      yield* requireUsablePaths(config, options.config, options.dryRun)
+      if (!options.dryRun) yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
       const format = detectLogFormat()
       const zone = config.timeZone ?? "UTC"
@@ -132,7 +134,9 @@ export const schedule = Command.make(
         yield* Effect.logInfo("schedule stopped").pipe(Effect.annotateLogs({ sync: config.name }))
       })
 
-      yield* shutdown.graceful(loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl)))))
+      yield* shutdown.graceful(
+        loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
+      )
     }).pipe(withVerbosity(options.verbose))
 ).pipe(
   Command.withDescription(

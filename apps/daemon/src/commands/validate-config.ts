@@ -1,8 +1,9 @@
 /**
  * @module
- * `profilesync validate-config`: checks a config file without touching the state store or a vendor, and summarises
- * what it describes. Exit 0 when valid (warnings, such as a credential variable not set in this shell, do not fail
- * it), 2 when not, with one `file:line:column: yaml.path: problem` line per problem.
+ * `profilesync validate-config`: checks a config file without touching the state store or a vendor, checks every
+ * file it names (inputs readable, outputs writable), and summarises what it describes. Exit 0 when valid (warnings,
+ * such as a credential variable not set in this shell or a source file that does not exist yet, do not fail it), 2
+ * when not, with one `file:line:column: yaml.path: problem` (or `file: key: path problem`) line per problem.
  */
 import * as FileSystem from "node:fs"
 import * as Command from "@effect/cli/Command"
@@ -12,8 +13,10 @@ import * as Cron from "effect/Cron"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { configuredTargets, loadConfig } from "../config.ts"
+import { CliFailure, ExitCode } from "../exit-code.ts"
 import * as CommonOptions from "../options.ts"
 import { printResult } from "../output.ts"
+import { checkPaths, formatProblem } from "../path-checks.ts"
 import { describeStore } from "../state-store.ts"
 import { withVerbosity } from "../verbosity.ts"
 
@@ -36,9 +39,8 @@ const credentialState = (
   }
   const file = "tokenFile" in credentials ? credentials.tokenFile : undefined
   if (file === undefined) return { text: "credentials" }
-  return FileSystem.existsSync(file)
-    ? { text: `token from ${file}` }
-    : { text: `token from ${file} (missing)`, warning: `${file} does not exist here; runs need it` }
+  // Whether the file is there and readable is one of the path checks.
+  return { text: `token from ${file}${FileSystem.existsSync(file) ? "" : " (missing)"}` }
 }
 
 /**
@@ -79,7 +81,6 @@ export const summarise = (
     sourceText = `postgres query (URL from ${"urlEnv" in source && source.urlEnv !== undefined ? `$${source.urlEnv}` : source.urlFile})`
   } else {
     sourceText = `${source.type} ${source.path}`
-    if (!FileSystem.existsSync(source.path)) warnings.push(`the source file ${source.path} does not exist (yet)`)
   }
   const targets: Record<string, { baseUrl: string; credentials: string }> = {}
   for (const name of configuredTargets(config)) {
@@ -88,6 +89,7 @@ export const summarise = (
     if (credentials.warning !== undefined) warnings.push(`targets.${name}: ${credentials.warning}`)
     targets[name] = { baseUrl: redactUrl(target.baseUrl ?? defaultBaseUrls[name]), credentials: credentials.text }
   }
+  for (const problem of checkPaths(config, "validate")) warnings.push(formatProblem(problem))
   let schedule: ConfigSummary["schedule"] = null
   if (config.schedule !== undefined) {
     const timeZone = config.timeZone ?? "UTC"
@@ -162,6 +164,23 @@ export const validateConfig = Command.make(
             : Effect.void
         )
       )
+      // A path that cannot work (a directory where a file goes, an output that cannot be written) makes it invalid.
+      const errors = checkPaths(config, "validate").filter((problem) => problem.severity === "error")
+      if (errors.length > 0) {
+        if (options.json) {
+          const issues = errors.map((problem) => ({
+            line: 0,
+            column: 0,
+            path: problem.key,
+            message: formatProblem(problem)
+          }))
+          printResult(JSON.stringify({ valid: false, file: options.config, issues }))
+        }
+        return yield* new CliFailure({
+          exitCode: ExitCode.configError,
+          message: errors.map((problem) => `${options.config}: ${formatProblem(problem)}`).join("\n")
+        })
+      }
       const summary = summarise(config, options.config)
       printResult(options.json ? JSON.stringify(summary) : formatSummary(summary))
     }).pipe(withVerbosity(options.verbose))

@@ -67,7 +67,7 @@ export const document: OpenApiDocument = {
         },
         "x-profilesync-retry": {
           "policy": "check-first",
-          "note": "No endpoint lists imports, so the client cannot ask whether the first attempt created a job. It repeats only when it saw no X-Created header. For action \"add\" it first looks the import's rows up by their keyFields with listDatabaseProfiles fields[] filters (for example fields[]=Email==<value>) before repeating, because repeating an add that did run creates duplicate profiles (subprofile key columns, Collection.Field, cannot be checked this way). \"update\", \"update or add\", \"ignore or add\" and \"delete\" converge to the same database state when repeated, but a repeat still creates a second import job."
+          "note": "No endpoint lists imports, so the client cannot ask whether the first attempt created a job, and every repeat is a second import job (quota, selections rebuilt, follow-ups run twice), whatever the action. It repeats only after a certain refusal (429, refused connection). An attempt in doubt (lost answer, timeout, 5xx) is settled by evidence before anything is sent again: the import's unique name is looked for with getImport among the ids after the highest one known before the attempt ([inferred] ids are sequential per account, see getImport), and the rows are read back with listDatabaseProfiles fields[] filters, checking every returned profile's values, because the live API ignores an unknown field or unparsable condition and returns the list unfiltered."
         },
         "requestBody": {
           "required": true,
@@ -168,7 +168,7 @@ export const document: OpenApiDocument = {
         "x-profilesync-provenance": {
           "status": "documented",
           "source": "https://github.com/CopernicaMarketingSoftware/Documentation/blob/20c64678957d9837580ea4da974794ddbe6016f0/Publisher/en/restv3/rest-get-import.md",
-          "note": "The same page is live at https://www.copernica.com/en/documentation/restv3/rest-get-import. Its field table says processedlines while its JSON example says processedLines; both casings are accepted."
+          "note": "The same page is live at https://www.copernica.com/en/documentation/restv3/rest-get-import. Its field table says processedlines while its JSON example says processedLines; both casings are accepted. [inferred] Import ids are numbers given out in sequence per account (the documented examples and every X-Created seen count up; the order is not documented), and an id that was never given out answers like a missing import. The sync engine relies on this to look for an import whose creation answer was lost among the ids after the last one it knew, tolerating a few missing ids in a row before it concludes that no later import exists."
         },
         "x-profilesync-rate-limits": {
           "status": "unknown",

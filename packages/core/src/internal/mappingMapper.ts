@@ -55,11 +55,18 @@ export interface TargetLayout {
   /** The canonical field of each column. */
   readonly fields: ReadonlyArray<string>
   readonly formatters: ReadonlyArray<Formatter>
+  /**
+   * Per column: whether a CSV must neutralise a value that starts like a spreadsheet formula. Text fields only (unless
+   * `neutraliseFormulas: false`): phone, number, date and boolean values are normalised into forms that are not
+   * formulas, and an email that starts like one is refused by the mapping.
+   */
+  readonly formulaGuards: ReadonlyArray<boolean>
   /** Column indices sorted by label: the hash's order, so reordering the YAML does not resend every profile. */
   readonly hashOrder: ReadonlyArray<number>
 }
 
 const layoutOf = (
+  config: SyncConfig.SyncConfig,
   target: Mapping.TargetName,
   entries: ReadonlyArray<{ readonly column: string; readonly field: string; readonly numeric: boolean }>
 ): TargetLayout => {
@@ -69,6 +76,10 @@ const layoutOf = (
     columns,
     fields: entries.map((entry) => entry.field),
     formatters: entries.map((entry) => formatter(entry.numeric)),
+    formulaGuards: entries.map((entry) => {
+      const field = config.fields[entry.field]
+      return field?.type === "text" && field.neutraliseFormulas
+    }),
     hashOrder: columns
       .map((column, index) => ({ column, index }))
       .sort((left, right) => (left.column < right.column ? -1 : left.column > right.column ? 1 : 0))
@@ -81,6 +92,7 @@ export const ocambaLayout = (config: SyncConfig.SyncConfig): TargetLayout | unde
   const ocamba = config.targets.ocamba
   if (ocamba === undefined) return undefined
   return layoutOf(
+    config,
     "ocamba",
     Object.entries(ocamba.properties).map(([field, mapping]) => ({
       column: mapping.property ?? field,
@@ -99,6 +111,7 @@ export const copernicaLayout = (config: SyncConfig.SyncConfig): TargetLayout | u
   const copernica = config.targets.copernica
   if (copernica === undefined) return undefined
   return layoutOf(
+    config,
     "copernica",
     Object.entries(copernica.fields).map(([field, mapping]) => {
       const type = copernicaTypeOf(config, field, mapping)
@@ -133,7 +146,7 @@ export const makeMapper = (config: SyncConfig.SyncConfig): Mapping.Mapper => {
     return {
       name,
       column: field.column ?? name,
-      normalise: makeNormaliser(field),
+      normalise: makeNormaliser(field, { controlCharacters: config.controlCharacters }),
       targets: keyFields.has(name) || users.length === 0 ? targets : users
     }
   })
@@ -292,6 +305,7 @@ export const makeMapper = (config: SyncConfig.SyncConfig): Mapping.Mapper => {
     targets,
     fields: fields.map((field) => field.name),
     columns: (target) => layoutFor(target).columns,
+    formulaGuards: (target) => layoutFor(target).formulaGuards,
     mapRow,
     targetValues,
     contentHash,

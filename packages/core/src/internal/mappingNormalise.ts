@@ -303,18 +303,60 @@ export const normaliseBoolean = (
 
 const required = new Invalid("is required but empty")
 
+// Control characters (Unicode category Cc) other than tab, line feed and carriage return, which text may hold and
+// every CSV writer here quotes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const controlCharacter = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const controlCharacters = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+
+const codePoint = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`
+
+/**
+ * The first characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"): `=`, `+`, `-`,
+ * `@`, tab and carriage return.
+ */
+export const formulaTrigger = /^[=+\-@\t\r]/
+
 /**
  * Compiles the normaliser of a configured field. Empty values (absent, null, or only whitespace) become `null`, or
- * fail when the field is `required`.
+ * fail when the field is `required`. A text value holding a control character (NUL, escape, ...) is refused, or
+ * has them removed with `controlCharacters: "strip"`. An email address that starts like a spreadsheet formula is
+ * refused unless the field says `neutraliseFormulas: false`: prefixing it, as CSV output does for text, would
+ * change the address the vendors identify the profile by.
  */
-export const makeNormaliser = (field: SyncConfig.Field): Normaliser => {
+export const makeNormaliser = (
+  field: SyncConfig.Field,
+  options: { readonly controlCharacters?: "reject" | "strip" | undefined } = {}
+): Normaliser => {
   const convert = converterOf(field)
   const whenEmpty = field.required ? required : null
+  const strip = options.controlCharacters === "strip"
+  const guardEmail = field.type === "email" && field.neutraliseFormulas
   return (raw) => {
     if (raw === undefined || raw === null) return whenEmpty
     if (typeof raw === "string") {
-      const trimmed = raw.trim()
-      return trimmed === "" ? whenEmpty : convert(trimmed)
+      let text = raw
+      if (controlCharacter.test(text)) {
+        if (!strip) {
+          const index = text.search(controlCharacter)
+          return new Invalid(
+            `holds the control character ${codePoint(text[index]!)} at character ${index + 1}: remove it, or set ` +
+              "`controlCharacters: strip` to have them removed"
+          )
+        }
+        text = text.replace(controlCharacters, "")
+      }
+      const trimmed = text.trim()
+      if (trimmed === "") return whenEmpty
+      const converted = convert(trimmed)
+      if (guardEmail && typeof converted === "string" && formulaTrigger.test(converted)) {
+        return new Invalid(
+          `starts with \`${converted[0]}\`, which a spreadsheet runs as a formula: set \`neutraliseFormulas: false\` on ` +
+            "the field to send such addresses as they are"
+        )
+      }
+      return converted
     }
     return convert(raw)
   }

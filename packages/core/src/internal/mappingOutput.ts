@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
 import { MappingError, MappingErrorReason } from "./mappingError.ts"
+import { formulaTrigger } from "./mappingNormalise.ts"
 
 type CreateImportRequest = CopernicaTypes.components["schemas"]["CreateImportRequest"]
 type ProfileImportCommit = OcambaTypes.components["schemas"]["ProfileImportCommit"]
@@ -24,10 +25,6 @@ const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * RFC 4180 quoting for one delimiter: a value is quoted when it holds the delimiter, a quote, CR or LF (or starts or
  * ends with whitespace, which some readers trim), and quotes inside are doubled.
  *
- * Leading `=`, `+`, `-`, `@` are left alone on purpose: "CSV injection" guards (prefixing `'`) protect people opening
- * a file in a spreadsheet, but these files are read by the vendors' importers, where a prefix would corrupt data
- * (every E.164 phone number starts with `+`).
- *
  * @internal
  */
 export const csvQuoter = (delimiter: string): ((value: string) => string) => {
@@ -35,11 +32,35 @@ export const csvQuoter = (delimiter: string): ((value: string) => string) => {
   return (value) => (special.test(value) ? `"${value.replaceAll('"', '""')}"` : value)
 }
 
-const encodeLine = (values: ReadonlyArray<string>, quote: (value: string) => string, delimiter: string) => {
+/**
+ * OWASP's "CSV Injection" rule for one value: one that starts with `=`, `+`, `-`, `@`, tab or CR gets a single quote
+ * in front and is always quoted (inner quotes doubled), so a spreadsheet shows it as text instead of running it.
+ * The vendors' importers store the quote with the value, which is the point: marketers export these profiles to
+ * spreadsheets later. `undefined` when the value needs nothing.
+ *
+ * @internal
+ */
+export const neutraliseFormula = (value: string): string | undefined =>
+  formulaTrigger.test(value) ? `"'${value.replaceAll('"', '""')}"` : undefined
+
+/** Encodes one line; `guards` marks the columns to neutralise, and what was neutralised is counted in `counter`. */
+const encodeLine = (
+  values: ReadonlyArray<string>,
+  quote: (value: string) => string,
+  delimiter: string,
+  guards?: ReadonlyArray<boolean>,
+  counter?: { neutralised: number }
+) => {
   let line = ""
   for (let index = 0; index < values.length; index++) {
     if (index > 0) line += delimiter
-    line += quote(values[index]!)
+    const value = values[index]!
+    const neutralised = guards?.[index] === true ? neutraliseFormula(value) : undefined
+    if (neutralised === undefined) line += quote(value)
+    else {
+      line += neutralised
+      if (counter !== undefined) counter.neutralised++
+    }
   }
   return line + lineEnd
 }
@@ -55,12 +76,15 @@ class OcambaImportFile implements Mapping.OcambaImportFile {
   readonly maxFileBytes: number
   #bytes = 0
   #rows = 0
+  readonly #counter = { neutralised: 0 }
   readonly #mapper: Mapping.Mapper
   readonly #quote = csvQuoter(",")
+  readonly #guards: ReadonlyArray<boolean>
 
   constructor(mapper: Mapping.Mapper, maxFileBytes: number) {
     this.#mapper = mapper
     this.columns = mapper.columns("ocamba")
+    this.#guards = mapper.formulaGuards("ocamba")
     this.header = encodeLine(this.columns, this.#quote, ",")
     this.headerBytes = Buffer.byteLength(this.header, "utf8")
     this.maxFileBytes = maxFileBytes
@@ -74,23 +98,34 @@ class OcambaImportFile implements Mapping.OcambaImportFile {
     return this.#rows
   }
 
+  get neutralised() {
+    return this.#counter.neutralised
+  }
+
   encodeRow(profile: Mapping.CanonicalProfile): string {
-    return encodeLine(this.#mapper.targetValues(profile, "ocamba"), this.#quote, ",")
+    return this.#encode(profile)
+  }
+
+  #encode(profile: Mapping.CanonicalProfile, counter?: { neutralised: number }): string {
+    return encodeLine(this.#mapper.targetValues(profile, "ocamba"), this.#quote, ",", this.#guards, counter)
   }
 
   append(profile: Mapping.CanonicalProfile): Mapping.OcambaAppendResult {
-    const line = this.encodeRow(profile)
+    const counter = { neutralised: 0 }
+    const line = this.#encode(profile, counter)
     const lineBytes = Buffer.byteLength(line, "utf8")
     if (this.#rows === 0) {
       const bytes = this.headerBytes + lineBytes
       if (bytes > this.maxFileBytes) return { _tag: "RowTooLarge", bytes }
       this.#bytes = bytes
       this.#rows = 1
+      this.#counter.neutralised += counter.neutralised
       return { _tag: "Appended", text: this.header + line }
     }
     if (this.#bytes + lineBytes > this.maxFileBytes) return { _tag: "ChunkFull" }
     this.#bytes += lineBytes
     this.#rows += 1
+    this.#counter.neutralised += counter.neutralised
     return { _tag: "Appended", text: line }
   }
 
@@ -152,6 +187,8 @@ class CopernicaSource implements Mapping.CopernicaSource {
   readonly rowsPerImport: number
   readonly #mapper: Mapping.Mapper
   readonly #quote: (value: string) => string
+  readonly #guards: ReadonlyArray<boolean>
+  readonly #counter = { neutralised: 0 }
   #objects: Array<Readonly<Record<string, string>>> = []
   #lines: Array<string> = []
   #rows = 0
@@ -164,10 +201,15 @@ class CopernicaSource implements Mapping.CopernicaSource {
     this.delimiter = target.delimiter ?? ";"
     this.rowsPerImport = rowsPerImport
     this.#quote = csvQuoter(this.delimiter)
+    this.#guards = mapper.formulaGuards("copernica")
   }
 
   get rows() {
     return this.#rows
+  }
+
+  get neutralised() {
+    return this.#counter.neutralised
   }
 
   get isFull() {
@@ -182,7 +224,7 @@ class CopernicaSource implements Mapping.CopernicaSource {
     if (this.#rows >= this.rowsPerImport) return "ChunkFull"
     const values = this.#mapper.targetValues(profile, "copernica")
     if (this.format === "json") this.#objects.push(rowOf(this.columns, values))
-    else this.#lines.push(encodeLine(values, this.#quote, this.delimiter))
+    else this.#lines.push(encodeLine(values, this.#quote, this.delimiter, this.#guards, this.#counter))
     this.#rows += 1
     return "Added"
   }

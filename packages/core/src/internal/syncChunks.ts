@@ -11,6 +11,7 @@ import { join } from "node:path"
 import * as Effect from "effect/Effect"
 import type * as CopernicaClient from "../CopernicaClient.ts"
 import * as Mapping from "../Mapping.ts"
+import { importName } from "./syncDoubt.ts"
 import { fileFailed, type SyncError } from "./syncError.ts"
 
 /**
@@ -84,8 +85,10 @@ export interface OcambaChunker {
   readonly flush: Effect.Effect<void, SyncError>
   /** Ends the current chunk (`undefined` when it holds no row) and starts the next. */
   readonly seal: Effect.Effect<OcambaChunk | undefined, SyncError>
-  /** Closes and removes an unsent chunk file (a run that stops before sending it). */
-  readonly discard: Effect.Effect<void>
+  /** Closes and removes an unsent chunk file (a run that stops before sending it); its rows, counted. */
+  readonly discard: Effect.Effect<number>
+  /** Values neutralised against spreadsheet formulas so far. */
+  readonly neutralised: () => number
 }
 
 /**
@@ -159,11 +162,13 @@ export const makeOcambaChunker = (options: {
     }),
     discard: Effect.suspend(() => {
       const target = path()
+      const discarded = rows.length
       rows = []
       texts = []
       textLength = 0
-      return Effect.zipRight(closeHandle, removeFile(target))
-    })
+      return Effect.zipRight(closeHandle, removeFile(target)).pipe(Effect.as(discarded))
+    }),
+    neutralised: () => file.neutralised
   }
 }
 
@@ -172,6 +177,8 @@ export interface CopernicaChunker {
   readonly add: (row: ChunkRow, profile: Mapping.CanonicalProfile) => "Added" | "Full"
   /** Ends the current chunk (`undefined` when it holds no row) and starts the next. */
   readonly take: () => CopernicaChunk | undefined
+  /** Values neutralised against spreadsheet formulas so far (CSV imports only). */
+  readonly neutralised: () => number
 }
 
 /** A Copernica chunk builder; each chunk is one `POST /imports` body. @internal */
@@ -196,6 +203,7 @@ export const makeCopernicaChunker = (options: {
       if (source.format === "csv") objects.push(source.toRow(profile))
       return "Added"
     },
+    neutralised: () => source.neutralised,
     take: () => {
       const chunk = source.take()
       if (chunk === undefined) return undefined
@@ -203,7 +211,7 @@ export const makeCopernicaChunker = (options: {
       // A diff's import never holds every row, so `removeMissing` is never set (holdsEveryRow: false).
       const body = Mapping.createImportBody(chunk, {
         target,
-        name: `profilesync ${options.sync} ${options.runId.slice(0, 8)} #${number}`
+        name: importName(options.sync, options.runId, number, rows)
       })
       const taken: CopernicaChunk = {
         target: "copernica",

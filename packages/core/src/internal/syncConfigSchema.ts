@@ -215,7 +215,8 @@ export const FieldName = Schema.String.pipe(
 
 const commonFieldOptions = {
   column: Schema.optional(nonEmptyString("the source column's name")),
-  required: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  required: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  neutraliseFormulas: Schema.optionalWith(Schema.Boolean, { default: () => true })
 }
 
 /** @internal */
@@ -447,7 +448,14 @@ export const CopernicaTarget = Schema.Struct({
     default: () => "update or add" as const
   }),
   ignoreEmptyFields: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  maxDeleteShare: Schema.optionalWith(
+    Schema.Number.pipe(
+      Schema.filter((value) => value >= 0 && value <= 1),
+      Schema.annotations({ description: "a share from 0 to 1, like 0.05 for 5%" })
+    ),
+    { default: () => 0.05 }
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -524,7 +532,8 @@ const SyncConfigStructure = Schema.Struct({
   targets: Targets,
   state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
   deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
-  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) })
+  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) }),
+  controlCharacters: Schema.optionalWith(Schema.Literal("reject", "strip"), { default: () => "reject" as const })
 }).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
 
 type Structure = typeof SyncConfigStructure.Type

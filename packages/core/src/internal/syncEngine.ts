@@ -7,9 +7,10 @@
  * @internal
  */
 import { createHash, randomUUID } from "node:crypto"
+import { existsSync } from "node:fs"
 import { mkdir, readdir, rm, rmdir } from "node:fs/promises"
 import { tmpdir } from "node:os"
-import { basename, extname, join } from "node:path"
+import { basename, dirname, extname, join } from "node:path"
 import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -37,6 +38,8 @@ import {
   removeFile,
   type Chunk as SyncChunk
 } from "./syncChunks.ts"
+import * as DeleteGuard from "./syncDeleteGuard.ts"
+import { makeImportIds } from "./syncDoubt.ts"
 import { SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
 import {
   deleteMissing,
@@ -45,6 +48,7 @@ import {
   resumeJob,
   runCopernicaChunk,
   runOcambaChunk,
+  settleDoubtful,
   TargetRun,
   write
 } from "./syncJobs.ts"
@@ -183,7 +187,16 @@ const runScoped = (
     // --- progress and the report ---
     let rowsRead = 0
     let rowsRejected = 0
+    // The rows every selected target refused, by the kind of each row's first reason: they add up to `rowsRejected`.
+    const rejectReasons: Record<string, number> = {}
+    const rejectEverywhere = (summary: string) => {
+      rowsRejected++
+      rejectReasons[summary] = (rejectReasons[summary] ?? 0) + 1
+      for (const target of targetRuns) target.rejected++
+    }
     let duplicates = 0
+    // Rows whose key is unknown (unreadable, keyless, or a key field refused): while there are any, nothing is absent.
+    let unkeyed = 0
     let chunksDone = 0
     let chunksPlanned = 0
     let chunksTotal: number | undefined
@@ -228,8 +241,8 @@ const runScoped = (
           durationMilliseconds: finishedAt - startedAt,
           read: rowsRead,
           rejected: rowsRejected,
-          ...(rejectLines > 0 && rejectsWriter !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
-          rejectReasons: { ...(rejectsWriter?.reasons() ?? {}) },
+          ...(rejectLines > 0 && rejectsWriter?.path !== undefined ? { rejectsFile: rejectsWriter.path } : {}),
+          rejectReasons: { ...rejectReasons },
           duplicates,
           targets: targetReports,
           vendorCalls,
@@ -290,8 +303,13 @@ const runScoped = (
           chunksDone++
         }),
         progress("confirming")
-      )
+      ),
+      importIds: yield* makeImportIds(copernica),
+      doubtful: []
     }
+    // Rows of jobs still in flight or in doubt after resuming: sending them again could import them twice, so the
+    // diff leaves them to the run that settles their job.
+    const waiting: Record<TargetName, Set<string>> = { ocamba: new Set(), copernica: new Set() }
 
     const main = Effect.gen(function* () {
       const stopped = yield* Deferred.make<void>()
@@ -312,7 +330,11 @@ const runScoped = (
         for (const job of inFlight) {
           if (selectedSet.has(job.target as TargetName)) yield* resumeJob(context, job)
         }
-        yield* removeStaleFiles(context)
+        for (const job of yield* removeStaleFiles(context)) {
+          if (selectedSet.has(job.target as TargetName)) {
+            for (const row of job.rows) waiting[job.target as TargetName].add(row.key)
+          }
+        }
       }
       for (const target of targetRuns) {
         if (options.replayDeadLetters !== true) continue
@@ -327,7 +349,11 @@ const runScoped = (
       if (dryRun) for (const target of targetRuns) yield* ready[target.name]!
 
       // --- 3. read, diff, send ---
-      const rejects = yield* Rejects.make(dryRun ? dryRunPath(config.rejects.path) : config.rejects.path)
+      const rejects = !dryRun
+        ? yield* Rejects.make(config.rejects.path)
+        : existsSync(dirname(config.rejects.path))
+          ? yield* Rejects.make(dryRunPath(config.rejects.path))
+          : Rejects.makeUnwritten()
       rejectsWriter = rejects
       const ocambaChunker =
         targets.ocamba === undefined
@@ -340,6 +366,8 @@ const runScoped = (
         copernica: yield* Effect.makeSemaphore(jobsInFlight.copernica)
       }
       const fibers = yield* FiberSet.make<void, never>()
+      const fieldOfColumn = (column: string) =>
+        Object.entries(config.fields).find(([name, field]) => (field.column ?? name) === column)?.[0]
       // The first row of each key: later rows with the key are duplicates (about 100 bytes per key).
       const firstRowOf = new Map<string, number>()
       // Dry run: how many keys of the source the state has confirmed rows for, to count deletions without marking.
@@ -404,7 +432,7 @@ const runScoped = (
               added = chunker.add(row, valid.profile)
             }
             if (typeof added === "object") {
-              target.rejected++
+              target.rejectHere("row too large for an Ocamba import file")
               rejects.add(
                 {
                   row: valid.rowNumber,
@@ -447,10 +475,10 @@ const runScoped = (
           for (const item of items) {
             rowsRead++
             if (item._tag === "SourceRowRejected") {
-              const { line, summary } = Rejects.fromSourceRejection(item, selected)
+              unkeyed++
+              const { line, summary } = Rejects.fromSourceRejection(item, selected, fieldOfColumn)
               rejects.add(line, summary)
-              rowsRejected++
-              for (const target of targetRuns) target.rejected++
+              rejectEverywhere(summary)
               continue
             }
             if (!headerChecked) {
@@ -464,12 +492,12 @@ const runScoped = (
             }
             const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
             const key = mapped.key
+            if (DeleteGuard.keyUncertain(mapped, config.key)) unkeyed++
             if (key !== undefined) {
               const first = firstRowOf.get(key)
               if (first !== undefined) {
                 duplicates++
-                rowsRejected++
-                for (const target of targetRuns) target.rejected++
+                rejectEverywhere("duplicate key")
                 const field = key.slice(0, key.indexOf(":"))
                 rejects.add(
                   {
@@ -491,9 +519,15 @@ const runScoped = (
               seen.push(key)
             }
             const reasons = mapped._tag === "Rejected" ? mapped.reasons : mapped.rejections
+            // The first reason of the row, and per target the first that concerns it: each row counts once.
+            let firstReason: string | undefined
+            const firstReasonFor = new Map<TargetName, string>()
             for (const reason of reasons) {
               const relevant = reason.targets.filter((target) => selectedSet.has(target))
               if (relevant.length === 0) continue
+              const summary = Rejects.summaryOf(reason.field, reason.message)
+              firstReason ??= summary
+              for (const target of relevant) if (!firstReasonFor.has(target)) firstReasonFor.set(target, summary)
               rejects.add(
                 {
                   row: item.rowNumber,
@@ -506,14 +540,18 @@ const runScoped = (
                   reason: reason.message,
                   targets: relevant
                 },
-                Rejects.summaryOf(reason.field, reason.message)
+                summary
               )
             }
             const accepting = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
-            for (const target of targetRuns) if (!accepting.includes(target.name)) target.rejected++
             if (mapped._tag === "Rejected" || accepting.length === 0) {
-              rowsRejected++
+              rejectEverywhere(firstReason ?? "no selected target takes the row")
               continue
+            }
+            for (const target of targetRuns) {
+              if (!accepting.includes(target.name)) {
+                target.rejectHere(firstReasonFor.get(target.name) ?? `not a row for ${target.name}`)
+              }
             }
             accepted.push({ row: mapped, line: item.line, targets: accepting })
           }
@@ -535,14 +573,18 @@ const runScoped = (
               const hash = mapper.contentHash(entry.row.profile, name)
               const record = known.get(entry.row.key)
               if (record !== undefined && Option.contains(record.hash, hash)) {
-                target.unchanged++
+                // Confirmed by a resumed job in this run: counted as that job's outcome, once.
+                const resumedCreated = target.confirmedByResumedJobs.get(entry.row.key)
+                if (resumedCreated === undefined) target.unchanged++
+                else if (resumedCreated) target.created++
+                else target.updated++
                 continue
               }
               if (record?.deadLettered === true && Option.contains(record.failedHash, hash) && !replayAll) {
                 target.skippedDeadLetters++
                 continue
               }
-              if (!dryRun && target.stopped) {
+              if (!dryRun && (target.stopped || waiting[name].has(entry.row.key))) {
                 target.failed++
                 continue
               }
@@ -555,9 +597,11 @@ const runScoped = (
           yield* progress("reading")
         })
 
+      // Rows of chunks not sent count as failed: they go next run, and the report still accounts for every row read.
       const discardChunks = Effect.gen(function* () {
-        if (ocambaChunker !== undefined) yield* ocambaChunker.discard
-        copernicaChunker?.take()
+        if (ocambaChunker !== undefined) targets.ocamba!.failed += yield* ocambaChunker.discard
+        const unsent = copernicaChunker?.take()
+        if (unsent !== undefined) targets.copernica!.failed += unsent.rows.length
       })
 
       const reading = Effect.gen(function* () {
@@ -572,6 +616,8 @@ const runScoped = (
         )
       })
       const read = yield* Effect.either(reading)
+      if (ocambaChunker !== undefined) targets.ocamba!.neutralised = ocambaChunker.neutralised()
+      if (copernicaChunker !== undefined) targets.copernica!.neutralised = copernicaChunker.neutralised()
       const stopping = yield* Deferred.isDone(stopped)
       if (Either.isLeft(read) || stopping) {
         // Rows of chunks not sent yet go next run; jobs already at the vendor are seen through and saved.
@@ -585,6 +631,8 @@ const runScoped = (
       // Every job is out now: those done, and those still at the vendor (a dry run only counts what it would send).
       chunksTotal = dryRun ? chunksPlanned : chunksDone + (yield* FiberSet.size(fibers))
       yield* FiberSet.awaitEmpty(fibers)
+      // Imports in doubt get a second look now that every other chunk is out.
+      yield* settleDoubtful(context)
       yield* rejects.close
       const failure = yield* Deferred.poll(fatal)
       if (Option.isSome(failure)) yield* failure.value
@@ -593,15 +641,34 @@ const runScoped = (
       // --- 4. what left the source: only after a complete read ---
       if (!stopping) {
         for (const target of targetRuns) {
-          const deletes = target.name === "copernica" && config.targets.copernica?.deleteMissing === true
+          const copernicaTarget = config.targets.copernica
+          const deletes = target.name === "copernica" && copernicaTarget?.deleteMissing === true
+          const verdict = (candidates: number, known: number) =>
+            DeleteGuard.judge({
+              candidates,
+              known,
+              unkeyed,
+              maxShare: copernicaTarget?.maxDeleteShare ?? 0,
+              allowMassDelete: options.allowMassDelete === true
+            })
           if (dryRun) {
             // The run id is unknown to the store, so this counts every confirmed row of the target.
             const confirmed = yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
             const missing = Math.max(0, confirmed - confirmedSeen[target.name])
-            if (deletes) target.deleted = missing
+            const judged = deletes ? verdict(missing, confirmed) : undefined
+            if (judged?._tag === "Allowed") target.deleted = missing
             else target.pendingDeletes = missing
+            if (judged?._tag === "Refused") target.note(`a real run would refuse: ${judged.message}`)
           } else if (deletes && !target.stopped) {
-            yield* deleteMissing(context)
+            const candidates = yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
+            // No run marks keys seen under this id, so every confirmed row of the target counts.
+            const known = yield* write(context, state.countDeletionCandidates(sync, target.name, `${runId}/known`))
+            const judged = verdict(candidates, known)
+            if (judged._tag === "Allowed") yield* deleteMissing(context)
+            else {
+              target.pendingDeletes += candidates
+              target.note(judged.message)
+            }
           } else {
             target.pendingDeletes += yield* write(context, state.countDeletionCandidates(sync, target.name, runId))
           }
@@ -717,8 +784,8 @@ const prepare = (context: JobContext, target: TargetRun, dryRun: boolean): Effec
   )
 }
 
-/** Removes import files no job in flight needs: what crashed runs left behind. */
-const removeStaleFiles = (context: JobContext): Effect.Effect<void, SyncError> =>
+/** Removes import files no job in flight needs (what crashed runs left behind); answers the jobs in flight. */
+const removeStaleFiles = (context: JobContext): Effect.Effect<ReadonlyArray<SyncState.Job>, SyncError> =>
   Effect.gen(function* () {
     const inFlight = yield* write(context, context.state.inFlightJobs(context.config.name))
     const keep = new Set(
@@ -732,4 +799,5 @@ const removeStaleFiles = (context: JobContext): Effect.Effect<void, SyncError> =
         yield* Effect.promise(() => rm(join(context.directory, name), { force: true }).catch(() => undefined))
       }
     }
+    return inFlight
   })

@@ -23,6 +23,15 @@ import type * as Sync from "../Sync.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
 import type * as SyncState from "../SyncState.ts"
 import { type ChunkRow, type CopernicaChunk, chunkFile, type OcambaChunk, removeFile } from "./syncChunks.ts"
+import {
+  findImport,
+  type ImportIds,
+  importName,
+  rowsHoldValues,
+  type ScanResult,
+  type StartNote,
+  startNoteOf
+} from "./syncDoubt.ts"
 import { fileFailed, type SyncError, stateFailed } from "./syncError.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -43,17 +52,36 @@ export class TargetRun {
   fieldsCreated = 0
   pendingDeletes = 0
   rejected = 0
+  /** Rows this target refused that the run's `rejected` does not count: another target took them. */
+  rejectedOnlyHere = 0
+  /** Why, by the kind of each such row's first reason. */
+  readonly rejectReasons: Record<string, number> = {}
   skippedDeadLetters = 0
   deadLettersReplayed = 0
   resumedJobs = 0
+  neutralised = 0
   /** Rows the vendor confirmed in this run: an Ocamba resync is worth sending only when there are some. */
   confirmed = 0
   readonly vendorJobs: Array<string> = []
   readonly errors: Array<string> = []
   /** Set by a problem that makes sending more chunks pointless (the vendor is down, a plan needs a person). */
   stopped = false
+  /**
+   * Set on the stand-in of a target while a resumed job completes: the rows it confirmed, each with whether it was
+   * new, which the diff then counts once (instead of the job counting them and the diff again as unchanged).
+   */
+  resumedRows: Map<string, boolean> | undefined = undefined
+  /** The rows jobs of earlier runs confirmed in this run, with whether each was new (the diff counts them). */
+  readonly confirmedByResumedJobs = new Map<string, boolean>()
 
   constructor(readonly name: Sync.TargetName) {}
+
+  /** Counts a row only this target refused. */
+  rejectHere(summary: string): void {
+    this.rejected++
+    this.rejectedOnlyHere++
+    this.rejectReasons[summary] = (this.rejectReasons[summary] ?? 0) + 1
+  }
 
   note(message: string): void {
     this.errors.push(message)
@@ -79,9 +107,12 @@ export class TargetRun {
       fieldsCreated: this.fieldsCreated,
       pendingDeletes: this.pendingDeletes,
       rejected: this.rejected,
+      rejectedOnlyHere: this.rejectedOnlyHere,
+      rejectReasons: { ...this.rejectReasons },
       skippedDeadLetters: this.skippedDeadLetters,
       deadLettersReplayed: this.deadLettersReplayed,
       resumedJobs: this.resumedJobs,
+      neutralised: this.neutralised,
       errors: [...this.errors]
     }
   }
@@ -110,6 +141,17 @@ export interface JobContext {
   readonly progress: (phase: Sync.Progress["phase"], target?: Sync.TargetName) => Effect.Effect<void>
   /** Counts a finished job for the progress. */
   readonly jobDone: Effect.Effect<void>
+  /** The Copernica import ids this run knows, below which an import in doubt cannot be. */
+  readonly importIds: ImportIds
+  /** Copernica chunks whose import is in doubt after their first attempts; settled again once every chunk is out. */
+  readonly doubtful: Array<DoubtfulChunk>
+}
+
+/** A Copernica chunk whose import may or may not exist at the vendor. @internal */
+export interface DoubtfulChunk {
+  readonly job: SyncState.Job
+  readonly chunk: CopernicaChunk
+  readonly note: StartNote
 }
 
 /**
@@ -138,8 +180,16 @@ const isRefusal = (error: VendorError): boolean =>
 const describeDuration = (milliseconds: number): string => Duration.format(Duration.millis(milliseconds))
 
 /**
+ * Whether a failure makes every further chunk of the target pointless: the vendor is out of reach (the breaker
+ * opened) or refuses the credentials. Anything else fails one chunk, and the chunks after it still go.
+ */
+const stopsTarget = (error: VendorError): boolean =>
+  error.reason._tag === "CircuitOpen" || error.reason._tag === "Unauthorized"
+
+/**
  * Ends a job the vendor will never process (refused, or never reached): its rows are not confirmed and count no
- * attempt (the row is not at fault), so the diff sends them again next run, and the target stops for this run.
+ * attempt (the row is not at fault), so the diff sends them again next run. `stop` also stops the target for this
+ * run (a problem every chunk would meet).
  */
 const giveUp = (
   context: JobContext,
@@ -147,25 +197,26 @@ const giveUp = (
   job: SyncState.Job,
   rows: number,
   message: string,
-  file?: string
+  options: { readonly file?: string | undefined; readonly stop: boolean }
 ) =>
   Effect.gen(function* () {
     yield* write(context, context.state.markJobFailed(job.id, message))
-    yield* removeFile(file)
+    yield* removeFile(options.file)
     target.failed += rows
-    target.stop(message)
+    if (options.stop) target.stop(message)
+    else target.note(message)
     yield* context.jobDone
   })
 
 /**
- * Leaves a submitted job in the journal: the vendor has it, but this run cannot see it through (the vendor stopped
- * answering, or the job outlasted the poll timeout). The next run resumes it; sending its rows again would do the
- * work twice.
+ * Leaves a submitted job in the journal: the vendor has it, but this run cannot see it through (a status read kept
+ * failing, or the job outlasted the poll timeout). The next run resumes it; sending its rows again would do the
+ * work twice. The target's other chunks go on: one job's trouble says nothing about theirs.
  */
 const leaveInFlight = (context: JobContext, target: TargetRun, rows: number, message: string) =>
   Effect.sync(() => {
     target.failed += rows
-    target.stop(`${message}; the job stays in the journal and the next run resumes it`)
+    target.note(`${message}; the job stays in the journal and the next run resumes it`)
   }).pipe(Effect.zipRight(context.jobDone))
 
 /** Counts a completed job's rows. */
@@ -178,7 +229,8 @@ const countOutcome = (
 ): void => {
   for (const row of rows) {
     if (!confirmedKeys.has(row.key)) continue
-    if (row.created) target.created++
+    if (target.resumedRows !== undefined) target.resumedRows.set(row.key, row.created)
+    else if (row.created) target.created++
     else target.updated++
   }
   target.confirmed += confirmedKeys.size
@@ -239,7 +291,7 @@ export const runOcambaChunk = (
         job,
         chunk.rows.length,
         `Ocamba chunk ${chunk.number}: the upload failed, nothing was imported (${upload.left.message})`,
-        file
+        { file, stop: stopsTarget(upload.left) }
       )
     }
     const importId = upload.right.id
@@ -279,7 +331,10 @@ export const finishOcambaImport = (
       const read = yield* Effect.either(context.ocamba.getImport(importId))
       if (Either.isLeft(read)) {
         return yield* read.left.reason._tag === "NotFound"
-          ? giveUp(context, target, job, rows.length, `Ocamba import ${importId} no longer exists`, file)
+          ? giveUp(context, target, job, rows.length, `Ocamba import ${importId} no longer exists`, {
+              file,
+              stop: false
+            })
           : leaveInFlight(context, target, rows.length, `Ocamba import ${importId}: ${read.left.message}`)
       }
       record = read.right
@@ -294,7 +349,7 @@ export const finishOcambaImport = (
             job,
             rows.length,
             `Ocamba import ${importId}: the uploaded file lacks the columns ${missing.map((item) => item.label).join(", ")}`,
-            file
+            { file, stop: true }
           )
         }
         // The client's commit looks at the record before repeating an attempt in doubt: never committed twice.
@@ -307,7 +362,7 @@ export const finishOcambaImport = (
                 job,
                 rows.length,
                 `Ocamba refused to commit import ${importId}: ${commit.left.message}`,
-                file
+                { file, stop: true }
               )
             : leaveInFlight(context, target, rows.length, `Ocamba import ${importId}: ${commit.left.message}`)
         }
@@ -450,8 +505,48 @@ const pollCopernica = (context: JobContext, importId: string): Effect.Effect<Cop
     )
   )
 
+/** The import may exist: the request reached Copernica and its answer did not come back. */
+const inDoubt = (error: CopernicaClient.CopernicaError): boolean => {
+  const reason = error.reason
+  return (
+    reason._tag === "Timeout" || reason._tag === "ServerError" || (reason._tag === "Transport" && reason.reachedServer)
+  )
+}
+
+/** What the evidence says about an import in doubt. */
+type Settled = ScanResult | { readonly _tag: "RowsHold" }
+
 /**
- * Sends a Copernica chunk as one import, then the rest as {@link finishCopernicaImport}.
+ * Looks for the evidence of an import in doubt: its name among the ids after the floor; when that does not find
+ * it, the chunk's rows read back (only when the rows as sent are at hand).
+ */
+const settle = (
+  context: JobContext,
+  note: StartNote,
+  payloads: ReadonlyArray<Readonly<Record<string, string>>> | undefined
+): Effect.Effect<Settled> =>
+  Effect.gen(function* () {
+    const scan = yield* findImport(context.copernica, note.importName, note.afterImportId)
+    if (scan._tag === "Found" || payloads === undefined) return scan
+    const copernica = context.config.targets.copernica!
+    const [keyField] = copernica.keyFields
+    if (keyField === undefined) return scan
+    const hold = yield* rowsHoldValues(context.copernica, copernica.database, keyField, payloads)
+    return hold ? { _tag: "RowsHold" } : scan
+  })
+
+/** The most times one chunk is sent after the evidence proved its earlier attempts created nothing. */
+const maximumSends = 3
+
+/**
+ * Sends a Copernica chunk as one import under its unique name, then the rest as {@link finishCopernicaImport}.
+ *
+ * **Details**
+ *
+ * The name and the highest import id known are journaled before the request. When the answer is lost, the import
+ * is looked for by evidence before anything is sent again; while the evidence settles nothing the chunk is in
+ * doubt: its job stays `started`, it is looked at again once every chunk of the run is out, and a later run
+ * resumes it.
  *
  * @internal
  */
@@ -461,33 +556,138 @@ export const runCopernicaChunk = (
   chunk: CopernicaChunk
 ): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
-    const target = context.targets.copernica!
-    yield* write(context, context.state.markJobStarted(job.id))
+    const note: StartNote = {
+      importName: chunk.body.name ?? importName(job.sync, job.runId, job.chunk, job.rows),
+      afterImportId: yield* context.importIds.floor
+    }
+    yield* write(context, context.state.markJobStarted(job.id, note))
     yield* context.progress("sending", "copernica")
-    const created = yield* Effect.either(context.copernica.createImport(chunk.body))
-    if (Either.isLeft(created)) {
-      // For every action but `add` a repeat converges, so the rows simply go again next run.
-      return yield* giveUp(
+    yield* sendCopernica(context, job, chunk, note, false)
+  })
+
+/**
+ * Sends (or sends again, when the evidence proved it certain that no import exists) and sees the import through.
+ * `final`: the last look of this run, after which a chunk still in doubt is left to the next run.
+ */
+const sendCopernica = (
+  context: JobContext,
+  job: SyncState.Job,
+  chunk: CopernicaChunk,
+  note: StartNote,
+  final: boolean
+): Effect.Effect<void, SyncError> =>
+  Effect.gen(function* () {
+    const target = context.targets.copernica!
+    for (let sends = 1; ; sends++) {
+      const created = yield* Effect.either(context.copernica.createImport(chunk.body))
+      if (Either.isRight(created)) {
+        const importId = created.right.importId
+        if (Option.isNone(importId)) {
+          // Created, but the answer carried no id: nothing to poll, and sending again would import twice.
+          target.note(
+            `Copernica chunk ${chunk.number}: the import was created but its id was not given; its rows are taken as imported`
+          )
+          return yield* completeCopernica(context, job, "unknown", chunk.rows, chunk.payloads, false)
+        }
+        context.importIds.note(importId.value)
+        return yield* submitted(context, job, importId.value, chunk.rows, chunk.payloads)
+      }
+      const error = created.left
+      if (!inDoubt(error)) {
+        return yield* giveUp(
+          context,
+          target,
+          job,
+          chunk.rows.length,
+          `Copernica chunk ${chunk.number}: creating the import failed, nothing was imported (${error.message})`,
+          { stop: stopsTarget(error) }
+        )
+      }
+      const settled = yield* settle(context, note, chunk.payloads)
+      switch (settled._tag) {
+        case "Found":
+          context.importIds.note(settled.importId)
+          return yield* submitted(context, job, settled.importId, chunk.rows, chunk.payloads)
+        case "RowsHold":
+          // The rows read back hold every value sent: whether or not this attempt did it, nothing is left to send.
+          return yield* completeCopernica(context, job, "unknown", chunk.rows, chunk.payloads, false)
+        case "Absent":
+          // A request that timed out may still be on its way: only a later look makes its absence certain.
+          if (sends < maximumSends && (final || error.reason._tag !== "Timeout")) continue
+          break
+        case "Unknown":
+          break
+      }
+      if (!final) {
+        context.doubtful.push({ job, chunk, note })
+        return
+      }
+      return yield* leaveInDoubt(
         context,
         target,
-        job,
         chunk.rows.length,
-        `Copernica chunk ${chunk.number}: creating the import failed (${created.left.message})`
+        `Copernica chunk ${chunk.number}: whether its import "${note.importName}" exists is in doubt (${error.message}; ${settled._tag === "Unknown" ? settled.why : "sent too often"})`
       )
     }
-    const importId = created.right.importId
-    if (Option.isNone(importId)) {
-      // An `add` import in doubt that the client found had landed (its first or last row exists), without its id:
-      // nothing to poll, and sending the rows again would add them twice, so they are taken as confirmed.
-      target.note(
-        `Copernica chunk ${chunk.number}: the import landed but its id was lost; its rows are taken as imported`
-      )
-      yield* completeCopernica(context, job, "unknown", chunk.rows, chunk.payloads, false)
-      return
+  })
+
+/** Records the vendor's id and sees the import through. */
+const submitted = (
+  context: JobContext,
+  job: SyncState.Job,
+  importId: string,
+  rows: ReadonlyArray<ChunkRow>,
+  payloads: ReadonlyArray<unknown> | undefined
+) =>
+  Effect.gen(function* () {
+    yield* write(context, context.state.markJobSubmitted(job.id, importId))
+    context.targets.copernica!.vendorJobs.push(importId)
+    yield* finishCopernicaImport(context, job, importId, rows, payloads)
+  })
+
+/**
+ * Leaves a job whose import may exist as `started` in the journal: nothing is sent again until a later run's
+ * evidence settles it, and its rows wait for that.
+ */
+const leaveInDoubt = (context: JobContext, target: TargetRun, rows: number, message: string) =>
+  Effect.sync(() => {
+    target.failed += rows
+    target.note(`${message}; nothing is sent again until a later run settles it`)
+  }).pipe(Effect.zipRight(context.jobDone))
+
+/**
+ * Looks again at the chunks left in doubt in this run, once every chunk is out (time for a request still on its
+ * way to have landed): each is then found, sent again (its absence certain), or left in doubt for the next run.
+ *
+ * @internal
+ */
+export const settleDoubtful = (context: JobContext): Effect.Effect<void, SyncError> =>
+  Effect.gen(function* () {
+    const target = context.targets.copernica
+    if (target === undefined) return
+    while (context.doubtful.length > 0) {
+      const { chunk, job, note } = context.doubtful.shift()!
+      const settled = yield* settle(context, note, chunk.payloads)
+      switch (settled._tag) {
+        case "Found":
+          context.importIds.note(settled.importId)
+          yield* submitted(context, job, settled.importId, chunk.rows, chunk.payloads)
+          break
+        case "RowsHold":
+          yield* completeCopernica(context, job, "unknown", chunk.rows, chunk.payloads, false)
+          break
+        case "Absent":
+          yield* sendCopernica(context, job, chunk, note, true)
+          break
+        case "Unknown":
+          yield* leaveInDoubt(
+            context,
+            target,
+            chunk.rows.length,
+            `Copernica chunk ${chunk.number}: whether its import "${note.importName}" exists is in doubt (${settled.why})`
+          )
+      }
     }
-    yield* write(context, context.state.markJobSubmitted(job.id, importId.value))
-    target.vendorJobs.push(importId.value)
-    yield* finishCopernicaImport(context, job, importId.value, chunk.rows, chunk.payloads)
   })
 
 /**
@@ -515,7 +715,7 @@ export const finishCopernicaImport = (
     const polled = yield* pollCopernica(context, importId)
     switch (polled._tag) {
       case "Gone":
-        return yield* giveUp(context, target, job, rows.length, polled.message)
+        return yield* giveUp(context, target, job, rows.length, polled.message, { stop: false })
       case "Unknown":
         return yield* leaveInFlight(context, target, rows.length, polled.message)
       case "Done":
@@ -709,20 +909,66 @@ const finishDelete = (context: JobContext, job: SyncState.Job, importId: string)
  * **Details**
  *
  * - `planned`: never reached the vendor. Marked failed; the diff sends its rows again.
- * - `started`: in doubt (the process stopped during the vendor call). Marked failed without sending anything: an
- *   Ocamba upload without its commit writes nothing, and Copernica imports other than `add` converge when the diff
- *   sends the rows again. (An in-doubt delete import is likewise repeated by the next deletion pass.)
- * - `submitted`: the vendor has it. Polled (an Ocamba import still `uploaded` is committed now) and completed as if
- *   the run had never stopped.
+ * - `started`: in doubt (the process stopped during the vendor call). A Copernica import is looked for by its
+ *   journaled name after the journaled floor: found, it is seen through as submitted; proven absent, the job is
+ *   marked failed and the diff sends the rows again; otherwise it stays in doubt and its rows wait. An Ocamba upload
+ *   without its id is marked failed: an uncommitted import session writes nothing, Ocamba offers no way to list or
+ *   delete one, and it expires (`expire_time`). A delete import is repeated by the next deletion pass.
+ * - `submitted`: the vendor has it. Polled (an Ocamba import still `uploaded` is committed now: the upload is
+ *   reused) and completed as if the run had never stopped.
+ *
+ * The job's rows are counted by the diff that follows, once: what the job confirmed is handed to it (created or
+ * updated), never counted here as well.
  *
  * @internal
  */
 export const resumeJob = (context: JobContext, job: SyncState.Job): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
-    const target = context.targets[job.target as Sync.TargetName]
+    const name = job.target as Sync.TargetName
+    const target = context.targets[name]
     if (target === undefined) return
     target.resumedJobs++
+    const standIn = new TargetRun(name)
+    standIn.resumedRows = target.confirmedByResumedJobs
+    yield* resume({ ...context, targets: { ...context.targets, [name]: standIn } }, job)
+    target.vendorJobs.push(...standIn.vendorJobs)
+    for (const message of standIn.errors) target.note(message)
+    if (standIn.stopped) target.stopped = true
+    target.deleted += standIn.deleted
+    target.pendingDeletes += standIn.pendingDeletes
+    target.deadLettered += standIn.deadLettered
+    target.confirmed += standIn.confirmed
+  })
+
+const resume = (context: JobContext, started: SyncState.Job): Effect.Effect<void, SyncError> =>
+  Effect.gen(function* () {
+    let job = started
+    const target = context.targets[job.target as Sync.TargetName]!
     const file = job.target === "ocamba" ? chunkFile(context.directory, job.runId, job.chunk) : undefined
+    if (job.status === "started" && job.target === "copernica" && !isDeleteJob(job)) {
+      const note = startNoteOf(job) ?? {
+        importName: importName(job.sync, job.runId, job.chunk, job.rows),
+        afterImportId: 0
+      }
+      const scan = yield* findImport(context.copernica, note.importName, note.afterImportId)
+      if (scan._tag === "Unknown") {
+        target.note(
+          `Copernica chunk ${job.chunk} of run ${job.runId.slice(0, 8)}: whether its import "${note.importName}" exists is still in doubt (${scan.why}); its ${job.rows.length} row(s) wait for a later run`
+        )
+        return
+      }
+      if (scan._tag === "Found") job = yield* write(context, context.state.markJobSubmitted(job.id, scan.importId))
+      else {
+        yield* write(
+          context,
+          context.state.markJobFailed(
+            job.id,
+            `in doubt: its run stopped while sending it, and no import "${note.importName}" exists after id ${note.afterImportId ?? 0}; the diff sends the rows again`
+          )
+        )
+        return
+      }
+    }
     if (job.status === "planned" || job.status === "started") {
       const why =
         job.status === "planned"

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { existsSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import * as Effect from "effect/Effect"
@@ -51,6 +52,36 @@ const credential = (reference: SyncConfig.CredentialReference): Effect.Effect<Re
     Effect.mapError((error) => syncError(SyncErrorReason.CredentialUnavailable({ error })))
   )
 
+/** The state store; a read-only one (a dry run) creates, migrates and writes nothing. */
+const stateLayer = (state: SyncConfig.State, readOnly: boolean): Layer.Layer<SyncState.SyncState, SyncError> => {
+  const sqlite = state.sqlite
+  if (sqlite === undefined) {
+    const postgres = state.postgres
+    return Layer.unwrapEffect(
+      credential(
+        postgres?.urlEnv !== undefined ? { urlEnv: postgres.urlEnv } : { urlFile: postgres?.urlFile ?? "" }
+      ).pipe(Effect.map((url) => Layer.mapError(SyncState.layerPostgres({ url, readOnly }), stateFailed)))
+    )
+  }
+  if (readOnly) {
+    // A store that does not exist yet holds nothing: an empty one in memory stands in, and no file is created.
+    return Layer.mapError(
+      Layer.suspend(() =>
+        sqlite === ":memory:" || existsSync(sqlite)
+          ? SyncState.layerSqlite({ filename: sqlite, readOnly })
+          : SyncState.layerSqlite({ filename: ":memory:" })
+      ),
+      stateFailed
+    )
+  }
+  // SQLite creates the file but not its directory (`./.profilesync/state.db`).
+  return Layer.unwrapEffect(
+    Effect.tryPromise({ try: () => mkdir(dirname(sqlite), { recursive: true }), catch: fileFailed(sqlite) }).pipe(
+      Effect.as(Layer.mapError(SyncState.layerSqlite({ filename: sqlite }), stateFailed))
+    )
+  )
+}
+
 /** @internal */
 export const layer = (
   config: SyncConfig.SyncConfig,
@@ -87,21 +118,7 @@ export const layer = (
     })
   )
 
-  const sqlite = config.state.sqlite
-  const postgres = config.state.postgres
-  const state: Layer.Layer<SyncState.SyncState, SyncError> =
-    sqlite !== undefined
-      ? Layer.unwrapEffect(
-          // SQLite creates the file but not its directory (`./.profilesync/state.db`).
-          Effect.tryPromise({ try: () => mkdir(dirname(sqlite), { recursive: true }), catch: fileFailed(sqlite) }).pipe(
-            Effect.as(Layer.mapError(SyncState.layerSqlite({ filename: sqlite }), stateFailed))
-          )
-        )
-      : Layer.unwrapEffect(
-          credential(
-            postgres?.urlEnv !== undefined ? { urlEnv: postgres.urlEnv } : { urlFile: postgres?.urlFile ?? "" }
-          ).pipe(Effect.map((url) => Layer.mapError(SyncState.layerPostgres({ url }), stateFailed)))
-        )
+  const state = stateLayer(config.state, options.readOnly === true)
 
   return Layer.mergeAll(state, Layer.provide(Layer.merge(ocamba, copernica), throttle))
 }

@@ -17,7 +17,8 @@ import { fileFailed, type SyncError } from "./syncError.ts"
  *
  * **Details**
  *
- * `code` groups reasons for machines: `Unreadable` (the record could not be parsed), `ValueTooLarge` (a field over
+ * `code` groups reasons for machines: `Unreadable` (the record could not be parsed), `InvalidEncoding` (the record
+ * holds bytes that are not UTF-8), `ValueTooLarge` (a field over
  * the reader's limit), `InvalidValue` (a field the mapping refused, or a row without key or identifier),
  * `DuplicateKey` (an earlier row had the key), `RowTooLarge` (the row alone exceeds an Ocamba import file).
  * `field` and `column` are `null` when the problem is not one field's.
@@ -28,7 +29,7 @@ export interface RejectLine {
   readonly row: number
   readonly line: number
   readonly key?: string
-  readonly code: "Unreadable" | "ValueTooLarge" | "InvalidValue" | "DuplicateKey" | "RowTooLarge"
+  readonly code: "Unreadable" | "InvalidEncoding" | "ValueTooLarge" | "InvalidValue" | "DuplicateKey" | "RowTooLarge"
   readonly field: string | null
   readonly column: string | null
   readonly value: string
@@ -38,7 +39,8 @@ export interface RejectLine {
 
 /** @internal */
 export interface RejectsWriter {
-  readonly path: string
+  /** The file, or `undefined` when nothing is written (see {@link makeUnwritten}). */
+  readonly path: string | undefined
   readonly add: (line: RejectLine, summary: string) => void
   /** Writes the lines added so far. */
   readonly flush: Effect.Effect<void, SyncError>
@@ -107,6 +109,28 @@ export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scop
   })
 
 /**
+ * A writer that keeps the counts and writes no file: a dry run whose rejects directory does not exist, since a dry
+ * run creates nothing.
+ *
+ * @internal
+ */
+export const makeUnwritten = (): RejectsWriter => {
+  let count = 0
+  const reasons: Record<string, number> = {}
+  return {
+    path: undefined,
+    add: (_line, summary) => {
+      count++
+      reasons[summary] = (reasons[summary] ?? 0) + 1
+    },
+    flush: Effect.void,
+    close: Effect.void,
+    lines: () => count,
+    reasons: () => reasons
+  }
+}
+
+/**
  * The short name of a reason kind for the report's `rejectReasons`: the field and the message up to its first `:`
  * (`email is not an email address`), so counts group by kind, not by value.
  *
@@ -120,11 +144,23 @@ export const summaryOf = (field: string, message: string): string => {
 /** The line and summary for a record the source could not read. @internal */
 export const fromSourceRejection = (
   item: Source.SourceRowRejected,
-  targets: ReadonlyArray<Mapping.TargetName>
+  targets: ReadonlyArray<Mapping.TargetName>,
+  fieldOf: (column: string) => string | undefined = () => undefined
 ): { readonly line: RejectLine; readonly summary: string } => {
   const reason = item.reason
   const base = { row: item.rowNumber, line: item.line, field: null, value: item.raw, targets }
   switch (reason._tag) {
+    case "InvalidEncoding":
+      return {
+        line: {
+          ...base,
+          code: "InvalidEncoding",
+          field: reason.column === undefined ? null : (fieldOf(reason.column) ?? null),
+          column: reason.column ?? null,
+          reason: Source.describe(reason)
+        },
+        summary: "invalid UTF-8"
+      }
     case "FieldTooLarge":
       return {
         line: {

@@ -1,6 +1,7 @@
 /**
- * The text form of a run report, for the CLI and logs: one headline, the rows read and rejected with the kinds of
- * reasons, and one line per target with what it did (or, in a dry run, would do) and what went wrong.
+ * The text form of a run report, for the CLI and logs: one headline, the rows read and those every target rejected
+ * with the kinds of reasons, and one line per target with what it did (or, in a dry run, would do), the rows only it
+ * rejected and why, and what went wrong. Every list of reasons adds up to the count it explains.
  *
  * @internal
  */
@@ -14,11 +15,21 @@ const plural = (count: number, singular: string, pluralForm = `${singular}s`): s
 const seconds = (milliseconds: number): string =>
   milliseconds < 1000 ? `${milliseconds} ms` : `${(milliseconds / 1000).toFixed(1)} s`
 
+const byCount = (reasons: Record<string, number>) => Object.entries(reasons).sort(([, left], [, right]) => right - left)
+
+// A target's rejected rows: those every target refused (the headline's), plus those only this one refused.
+const rejectedText = (name: Sync.TargetName, target: Sync.TargetReport, rejectedEverywhere: number): string =>
+  target.rejectedOnlyHere === 0
+    ? `${number(target.rejected)} rejected`
+    : `${number(target.rejected)} rejected (${number(rejectedEverywhere)} for every target + ` +
+      `${number(target.rejectedOnlyHere)} for ${name} only)`
+
 const targetLine = (
   name: Sync.TargetName,
   target: Sync.TargetReport,
   calls: number | undefined,
-  dryRun: boolean
+  dryRun: boolean,
+  rejectedEverywhere: number
 ): Array<string> => {
   const counts = dryRun
     ? `would create ${number(target.created)}, update ${number(target.updated)}, delete ${number(target.deleted)}; ` +
@@ -37,13 +48,17 @@ const targetLine = (
   if (name === "copernica" && target.fieldsCreated > 0) {
     parts.push(`${plural(target.fieldsCreated, "field")} ${dryRun ? "to create" : "created"}`)
   }
-  if (target.rejected > 0) parts.push(`${number(target.rejected)} rejected`)
+  if (target.rejected > 0) parts.push(rejectedText(name, target, rejectedEverywhere))
   if (target.deadLettered > 0) parts.push(`${number(target.deadLettered)} new dead letters`)
   if (target.skippedDeadLetters > 0) parts.push(`${number(target.skippedDeadLetters)} dead letters skipped`)
   if (target.deadLettersReplayed > 0) parts.push(`${number(target.deadLettersReplayed)} dead letters replayed`)
+  if (target.neutralised > 0) parts.push(`${number(target.neutralised)} neutralised as spreadsheet formulas`)
   if (target.pendingDeletes > 0) parts.push(`${number(target.pendingDeletes)} left the source and were not deleted`)
   if (calls !== undefined) parts.push(plural(calls, "vendor call"))
   const lines = [`  ${name}: ${parts.join("; ")}`]
+  for (const [reason, count] of byCount(target.rejectReasons)) {
+    lines.push(`    rejected for ${name} only: ${reason}: ${number(count)}`)
+  }
   if (target.vendorJobs.length > 0) {
     const shown = target.vendorJobs.slice(0, 5).join(", ")
     lines.push(`    jobs: ${shown}${target.vendorJobs.length > 5 ? `, … (${target.vendorJobs.length} in all)` : ""}`)
@@ -60,13 +75,19 @@ export const formatReport = (report: Sync.RunReport): string => {
   ]
   if (report.dryRun) lines.push("  nothing was sent and the state is unchanged")
   const duplicates = report.duplicates > 0 ? ` (${plural(report.duplicates, "duplicate key")})` : ""
-  lines.push(`  read ${plural(report.read, "row")}, rejected ${number(report.rejected)}${duplicates}`)
-  const reasons = Object.entries(report.rejectReasons).sort(([, left], [, right]) => right - left)
-  for (const [reason, count] of reasons) lines.push(`    ${reason}: ${number(count)}`)
-  if (report.rejectsFile !== undefined) lines.push(`    every bad row: ${report.rejectsFile}`)
+  const several = Object.keys(report.targets).length > 1
+  lines.push(
+    `  read ${plural(report.read, "row")}, rejected ${number(report.rejected)}` +
+      `${several ? " for every target" : ""}${duplicates}`
+  )
+  // Each rejected row counts once, under its first reason, so the lines add up to the count above.
+  for (const [reason, count] of byCount(report.rejectReasons)) lines.push(`    ${reason}: ${number(count)}`)
+  if (report.rejectsFile !== undefined) lines.push(`    every reason of every bad row: ${report.rejectsFile}`)
   for (const name of ["ocamba", "copernica"] as const) {
     const target = report.targets[name]
-    if (target !== undefined) lines.push(...targetLine(name, target, report.vendorCalls[name], report.dryRun))
+    if (target !== undefined) {
+      lines.push(...targetLine(name, target, report.vendorCalls[name], report.dryRun, report.rejected))
+    }
   }
   lines.push(`  state: ${report.statePath}`)
   return lines.join("\n")

@@ -17,7 +17,7 @@ import { Redis } from "ioredis"
 import type * as Throttle from "../Throttle.ts"
 import * as Concurrency from "./throttleConcurrency.ts"
 import * as FallbackStore from "./throttleFallbackStore.ts"
-import type * as Log from "./throttleLog.ts"
+import * as Log from "./throttleLog.ts"
 import * as MemoryStore from "./throttleMemoryStore.ts"
 import * as Metrics from "./throttleMetrics.ts"
 import * as Model from "./throttleModel.ts"
@@ -41,6 +41,14 @@ interface KeyState {
   /** The configured windows, safety margin included. */
   readonly windows: ReadonlyArray<Log.EffectiveWindow>
   readonly adaptive: AdaptiveState | undefined
+  /** The last admission-to-send delays reported (`sent`), a ring; their maximum widens every window. */
+  readonly delays: Float64Array
+  delayCount: number
+  /** The widening in force: the largest recent admission-to-send delay, at most the shortest window. */
+  measuredDelay: number
+  /** The windows the store is given (margin, measured delay and adaptive rate included); rebuilt when they change. */
+  effective: ReadonlyArray<Log.EffectiveWindow> | undefined
+  longest: number
   readonly gate: Concurrency.ConcurrencyGate
   /** Callers in `acquire`/`withThrottle` that have not been admitted yet. */
   depth: number
@@ -51,6 +59,9 @@ interface KeyState {
   readonly refusedDeadline: Metric.Metric.Counter<number>
   readonly cooldowns: Metric.Metric.Counter<number>
 }
+
+// How many recent admission-to-send delays the widening is the maximum of.
+const delaySamples = 32
 
 const defect = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
 
@@ -103,7 +114,9 @@ export const makeWith = (
   options: Throttle.Options,
   makeStore: (
     publish: (event: Model.ThrottleEvent) => Effect.Effect<void>
-  ) => Effect.Effect<Throttle.ThrottleStore, never, Scope.Scope>
+  ) => Effect.Effect<Throttle.ThrottleStore, never, Scope.Scope>,
+  /** The store itself when it is this process's memory store: admissions that need no wait skip the Effect machinery. */
+  fast?: MemoryStore.MemoryStore
 ): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
   Effect.gen(function* () {
     const marginMillis = Duration.toMillis(Duration.decode(options.safetyMargin ?? Duration.millis(50)))
@@ -114,6 +127,17 @@ export const makeWith = (
       PubSub.shutdown
     )
     const publish = (event: Model.ThrottleEvent): Effect.Effect<void> => Effect.asVoid(PubSub.publish(pubsub, event))
+    // Admitted events are built only while someone listens: most admissions have no audience.
+    let listeners = 0
+    const listening = Effect.acquireRelease(
+      Effect.sync(() => {
+        listeners++
+      }),
+      () =>
+        Effect.sync(() => {
+          listeners--
+        })
+    )
     const store = yield* makeStore(publish)
     const states = new Map<string, KeyState>()
 
@@ -147,6 +171,11 @@ export const makeWith = (
                     decreaseFactor: adaptive.decreaseFactor ?? 0.5,
                     increaseStep: adaptive.increaseStep ?? 1
                   },
+            delays: new Float64Array(delaySamples),
+            delayCount: 0,
+            measuredDelay: 0,
+            effective: undefined,
+            longest: 0,
             gate: Concurrency.make(policy.maxConcurrent ?? Number.POSITIVE_INFINITY),
             depth: 0,
             queueDepth: tagged(Metrics.queueDepth),
@@ -161,10 +190,62 @@ export const makeWith = (
         })
       })
 
-    const windowsOf = (state: KeyState): ReadonlyArray<Log.EffectiveWindow> =>
-      state.adaptive === undefined
-        ? state.windows
-        : [...state.windows, { limit: state.adaptive.rate, millis: state.adaptive.windowMillis + marginMillis }]
+    const windowsOf = (state: KeyState): ReadonlyArray<Log.EffectiveWindow> => {
+      if (state.effective !== undefined) return state.effective
+      const widen = state.measuredDelay
+      const windows = state.windows.map((window) => ({ limit: window.limit, millis: window.millis + widen }))
+      if (state.adaptive !== undefined) {
+        windows.push({ limit: state.adaptive.rate, millis: state.adaptive.windowMillis + marginMillis + widen })
+      }
+      state.effective = windows
+      state.longest = Log.longestMillis(windows)
+      return windows
+    }
+
+    // A request that left `delay` ms after its slot reaches the vendor that much later than the log says: windows are
+    // widened by the largest recent delay, so two calls a window apart in the log are a window apart at the vendor too.
+    const recordDelay = (state: KeyState, delay: number): void => {
+      state.delays[state.delayCount++ % delaySamples] = delay
+      let largest = 0
+      const filled = Math.min(state.delayCount, delaySamples)
+      for (let index = 0; index < filled; index++) largest = Math.max(largest, state.delays[index]!)
+      let shortest = Number.POSITIVE_INFINITY
+      for (const window of state.windows) shortest = Math.min(shortest, window.millis - marginMillis)
+      const widen = Math.ceil(Math.min(largest, Number.isFinite(shortest) ? shortest : largest))
+      if (widen !== state.measuredDelay) {
+        state.measuredDelay = widen
+        state.effective = undefined
+      }
+    }
+
+    const announce = (state: KeyState, admission: Throttle.Admission): void => {
+      const waited = Duration.toMillis(admission.waited)
+      state.admitted.unsafeUpdate(1, [])
+      state.waitTime.unsafeUpdate(waited, [])
+      if (listeners > 0)
+        pubsub.unsafeOffer(Model.ThrottleEvent.Admitted({ key: admission.key, waited: admission.waited }))
+    }
+
+    // The fast path: a known key, cost 1, no deadline to honour beyond "now", nobody waiting in this process, room in
+    // every window now. One synchronous check on the memory store; anything else takes the full path.
+    const admitNow = (key: string, acquireOptions: Throttle.AcquireOptions | undefined, now: number) => {
+      if (fast === undefined) return undefined
+      const state = states.get(key)
+      if (state === undefined || state.depth > 0) return undefined
+      if (acquireOptions !== undefined && acquireOptions.cost !== undefined && acquireOptions.cost !== 1)
+        return undefined
+      const windows = windowsOf(state)
+      if (!fast.admitNow(key, windows, state.longest, now)) return undefined
+      const admission: Throttle.Admission = { key, waited: Duration.zero, admittedAtMillis: now }
+      announce(state, admission)
+      return [state, admission] as const
+    }
+
+    const sent = (admission: Throttle.Admission): Effect.Effect<void> =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        const state = states.get(admission.key)
+        if (state !== undefined) recordDelay(state, Math.max(0, now - admission.admittedAtMillis))
+      })
 
     const refuse = (state: KeyState, reason: Model.ThrottleErrorReason): Effect.Effect<never, Model.ThrottleError> =>
       Metric.increment(reason._tag === "QueueFull" ? state.refusedQueueFull : state.refusedDeadline).pipe(
@@ -202,6 +283,7 @@ export const makeWith = (
           reservation,
           cost,
           windows: windowsOf(state),
+          measuredDelayMillis: state.measuredDelay,
           maxDelayMillis: deadlineMillis === undefined ? undefined : Math.max(0, deadlineMillis - (now - startedAt))
         })
         if (outcome._tag === "TooLate") return yield* deadlineExceeded(state, outcome.delayMillis)
@@ -276,10 +358,9 @@ export const makeWith = (
           const now = yield* Clock.currentTimeMillis
           return now - startedAt
         }).pipe(Effect.ensuring(setDepth(state, -1)))
-        yield* Metric.increment(state.admitted)
-        yield* Metric.update(state.waitTime, waited)
-        const admission: Throttle.Admission = { key, waited: Duration.millis(waited) }
-        yield* publish(Model.ThrottleEvent.Admitted(admission))
+        const admittedAtMillis = yield* Clock.currentTimeMillis
+        const admission: Throttle.Admission = { key, waited: Duration.millis(waited), admittedAtMillis }
+        announce(state, admission)
         return [state, admission, epoch] as const
       })
 
@@ -291,6 +372,7 @@ export const makeWith = (
           if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return Effect.void
           if (now - adaptive.lastChange < adaptive.windowMillis) return Effect.void
           adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
+          state.effective = undefined
           adaptive.lastChange = now
           return publish(
             Model.ThrottleEvent.RateChanged({
@@ -302,21 +384,49 @@ export const makeWith = (
         })
       )
 
+    const slowAcquire = (key: string, acquireOptions: Throttle.AcquireOptions | undefined) =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.map(admit(key, acquireOptions, false, restore), ([, admission]) => admission)
+      )
+
+    const runAdmitted = <A, E, R>(
+      self: Effect.Effect<A, E, R>,
+      restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+      state: KeyState,
+      admission: Throttle.Admission,
+      epoch: number
+    ) =>
+      restore(Effect.locally(self, Model.currentSent, sent(admission))).pipe(
+        Effect.onExit((exit) =>
+          Effect.zipRight(state.gate.give, Exit.isSuccess(exit) ? recordSuccess(state, epoch) : Effect.void)
+        )
+      )
+
     const service: Throttle.ThrottleService = {
-      acquire: (key, acquireOptions) =>
-        Effect.uninterruptibleMask((restore) =>
-          Effect.map(admit(key, acquireOptions, false, restore), ([, admission]) => admission)
-        ),
+      acquire:
+        fast === undefined
+          ? slowAcquire
+          : (key, acquireOptions) =>
+              Effect.flatMap(Clock.currentTimeMillis, (now) => {
+                const admitted = admitNow(key, acquireOptions, now)
+                return admitted === undefined ? slowAcquire(key, acquireOptions) : Effect.succeed(admitted[1])
+              }),
       withThrottle: (key, acquireOptions) => (self) =>
         Effect.uninterruptibleMask((restore) =>
-          Effect.flatMap(admit(key, acquireOptions, true, restore), ([state, , epoch]) =>
-            restore(self).pipe(
-              Effect.onExit((exit) =>
-                Effect.zipRight(state.gate.give, Exit.isSuccess(exit) ? recordSuccess(state, epoch) : Effect.void)
-              )
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const state = fast === undefined ? undefined : states.get(key)
+            const epoch = state?.gate.tryTake()
+            if (state !== undefined && epoch !== undefined) {
+              const admitted = admitNow(key, acquireOptions, now)
+              if (admitted !== undefined) return runAdmitted(self, restore, state, admitted[1], epoch)
+              state.gate.untake()
+            }
+            return Effect.flatMap(admit(key, acquireOptions, true, restore), ([state, admission, epoch]) =>
+              runAdmitted(self, restore, state, admission, epoch)
             )
-          )
+          })
         ),
+      sent,
       pause: (key, retryAfter) =>
         Effect.gen(function* () {
           const state = yield* stateOf(key)
@@ -331,6 +441,7 @@ export const makeWith = (
               const lowered = Math.max(adaptive.floor, Math.floor(adaptive.rate * adaptive.decreaseFactor))
               if (lowered !== adaptive.rate) {
                 adaptive.rate = lowered
+                state.effective = undefined
                 yield* publish(
                   Model.ThrottleEvent.RateChanged({
                     key,
@@ -361,8 +472,8 @@ export const makeWith = (
           const maxConcurrent = yield* state.gate.lower
           yield* publish(Model.ThrottleEvent.ConcurrencyLowered({ key, maxConcurrent }))
         }),
-      events: Stream.fromPubSub(pubsub),
-      subscribe: PubSub.subscribe(pubsub),
+      events: Stream.unwrapScoped(Effect.as(listening, Stream.fromPubSub(pubsub))),
+      subscribe: Effect.zipRight(listening, PubSub.subscribe(pubsub)),
       snapshot: (key) =>
         Effect.gen(function* () {
           const state = yield* stateOf(key)
@@ -374,7 +485,7 @@ export const makeWith = (
             backend: snapshot.backend,
             windows: snapshot.windows.map((usage, index) => ({
               limit: usage.limit,
-              window: Duration.millis((windows[index]?.millis ?? marginMillis) - marginMillis),
+              window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
               used: usage.used,
               remaining: Math.max(0, usage.limit - usage.used),
               resetAfter: Duration.millis(usage.resetAfter)
@@ -394,11 +505,17 @@ export const makeWith = (
 
 /** A throttle over a given store, or a fresh memory store. */
 export const make = (options: Throttle.MemoryOptions): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
-  makeWith(options, () => (options.store === undefined ? MemoryStore.make : Effect.succeed(options.store)))
+  options.store === undefined
+    ? Effect.flatMap(MemoryStore.make, (store) => makeWith(options, () => Effect.succeed(store), store))
+    : makeWith(options, () => Effect.succeed(options.store!))
+
+// Long enough for a Redis on a starved host (hundreds of milliseconds), short enough to notice a dead one.
+const commandTimeoutMillis = (options: Throttle.RedisOptions): number =>
+  Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.seconds(2)))
 
 /** Opens the ioredis client the Redis store runs on, tuned to notice an unreachable Redis quickly. */
 const connect = (options: Throttle.RedisOptions): Effect.Effect<Redis, never, Scope.Scope> => {
-  const commandTimeout = Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.millis(250)))
+  const commandTimeout = commandTimeoutMillis(options)
   const connectTimeout = Duration.decode(options.connectTimeout ?? Duration.seconds(1))
   const given = typeof options.redis === "string" ? {} : options.redis
   const settings = {
@@ -445,11 +562,19 @@ export const makeRedis = (
       Effect.gen(function* () {
         const client = yield* connect(options)
         const memory = yield* MemoryStore.make
+        const leaseMillis = commandTimeoutMillis(options)
         return yield* FallbackStore.make({
-          redis: RedisStore.make(client, options.keyPrefix ?? "profilesync:throttle:"),
+          redis: RedisStore.make(client, {
+            keyPrefix: options.keyPrefix ?? "profilesync:throttle:",
+            replicaId: randomUUID(),
+            replicas: options.replicas,
+            leaseMillis,
+            unreachableMillis: leaseMillis
+          }),
           memory,
           replicas: options.replicas,
           recoveryInterval: Duration.decode(options.recoveryInterval ?? Duration.seconds(2)),
+          heartbeatInterval: Duration.millis(Math.max(5, leaseMillis / 4)),
           publish
         })
       })

@@ -7,6 +7,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 
 /** The gate of one key in one process. */
 export interface ConcurrencyGate {
@@ -15,6 +16,10 @@ export interface ConcurrencyGate {
    * waiter removes it from the queue.
    */
   readonly take: Effect.Effect<number>
+  /** Takes a permit at once when one is free and nobody waits; returns the epoch, or undefined (nothing taken). */
+  readonly tryTake: () => number | undefined
+  /** Returns a permit taken with `tryTake` and not used. */
+  readonly untake: () => void
   /** Returns a permit and hands free permits to the next waiters. */
   readonly give: Effect.Effect<void>
   /** Halves the capacity (at least 1); returns the new capacity. */
@@ -49,11 +54,13 @@ export const make = (ceiling: number): ConcurrencyGate => {
   }
 
   const take: Effect.Effect<number> = Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Deferred.make<void>(), (deferred) => {
+    Effect.suspend(() => {
+      // A free permit and nobody ahead: no Deferred to allocate.
       if (waiters.length === 0 && inUse < capacity) {
         inUse++
         return Effect.succeed(epoch)
       }
+      const deferred = Deferred.unsafeMake<void>(FiberId.none)
       waiters.push(deferred)
       return restore(Deferred.await(deferred)).pipe(
         Effect.map(() => epoch),
@@ -75,6 +82,15 @@ export const make = (ceiling: number): ConcurrencyGate => {
 
   return {
     take,
+    untake: () => {
+      inUse--
+      grant()
+    },
+    tryTake: () => {
+      if (waiters.length > 0 || inUse >= capacity) return undefined
+      inUse++
+      return epoch
+    },
     give: Effect.sync(() => {
       inUse--
       grant()

@@ -2,14 +2,19 @@
  * The store used with Redis: it serves every operation from Redis while Redis answers and, when a command fails or
  * times out, falls back loudly to an in-memory store that grants this process only its share of each limit
  * (`floor(limit / replicas)`, at least 1). It never falls back to "no limit". A background fiber keeps trying Redis and
- * switches back when it answers again.
+ * switches back when it has answered for a whole recovery interval (so a flapping Redis does not flap the budget).
+ *
+ * The other replicas must not keep the whole limit while this one spends its share: each replica holds a lease in
+ * Redis (refreshed by every reserve and by a heartbeat), and the reserve script lowers the shared limit by the share of
+ * every replica whose lease has lapsed. So a replica that falls back takes no local slot before its own lease has
+ * surely ended, plus the shortest window (the slots the others took at the full limit until then have left it).
  *
  * Across a switch the process carries what it knows: it keeps a local copy (the "shadow") of the slots it took from
  * Redis, seeds the memory store with them when falling back, and seeds Redis with the slots it took from memory when
  * returning, so its own calls are never counted twice as free. Cooldowns travel both ways too.
  */
 import * as Clock from "effect/Clock"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
@@ -27,6 +32,8 @@ export interface Options {
   readonly memory: MemoryStore.MemoryStore
   readonly replicas: number
   readonly recoveryInterval: Duration.Duration
+  /** How often the lease is refreshed while nothing else refreshes it. */
+  readonly heartbeatInterval: Duration.Duration
   readonly publish: (event: Model.ThrottleEvent) => Effect.Effect<void>
 }
 
@@ -95,8 +102,15 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
           )
       })
 
+    // While the lease may still be live the others count this replica as present and keep the whole limit.
+    const localFrom = (windows: ReadonlyArray<Log.EffectiveWindow>): number => {
+      let shortest = Number.POSITIVE_INFINITY
+      for (const window of windows) shortest = Math.min(shortest, window.millis)
+      return replicas === 1 ? 0 : redis.leaseEndsBy() + (Number.isFinite(shortest) ? shortest : 0)
+    }
+
     const reserveLocal = (request: Throttle.ReserveRequest) =>
-      memory.reserve({ ...request, windows: share(request.windows, replicas) }).pipe(
+      memory.reserveFrom({ ...request, windows: share(request.windows, replicas) }, localFrom(request.windows)).pipe(
         Effect.tap((outcome) =>
           Effect.sync(() => {
             // Only a caller that has to wait comes back to confirm or release.
@@ -163,12 +177,21 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
         })
     }
 
-    // Back to Redis: first tell it about the slots and cooldowns taken locally, then switch.
+    // Back to Redis once it has answered for a whole recovery interval: first tell it about the slots and cooldowns
+    // taken locally, then take the lease again (the others raise the shared limit), then switch.
+    let answeringSince: number | undefined
     const recover = Effect.gen(function* () {
       if (mode === "shared") return
-      yield* redis.ping
-      const contents = yield* memory.dump
+      const probe = yield* Effect.either(redis.ping)
       const now = yield* Clock.currentTimeMillis
+      if (probe._tag === "Left") {
+        answeringSince = undefined
+        return
+      }
+      answeringSince ??= now
+      if (now - answeringSince < Duration.toMillis(options.recoveryInterval)) return
+      answeringSince = undefined
+      const contents = yield* memory.dump
       for (const [key, content] of contents) {
         const entries = content.entries.map((entry) => ({ offsetMillis: entry.time - now, member: entry.member }))
         const latest = entries.reduce((latest, entry) => Math.max(latest, entry.offsetMillis), 0)
@@ -178,20 +201,27 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
           yield* redis.pause({ key, durationMillis: content.cooldownUntil - now, windows })
         }
       }
+      yield* redis.heartbeat
       mode = "shared"
       yield* Metric.set(Metrics.storeFallback, 0)
       yield* Effect.logInfo("Throttle store Redis answers again: the budget is shared again")
       yield* options.publish(Model.ThrottleEvent.StoreRecovered())
     })
 
+    const probeEvery = Duration.millis(Math.max(10, Duration.toMillis(options.recoveryInterval) / 4))
     yield* recover.pipe(
       Effect.ignore,
-      Effect.repeat(Schedule.spaced(options.recoveryInterval)),
+      Effect.repeat(Schedule.spaced(probeEvery)),
       Effect.interruptible,
       Effect.forkScoped
     )
 
-    // Start loud if Redis is not there at all.
-    yield* redis.ping.pipe(Effect.catchAll(fallBack))
+    // The lease, refreshed while shared; a failed heartbeat is a failed command like any other.
+    yield* Effect.suspend(() =>
+      mode === "shared" ? redis.heartbeat.pipe(Effect.catchAll(fallBack)) : Effect.void
+    ).pipe(Effect.repeat(Schedule.spaced(options.heartbeatInterval)), Effect.interruptible, Effect.forkScoped)
+
+    // Start loud if Redis is not there at all. The first heartbeat reads Redis's clock; the second takes the lease.
+    yield* redis.heartbeat.pipe(Effect.zipRight(redis.heartbeat), Effect.catchAll(fallBack))
     return store
   })

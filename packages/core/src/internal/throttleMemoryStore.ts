@@ -17,6 +17,16 @@ interface KeyLog {
 
 /** The memory store plus what the fallback store needs to move entries between stores. */
 export interface MemoryStore extends Throttle.ThrottleStore {
+  /**
+   * Admits one entry at `now` when every window has room, in one synchronous step, and says whether it did (nothing is
+   * written otherwise). The throttle's fast path: an uncontended admission without allocating an Effect.
+   */
+  readonly admitNow: (key: string, windows: ReadonlyArray<Log.EffectiveWindow>, longest: number, now: number) => boolean
+  /** `reserve`, with no slot before `notBefore` (epoch milliseconds on this store's clock). */
+  readonly reserveFrom: (
+    request: Throttle.ReserveRequest,
+    notBefore: number
+  ) => Effect.Effect<Throttle.ReserveOutcome, never>
   /** Adds entries (times on this store's clock) unless their member is already present, all keys in one step. */
   readonly seed: (logs: ReadonlyMap<string, KeyContent>) => Effect.Effect<void>
   /** The entries and cooldown of every key that still has either. */
@@ -51,21 +61,33 @@ export const make: Effect.Effect<MemoryStore> = Effect.sync(() => {
     if (log.entries.length === 0 && log.cooldownUntil <= now) logs.delete(key)
   }
 
+  const reserveAt = (request: Throttle.ReserveRequest, now: number, notBefore: number): Throttle.ReserveOutcome => {
+    const log = logAt(request.key, now, Log.longestMillis(request.windows))
+    const slot = Log.earliestSlot(log.entries, request.windows, request.cost, Math.max(notBefore, log.cooldownUntil))
+    const delayMillis = slot - now
+    if (request.maxDelayMillis !== undefined && delayMillis > request.maxDelayMillis) {
+      forgetIfIdle(request.key, log, now)
+      return { _tag: "TooLate", delayMillis }
+    }
+    for (let index = 0; index < request.cost; index++) {
+      log.entries.push({ time: slot, member: `${request.reservation}#${index}` })
+    }
+    return { _tag: "Reserved", delayMillis }
+  }
+
+  let admittedNow = 0
+
   const store: MemoryStore = {
-    reserve: (request) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        const log = logAt(request.key, now, Log.longestMillis(request.windows))
-        const slot = Log.earliestSlot(log.entries, request.windows, request.cost, Math.max(now, log.cooldownUntil))
-        const delayMillis = slot - now
-        if (request.maxDelayMillis !== undefined && delayMillis > request.maxDelayMillis) {
-          forgetIfIdle(request.key, log, now)
-          return { _tag: "TooLate", delayMillis } as const
-        }
-        for (const member of Log.membersOf(request.reservation, request.cost)) {
-          log.entries.push({ time: slot, member })
-        }
-        return { _tag: "Reserved", delayMillis } as const
-      }),
+    admitNow: (key, windows, longest, now) => {
+      const log = logAt(key, now, longest)
+      if (Log.earliestSlot(log.entries, windows, 1, Math.max(now, log.cooldownUntil)) > now) return false
+      // Never confirmed or released, so a counter is unique enough (reservation ids are hexadecimal UUIDs: no "n").
+      log.entries.push({ time: now, member: `n${admittedNow++}#0` })
+      return true
+    },
+    reserve: (request) => Effect.map(Clock.currentTimeMillis, (now) => reserveAt(request, now, now)),
+    reserveFrom: (request, notBefore) =>
+      Effect.map(Clock.currentTimeMillis, (now) => reserveAt(request, now, Math.max(now, notBefore))),
     confirm: (request) =>
       Effect.map(Clock.currentTimeMillis, (now): Throttle.ConfirmOutcome => {
         const log = logs.get(request.key)

@@ -5,6 +5,8 @@
  */
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 
 /** Why the throttle refused or could not serve a call. */
 export type ThrottleErrorReason = Data.TaggedEnum<{
@@ -59,3 +61,8 @@ export const fail = (reason: ThrottleErrorReason): ThrottleError => new Throttle
 /** A store command failed; the fallback store catches exactly this. */
 export const storeUnavailable = (key: string, cause: unknown): ThrottleError =>
   new ThrottleError({ reason: ThrottleErrorReason.StoreUnavailable({ key, cause }) })
+
+/** Inside `withThrottle`: tells the throttle that the admitted request has left (see `Throttle.markSent`). */
+export const currentSent: FiberRef.FiberRef<Effect.Effect<void> | undefined> = FiberRef.unsafeMake<
+  Effect.Effect<void> | undefined
+>(undefined)

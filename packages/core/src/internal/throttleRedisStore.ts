@@ -4,7 +4,8 @@
  *
  * Each script reads the time from Redis `TIME`, so the callers' clocks never enter a decision; the delay it returns is
  * slept on Effect's `Clock` by the caller. Every key expires by itself (`PEXPIRE`) once its last entry has left the
- * longest window. Keys of one throttle key share a hash tag (`{...}`), so the scripts also run on Redis Cluster.
+ * longest window. The replicas' leases are one sorted set per prefix (`<prefix>replicas`); on Redis Cluster the prefix
+ * must carry a hash tag so that it and every key's log share a slot.
  */
 import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
@@ -50,28 +51,117 @@ local function earliestSlot(logKey, windows, cost, notBefore)
   end
   return slot
 end
+-- Replica leases: a sorted set of replica ids scored by the Redis time their lease ends. A replica refreshes its
+-- lease with every reserve and on a heartbeat, never beyond the bound it sends (its own clock's "now + lease", so a
+-- command delivered late cannot keep alive a replica that has already moved to its local share).
+local function refreshLease(leaseKey, id, now, ttl, notAfter)
+  local ends = now + ttl
+  if notAfter < ends then ends = notAfter end
+  local current = tonumber(redis.call("ZSCORE", leaseKey, id) or "0")
+  if ends > current then redis.call("ZADD", leaseKey, ends, id) end
+  redis.call("PEXPIRE", leaseKey, ttl * 4)
+end
+-- Replicas without a live lease may be running on their local share (floor(limit / replicas) of every window): the
+-- shared limit is lowered by those shares while they are absent, so that together nobody exceeds the vendor's limit.
+local function absentReplicas(leaseKey, id, replicas, now)
+  if replicas <= 1 then return 0 end
+  redis.call("ZREMRANGEBYSCORE", leaseKey, "-inf", now)
+  local present = redis.call("ZCARD", leaseKey)
+  -- The caller reaches Redis, so it is present whether or not its lease is live.
+  if redis.call("ZSCORE", leaseKey, id) == false then present = present + 1 end
+  local absent = replicas - present
+  if absent < 0 then absent = 0 end
+  return absent
+end
+local function lowered(windows, replicas, absent)
+  if absent == 0 then return windows end
+  local result = {}
+  for index, window in ipairs(windows) do
+    local share = math.max(1, math.floor(window[1] / replicas))
+    result[index] = { math.max(1, window[1] - absent * share), window[2] }
+  end
+  return result
+end
+-- Moves every reservation later than now, in queue order, to the earliest slot at or after notBefore under windows.
+-- Returns the last slot given, or nil when there was nothing to move.
+local function reslotFuture(logKey, windows, now, notBefore)
+  local lastSlot = nil
+  local future = redis.call("ZRANGEBYSCORE", logKey, "(" .. now, "+inf", "WITHSCORES")
+  if #future == 0 then return nil end
+  redis.call("ZREMRANGEBYSCORE", logKey, "(" .. now, "+inf")
+  local groups = {}
+  local order = {}
+  for index = 1, #future, 2 do
+    local member = future[index]
+    local reservation = string.match(member, "^(.*)#%d+$") or member
+    if groups[reservation] == nil then
+      groups[reservation] = {}
+      order[#order + 1] = reservation
+    end
+    local group = groups[reservation]
+    group[#group + 1] = member
+  end
+  for _, reservation in ipairs(order) do
+    local members = groups[reservation]
+    local slot = earliestSlot(logKey, windows, #members, notBefore)
+    for _, member in ipairs(members) do
+      redis.call("ZADD", logKey, slot, member)
+    end
+    lastSlot = slot
+  end
+  return lastSlot
+end
 `
 
-// KEYS: log, cooldown. ARGV: reservation, cost, max delay (-1 = none), then windows.
-// Returns {1, delay} when reserved, {0, delay} when the slot is beyond the max delay (nothing written).
+// KEYS: log, cooldown, leases, absent marker, measured delay. ARGV: reservation, cost, max delay (-1 = none), replica
+// id, replicas, lease millis, lease bound (Redis time), measured delay (already in the windows), then windows.
+// Every window is widened to the largest admission-to-send delay any process reported within the longest window.
+// Returns {1, delay, now} when reserved, {0, delay, now} when the slot is beyond the max delay (nothing written).
+// When more replicas are absent than last time, the reservations already waiting are moved under the lowered limits
+// first: they were placed while the absent replicas' shares were still counted as free.
 const reserveSource = `${prelude}
 local now = nowMillis()
 local cost = tonumber(ARGV[2])
 local maxDelay = tonumber(ARGV[3])
-local windows = readWindows(4)
-local longest = longestOf(windows)
+local replicas = tonumber(ARGV[5])
+local configured = readWindows(9)
+local measured = tonumber(ARGV[8])
+local widest = tonumber(redis.call("GET", KEYS[5]) or "0")
+if measured >= widest and measured > 0 then
+  redis.call("SET", KEYS[5], measured, "PX", longestOf(configured))
+  widest = measured
+end
+if widest > measured then
+  for _, window in ipairs(configured) do window[2] = window[2] + widest - measured end
+end
+local longest = longestOf(configured)
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - longest)
+refreshLease(KEYS[3], ARGV[4], now, tonumber(ARGV[6]), tonumber(ARGV[7]))
+local absent = absentReplicas(KEYS[3], ARGV[4], replicas, now)
+local windows = lowered(configured, replicas, absent)
+local previous = tonumber(redis.call("GET", KEYS[4]) or "0")
+if absent > previous then reslotFuture(KEYS[1], windows, now, now) end
+if absent ~= previous then
+  if absent == 0 then redis.call("DEL", KEYS[4]) else redis.call("SET", KEYS[4], absent, "PX", longest) end
+end
 local notBefore = now
 local cooldown = tonumber(redis.call("GET", KEYS[2]) or "0")
 if cooldown > notBefore then notBefore = cooldown end
 local slot = earliestSlot(KEYS[1], windows, cost, notBefore)
 local delay = slot - now
-if maxDelay >= 0 and delay > maxDelay then return { 0, delay } end
+if maxDelay >= 0 and delay > maxDelay then return { 0, delay, now } end
 for index = 0, cost - 1 do
   redis.call("ZADD", KEYS[1], slot, ARGV[1] .. "#" .. index)
 end
 redis.call("PEXPIRE", KEYS[1], delay + longest)
-return { 1, delay }
+return { 1, delay, now }
+`
+
+// KEYS: leases. ARGV: replica id, lease millis, lease bound (Redis time). Returns {now, absent}.
+const heartbeatSource = `${prelude}
+local now = nowMillis()
+refreshLease(KEYS[1], ARGV[1], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+return { now, 0 }
 `
 
 // KEYS: log. ARGV: first member of the reservation. Returns -1 when missing, else the delay still to wait.
@@ -94,41 +184,19 @@ if existing >= untilTime then return { existing, 0 } end
 redis.call("SET", KEYS[2], untilTime, "PX", duration)
 local windows = readWindows(2)
 local longest = longestOf(windows)
-local future = redis.call("ZRANGEBYSCORE", KEYS[1], "(" .. now, "+inf", "WITHSCORES")
-if #future > 0 then
-  redis.call("ZREMRANGEBYSCORE", KEYS[1], "(" .. now, "+inf")
-  local groups = {}
-  local order = {}
-  for index = 1, #future, 2 do
-    local member = future[index]
-    local reservation = string.match(member, "^(.*)#%d+$") or member
-    if groups[reservation] == nil then
-      groups[reservation] = {}
-      order[#order + 1] = reservation
-    end
-    local group = groups[reservation]
-    group[#group + 1] = member
-  end
-  local lastSlot = untilTime
-  for _, reservation in ipairs(order) do
-    local members = groups[reservation]
-    local slot = earliestSlot(KEYS[1], windows, #members, untilTime)
-    for _, member in ipairs(members) do
-      redis.call("ZADD", KEYS[1], slot, member)
-    end
-    lastSlot = slot
-  end
-  redis.call("PEXPIRE", KEYS[1], lastSlot - now + longest)
-end
+local lastSlot = reslotFuture(KEYS[1], windows, now, untilTime)
+if lastSlot ~= nil then redis.call("PEXPIRE", KEYS[1], lastSlot - now + longest) end
 return { untilTime, 1 }
 `
 
-// KEYS: log, cooldown. ARGV: window lengths. Returns {now, cooldown until, reserved, then used and oldest per window}.
+// KEYS: log, cooldown, leases. ARGV: replica id, replicas, then window lengths.
+// Returns {now, cooldown until, reserved, absent replicas, then used and oldest per window}.
 const snapshotSource = `${prelude}
 local now = nowMillis()
 local cooldown = tonumber(redis.call("GET", KEYS[2]) or "0")
 local result = { now, cooldown, redis.call("ZCOUNT", KEYS[1], "(" .. now, "+inf") }
-for index = 1, #ARGV do
+result[4] = absentReplicas(KEYS[3], ARGV[1], tonumber(ARGV[2]), now)
+for index = 3, #ARGV do
   local horizon = "(" .. (now - tonumber(ARGV[index]))
   local oldest = redis.call("ZRANGEBYSCORE", KEYS[1], horizon, "+inf", "WITHSCORES", "LIMIT", 0, 1)
   result[#result + 1] = redis.call("ZCOUNT", KEYS[1], horizon, "+inf")
@@ -160,13 +228,21 @@ const scripts = {
   confirm: script(confirmSource),
   pause: script(pauseSource),
   snapshot: script(snapshotSource),
-  seed: script(seedSource)
+  seed: script(seedSource),
+  heartbeat: script(heartbeatSource)
 }
 
 /** The Redis store plus what the fallback store needs. */
 export interface RedisStore extends Throttle.ThrottleStore {
-  /** Whether Redis answers. */
+  /** Whether Redis answers (touches no lease). */
   readonly ping: Effect.Effect<void, Model.ThrottleError>
+  /** Refreshes this replica's lease; also tells whether Redis answers. */
+  readonly heartbeat: Effect.Effect<void, Model.ThrottleError>
+  /**
+   * The latest time, on this process's clock, until which a lease refresh already sent may keep this replica present
+   * in Redis (every command carries the bound, so even one delivered late cannot extend it).
+   */
+  readonly leaseEndsBy: () => number
   /** Adds entries given as offsets from the Redis clock's now (negative = past), keeping members already there. */
   readonly seed: (
     key: string,
@@ -175,15 +251,52 @@ export interface RedisStore extends Throttle.ThrottleStore {
   ) => Effect.Effect<void, Model.ThrottleError>
 }
 
+/** Who this replica is and how its presence is kept. */
+export interface Options {
+  readonly keyPrefix: string
+  readonly replicaId: string
+  readonly replicas: number
+  /** How long a lease lasts without a refresh. */
+  readonly leaseMillis: number
+  /** A command not answered in this time fails (the caller then treats Redis as unreachable). */
+  readonly unreachableMillis: number
+}
+
 const windowArguments = (windows: ReadonlyArray<Log.EffectiveWindow>): Array<number> =>
   windows.flatMap((window) => [window.limit, window.millis])
 
 const isNoScript = (error: unknown): boolean => error instanceof Error && error.message.startsWith("NOSCRIPT")
 
+/** The limits in force in Redis while `absent` replicas may be running on their local share. */
+export const loweredLimit = (limit: number, replicas: number, absent: number): number =>
+  absent === 0 ? limit : Math.max(1, limit - absent * Math.max(1, Math.floor(limit / replicas)))
+
 /** Makes a store over an ioredis client; the caller owns the client. */
-export const make = (redis: Redis, keyPrefix: string): RedisStore => {
+export const make = (redis: Redis, options: Options): RedisStore => {
+  const { keyPrefix, replicaId, replicas, leaseMillis } = options
   const logKey = (key: string) => `${keyPrefix}{${key}}:log`
   const cooldownKey = (key: string) => `${keyPrefix}{${key}}:cooldown`
+  const absentKey = (key: string) => `${keyPrefix}{${key}}:absent`
+  const delayKey = (key: string) => `${keyPrefix}{${key}}:delay`
+  const leaseKey = `${keyPrefix}replicas`
+
+  // Redis's clock minus ours, as an upper bound from the last timed reply, and how uncertain it is (the round trip).
+  let offsetMillis: number | undefined
+  let offsetUncertainty = 0
+  let leaseEnds = Number.NEGATIVE_INFINITY
+
+  const observeClock = (sentAt: number, redisNow: number | undefined) => {
+    if (redisNow === undefined) return
+    offsetMillis = redisNow - sentAt
+    offsetUncertainty = Math.max(0, Date.now() - sentAt)
+  }
+
+  // The lease bound sent with a command: our "now + lease" on Redis's clock. Before the clock is known, 0 (no lease).
+  const leaseBound = (sentAt: number): number => {
+    if (offsetMillis === undefined) return 0
+    leaseEnds = Math.max(leaseEnds, sentAt + leaseMillis + offsetUncertainty)
+    return sentAt + leaseMillis + offsetMillis
+  }
 
   // EVALSHA first (the script body is sent once per server); a server that has not seen the script yet (restart,
   // SCRIPT FLUSH, failover) answers NOSCRIPT and gets the body through EVAL, which also caches it.
@@ -201,7 +314,13 @@ export const make = (redis: Redis, keyPrefix: string): RedisStore => {
             isNoScript(error) ? redis.eval(which.source, keys.length, ...keys, ...args) : Promise.reject(error)
           ),
       catch: (cause) => Model.storeUnavailable(key, cause)
-    })
+    }).pipe(
+      Effect.timeoutFail({
+        duration: options.unreachableMillis,
+        onTimeout: () =>
+          Model.storeUnavailable(key, new Error(`Redis did not answer within ${options.unreachableMillis} ms`))
+      })
+    )
 
   const numbers = (key: string, reply: unknown): Effect.Effect<ReadonlyArray<number>, Model.ThrottleError> =>
     Array.isArray(reply) && reply.every((value) => typeof value === "number")
@@ -210,20 +329,33 @@ export const make = (redis: Redis, keyPrefix: string): RedisStore => {
 
   return {
     reserve: (request) =>
-      run(
-        request.key,
-        scripts.reserve,
-        [logKey(request.key), cooldownKey(request.key)],
-        [request.reservation, request.cost, request.maxDelayMillis ?? -1, ...windowArguments(request.windows)]
-      ).pipe(
-        Effect.flatMap((reply) => numbers(request.key, reply)),
-        Effect.map(
-          ([reserved, delayMillis]): Throttle.ReserveOutcome =>
-            reserved === 1
+      Effect.suspend(() => {
+        const sentAt = Date.now()
+        return run(
+          request.key,
+          scripts.reserve,
+          [logKey(request.key), cooldownKey(request.key), leaseKey, absentKey(request.key), delayKey(request.key)],
+          [
+            request.reservation,
+            request.cost,
+            request.maxDelayMillis ?? -1,
+            replicaId,
+            replicas,
+            leaseMillis,
+            leaseBound(sentAt),
+            request.measuredDelayMillis ?? 0,
+            ...windowArguments(request.windows)
+          ]
+        ).pipe(
+          Effect.flatMap((reply) => numbers(request.key, reply)),
+          Effect.map(([reserved, delayMillis, redisNow]): Throttle.ReserveOutcome => {
+            observeClock(sentAt, redisNow)
+            return reserved === 1
               ? { _tag: "Reserved", delayMillis: delayMillis ?? 0 }
               : { _tag: "TooLate", delayMillis: delayMillis ?? 0 }
+          })
         )
-      ),
+      }),
     confirm: (request) =>
       run(request.key, scripts.confirm, [logKey(request.key)], [`${request.reservation}#0`]).pipe(
         Effect.map((reply): Throttle.ConfirmOutcome => {
@@ -250,23 +382,24 @@ export const make = (redis: Redis, keyPrefix: string): RedisStore => {
       run(
         request.key,
         scripts.snapshot,
-        [logKey(request.key), cooldownKey(request.key)],
-        request.windows.map((window) => window.millis)
+        [logKey(request.key), cooldownKey(request.key), leaseKey],
+        [replicaId, replicas, ...request.windows.map((window) => window.millis)]
       ).pipe(
         Effect.flatMap((reply) => numbers(request.key, reply)),
         Effect.map((reply): Throttle.StoreSnapshot => {
           const now = reply[0] ?? 0
           const cooldownUntil = reply[1] ?? 0
+          const absent = reply[3] ?? 0
           return {
             backend: "redis",
             nowMillis: now,
             cooldownUntilMillis: cooldownUntil > now ? cooldownUntil : 0,
             reserved: reply[2] ?? 0,
             windows: request.windows.map((window, index) => {
-              const used = reply[3 + index * 2] ?? 0
-              const oldest = reply[4 + index * 2] ?? 0
+              const used = reply[4 + index * 2] ?? 0
+              const oldest = reply[5 + index * 2] ?? 0
               return {
-                limit: window.limit,
+                limit: loweredLimit(window.limit, replicas, absent),
                 used,
                 resetAfter: used === 0 ? 0 : Math.max(0, oldest + window.millis - now)
               }
@@ -274,10 +407,24 @@ export const make = (redis: Redis, keyPrefix: string): RedisStore => {
           }
         })
       ),
+    heartbeat: Effect.suspend(() => {
+      const sentAt = Date.now()
+      return run("", scripts.heartbeat, [leaseKey], [replicaId, leaseMillis, leaseBound(sentAt)]).pipe(
+        Effect.flatMap((reply) => numbers("", reply)),
+        Effect.map(([redisNow]) => observeClock(sentAt, redisNow))
+      )
+    }),
     ping: Effect.tryPromise({
       try: () => redis.ping(),
       catch: (cause) => Model.storeUnavailable("", cause)
-    }).pipe(Effect.asVoid),
+    }).pipe(
+      Effect.timeoutFail({
+        duration: options.unreachableMillis,
+        onTimeout: () => Model.storeUnavailable("", new Error("Redis did not answer PING"))
+      }),
+      Effect.asVoid
+    ),
+    leaseEndsBy: () => leaseEnds,
     seed: (key, entries, timeToLiveMillis) =>
       entries.length === 0
         ? Effect.void

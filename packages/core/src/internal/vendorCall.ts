@@ -43,10 +43,18 @@ export const VendorErrorReason = Data.taggedEnum<VendorErrorReason>()
 
 /** What a failed call carries, whichever client made it. */
 export interface VendorFailure {
+  /** The operation the caller asked for (never a check or a lookup made on its behalf). */
   readonly operation: string
   readonly requestId: string
   readonly attempts: number
   readonly reason: VendorErrorReason
+  /**
+   * What lies beneath `reason`, redacted: the socket error of a `Transport` failure (`connect ECONNREFUSED …`, with
+   * its `code`), or for `CircuitOpen` the failure that opened the breaker.
+   */
+  readonly cause?: unknown
+  /** When a write's outcome was unknown and looking it up failed too: that lookup's failure. */
+  readonly checkFailure?: VendorFailure | undefined
 }
 
 /** The shape of an openapi-fetch result. */
@@ -84,11 +92,30 @@ export interface CallSettings {
 export const describeFailure = (vendorName: string, failure: VendorFailure): string => {
   const reason = failure.reason
   const detail = "message" in reason ? `: ${reason.message}` : ""
-  return `${vendorName} ${failure.operation} failed (${reason._tag}${detail}) after ${failure.attempts} attempt(s), request ${failure.requestId}`
+  const cause = failure.cause instanceof Error && !("message" in reason) ? `: ${failure.cause.message}` : ""
+  const check =
+    failure.checkFailure === undefined
+      ? ""
+      : `; looking up whether it took effect (${failure.checkFailure.operation}) failed too ` +
+        `(${failure.checkFailure.reason._tag})`
+  return (
+    `${vendorName} ${failure.operation} failed (${reason._tag}${detail}${cause}) after ${failure.attempts} ` +
+    `attempt(s), request ${failure.requestId}${check}`
+  )
 }
 
 /** The failure value inside the engine; clients map it to their own tagged error at the edge. */
 export class VendorFailureError extends Data.TaggedError("VendorFailure")<VendorFailure> {}
+
+/** The fields of a failure, for a client's own error. */
+export const plainFailure = (error: VendorFailure): VendorFailure => ({
+  operation: error.operation,
+  requestId: error.requestId,
+  attempts: error.attempts,
+  reason: error.reason,
+  ...(error.cause === undefined ? {} : { cause: error.cause }),
+  ...(error.checkFailure === undefined ? {} : { checkFailure: error.checkFailure })
+})
 
 /** One call to make. */
 export interface CallSpecification<A> {
@@ -134,6 +161,13 @@ export const classify = (error: VendorFailureError): Retry.Decision => {
 }
 
 /**
+ * The classification of an operation that is safe to repeat (a read): every 5xx is retried too, a 500 included, as
+ * repeating it cannot write anything and one vendor hiccup must not fail a status read.
+ */
+export const classifySafe = (error: VendorFailureError): Retry.Decision =>
+  error.reason._tag === "ServerError" ? Retry.Decision.Retry({ retryAfter: Option.none() }) : classify(error)
+
+/**
  * Whether the failed attempt may have taken effect at the vendor. A 429, a refused connection or a throttle refusal
  * certainly did not; a timeout, a dropped connection or a 5xx may have.
  */
@@ -156,14 +190,48 @@ export const isBreakerFailure = (error: VendorFailureError): boolean => {
   return reason._tag === "Transport" || reason._tag === "Timeout" || reason._tag === "ServerError"
 }
 
+// Node's fetch fails with "fetch failed" and puts the socket error (or an AggregateError of one per address) in
+// `cause`: the errors beneath the first, outermost first.
+const causesOf = (error: unknown): ReadonlyArray<{ readonly message?: unknown; readonly code?: unknown }> => {
+  const causes: Array<{ readonly message?: unknown; readonly code?: unknown }> = []
+  let current = (error as { cause?: unknown } | undefined)?.cause
+  while (typeof current === "object" && current !== null && causes.length < 5) {
+    causes.push(current as { message?: unknown; code?: unknown })
+    const errors = (current as { errors?: unknown }).errors
+    current = (current as { cause?: unknown }).cause ?? (Array.isArray(errors) ? errors[0] : undefined)
+  }
+  return causes
+}
+
+const errorCode = (error: unknown): string | undefined => {
+  const code = causesOf(error).find((cause) => typeof cause.code === "string")?.code
+  return typeof code === "string" ? code : undefined
+}
+
 const refusedBeforeSending = (error: unknown): boolean => {
-  // Node's fetch wraps the socket error in `cause`; ECONNREFUSED means nothing reached the vendor.
-  const cause = (error as { cause?: { code?: unknown; cause?: { code?: unknown } } })?.cause
-  const code = cause?.code ?? cause?.cause?.code
+  // ECONNREFUSED or a name that does not resolve means nothing reached the vendor.
+  const code = errorCode(error)
   return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN"
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/**
+ * The error beneath a failed request, as a plain redacted `Error` with its `code` (`connect ECONNREFUSED
+ * 127.0.0.1:4010`): the original may hold a URL with a token in it, so it is never kept itself.
+ */
+const transportCause = (error: unknown, secrets: ReadonlyArray<string>): Error => {
+  const messages = [messageOf(error), ...causesOf(error).map((cause) => cause.message)].filter(
+    (message): message is string => typeof message === "string" && message !== ""
+  )
+  const cause = new Error(redactSecrets(Array.from(new Set(messages)).join(": "), secrets))
+  const code = errorCode(error)
+  if (code !== undefined) Object.assign(cause, { code })
+  return cause
+}
+
+// The last failure that counted against each breaker, so a call the open breaker refuses can say why it is open.
+const lastBreakerFailure = new WeakMap<object, VendorFailureError>()
 
 let requestCounter = 0
 const newRequestId = () => {
@@ -190,7 +258,10 @@ export const call = <A>(
     const timeout = specification.timeout ?? settings.timeout
     let attempts = 0
 
-    const failure = (reason: VendorErrorReason) => new VendorFailureError({ operation, requestId, attempts, reason })
+    const failure = (reason: VendorErrorReason, cause?: unknown) =>
+      new VendorFailureError({ operation, requestId, attempts, reason, ...(cause === undefined ? {} : { cause }) })
+    // The last failure of this operation's own attempts: what the caller sees if a check made for it fails.
+    let lastOwnFailure: VendorFailureError | undefined
 
     const onRateLimited = (response: Response) =>
       Effect.gen(function* () {
@@ -235,34 +306,49 @@ export const call = <A>(
         return specification.decode(result.data, response)
       })
 
-    const send = Effect.tryPromise({
-      try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
-      catch: (error) =>
-        failure(
-          VendorErrorReason.Transport({
-            message: redactSecrets(messageOf(error), settings.secrets),
-            reachedServer: !refusedBeforeSending(error)
-          })
-        )
-    }).pipe(
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
-      }),
-      Effect.flatMap(interpret)
+    const send = Effect.zipRight(
+      Throttle.markSent,
+      Effect.tryPromise({
+        try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
+        catch: (error) => {
+          const cause = transportCause(error, settings.secrets)
+          return failure(
+            VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
+            cause
+          )
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => failure(VendorErrorReason.Timeout({ after: timeout }))
+        }),
+        Effect.flatMap(interpret)
+      )
     )
 
     const breakerProtected = send.pipe(
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          if (isBreakerFailure(error)) lastBreakerFailure.set(settings.breaker, error)
+        })
+      ),
       settings.breaker.protect,
-      Effect.catchTag("CircuitBreakerError", (error) =>
-        Effect.fail(
+      Effect.catchTag("CircuitBreakerError", (error) => {
+        const opened = lastBreakerFailure.get(settings.breaker)
+        return Effect.fail(
           failure(
             VendorErrorReason.CircuitOpen({
               retryAfter: error.reason._tag === "Open" ? Option.some(error.reason.retryAfter) : Option.none()
-            })
+            }),
+            opened === undefined
+              ? undefined
+              : new Error(
+                  `the circuit breaker opened after failures such as: ${describeFailure(dialect.vendor, opened)}`,
+                  opened.cause === undefined ? undefined : { cause: opened.cause }
+                )
           )
         )
-      )
+      })
     )
 
     const throttled = Option.match(settings.throttle, {
@@ -293,13 +379,20 @@ export const call = <A>(
     }).pipe(
       Effect.zipRight(throttled),
       Effect.tap(() => Metric.increment(tagged(dialect.vendor, operation, "ok"))),
-      Effect.tapError((error) => Metric.increment(tagged(dialect.vendor, operation, error.reason._tag)))
+      Effect.tapError((error) =>
+        Effect.zipRight(
+          Effect.sync(() => {
+            lastOwnFailure = error
+          }),
+          Metric.increment(tagged(dialect.vendor, operation, error.reason._tag))
+        )
+      )
     )
 
     return attempt.pipe(
       Retry.forOperation(policy, {
         policy: settings.retry,
-        classify,
+        classify: policy === "safe" ? classifySafe : classify,
         isAmbiguous,
         ...(specification.check === undefined ? {} : { check: specification.check }),
         onRetry: (event) =>
@@ -319,7 +412,13 @@ export const call = <A>(
             )
           )
       }),
-      Effect.mapError((error) => new VendorFailureError({ ...error, attempts })),
+      // A check made on the caller's behalf (a lookup whether a write in doubt landed) may fail too: the caller still
+      // gets the failure of the call it made, with the check's failure beside it.
+      Effect.mapError((error) =>
+        error.operation !== operation && lastOwnFailure !== undefined
+          ? new VendorFailureError({ ...plainFailure(lastOwnFailure), attempts, checkFailure: plainFailure(error) })
+          : new VendorFailureError({ ...plainFailure(error), attempts })
+      ),
       Effect.annotateLogs({ vendor: dialect.vendor, operation, requestId }),
       Effect.withSpan(`${dialect.vendor}.${operation}`, { attributes: { requestId } })
     )

@@ -88,6 +88,8 @@ export interface ConfigOptions {
   readonly maxAttempts?: number
   readonly state?: unknown
   readonly targets?: ReadonlyArray<Sync.TargetName>
+  /** Changes the config document (plain JSON) before it is parsed. */
+  readonly edit?: (document: Record<string, any>) => void
 }
 
 /**
@@ -168,6 +170,7 @@ export const configFor = (options: ConfigOptions): Effect.Effect<SyncConfig.Sync
     deadLetters: { maxAttempts: options.maxAttempts ?? 3 },
     rejects: { path: join(options.directory, "rejects.ndjson") }
   }
+  options.edit?.(document)
   // JSON is YAML: the config goes through the same parser as a file.
   return SyncConfig.parse(JSON.stringify(document), join(options.directory, "customers.yaml"))
 }

@@ -1,16 +1,17 @@
 /**
- * Test support: one OS process of the shared-budget test. It calls the sandbox's Ocamba API as fast as its callers
- * can for a fixed time, spending the account's budget through a Redis-shared throttle, and prints what it got as one
- * JSON line. Configured by environment: SANDBOX_URL, REDIS_URL, REPLICAS, CALLERS, RUN_MILLISECONDS, WINDOWS
- * (`10/250,60/3000`: limit/milliseconds), START_AT (epoch milliseconds).
+ * Test support: one OS process of the shared-budget tests, run as built JavaScript on `@profilesync/core`'s `dist`
+ * (no TypeScript loader in the child). It connects its Redis-shared throttle, prints `{"ready":true}`, waits for one
+ * line on stdin, `{"startAt":<epoch ms>,"runFor":<ms>}`, then calls the sandbox's Ocamba API as fast as its callers
+ * can until `startAt + runFor` and prints what it got as one JSON line. Configured by environment: SANDBOX_URL,
+ * REDIS_URL, REPLICAS, CALLERS, WINDOWS (`10/250,60/3000`: limit/milliseconds).
  */
+import { createInterface } from "node:readline"
+import { OcambaClient, Throttle } from "@profilesync/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as OcambaClient from "../../src/OcambaClient.ts"
-import * as Throttle from "../../src/Throttle.ts"
 
-const environment = (name: string) => {
+const environment = (name) => {
   const value = process.env[name]
   if (value === undefined) throw new Error(`${name} is not set`)
   return value
@@ -20,23 +21,32 @@ const windows = environment("WINDOWS")
   .split(",")
   .map((window) => {
     const [limit, milliseconds] = window.split("/").map(Number)
-    return { limit: limit!, window: Duration.millis(milliseconds!) }
+    return { limit, window: Duration.millis(milliseconds) }
   })
-const runFor = Number(environment("RUN_MILLISECONDS"))
 const callers = Number(environment("CALLERS"))
 
-const startAt = Number(environment("START_AT"))
+const nextLine = Effect.async((resume) => {
+  const lines = createInterface({ input: process.stdin })
+  lines.once("line", (line) => {
+    lines.close()
+    resume(Effect.succeed(JSON.parse(line)))
+  })
+})
 
 const program = Effect.gen(function* () {
   const ocamba = yield* OcambaClient.OcambaClient
-  // Every process starts at the same moment, whenever it finished loading.
+  // The throttle is connected (the layer is built): tell the test, then start when every process is ready.
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
+  const { startAt, runFor } = yield* nextLine
   yield* Effect.sleep(Duration.millis(Math.max(0, startAt - Date.now())))
   const deadline = startAt + runFor
-  const admitted: Array<number> = []
+  const admitted = []
   let refused = 0
   const caller = Effect.gen(function* () {
     while (Date.now() < deadline) {
-      const outcome = yield* Effect.either(ocamba.listProperties({ page: "1,1" }))
+      const outcome = yield* Effect.either(
+        ocamba.listProperties({ page: "1,1" }).pipe(Effect.timeout(Duration.millis(deadline - Date.now() + 1000)))
+      )
       if (outcome._tag === "Right") admitted.push(Date.now())
       else refused++
     }
@@ -52,8 +62,6 @@ const live = OcambaClient.layer({
   token: "ocamba-sandbox-token",
   baseUrl: `${environment("SANDBOX_URL")}/v1/hood`,
   account: "shared",
-  // A slot further away than the run's end is not worth waiting for.
-  throttleDeadline: Duration.millis(runFor),
   retry: { maxAttempts: 1 }
 }).pipe(
   Layer.provide(
@@ -72,7 +80,7 @@ Effect.runPromise(Effect.provide(program, live)).then(
     process.stdout.write(`${JSON.stringify(result)}\n`)
     process.exit(0)
   },
-  (error: unknown) => {
+  (error) => {
     process.stderr.write(`${String(error)}\n`)
     process.exit(1)
   }
