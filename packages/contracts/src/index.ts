@@ -32,8 +32,9 @@ export type {
 } from "./Metadata.ts"
 export type { OpenApiDocument } from "./OpenApi.ts"
 export { canonicalPhpQuery, parsePhpForm, phpBoolean } from "./PhpForm.ts"
-export { redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
+export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
+export { maxJsonDepth, tooDeepAt } from "./Validator.ts"
 
 /** The operations of Ocamba Hood, by operationId. */
 export type OcambaOperations = typeof ocambaOperations

@@ -46,7 +46,8 @@
  *       first_name: { property: full_name, system: true }
  *       lifetime_value:                         # a custom property, created or updated before the import
  *         property: lifetime_value
- *         data_type: number                     # text (default) | number | date; cannot change once created
+ *         data_type: text                       # the only type Ocamba supports today (number and date are
+ *                                               # documented but refused); cannot change once created
  *         description: Total revenue of the customer
  *         example: "120.50"
  *         export_alias: ltv
