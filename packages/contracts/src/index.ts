@@ -22,6 +22,14 @@ export {
 } from "./FetchClient.ts"
 export type * as CopernicaTypes from "./generated/copernica-v3.ts"
 export type * as OcambaTypes from "./generated/ocamba-hood.ts"
+export {
+  copernicaIdentity,
+  type OcambaIdentity,
+  ocambaEmailKey,
+  ocambaIdentity,
+  ocambaPhoneKey,
+  ocambaSameProfile
+} from "./Identity.ts"
 export type {
   OperationMetadata,
   Provenance,

@@ -76,6 +76,10 @@
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
  * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
  *                                               # strip: they are removed (tab and line breaks are text, kept)
+ * identityCollisions: reject                    # rows with different keys a vendor would merge into one profile
+ *                                               # (same email; a phone Ocamba matches an email-less row on; same
+ *                                               # Copernica keyFields): reject (default) refuses every row of such a
+ *                                               # pair at that vendor, naming the other; keepFirst refuses the later
  * ```
  *
  * **Gotchas**
@@ -84,11 +88,14 @@
  *   is refused. Name an environment variable (`tokenEnv`) or a file (`tokenFile`) instead; see {@link resolveCredential}.
  * - Unknown keys are errors (with "did you mean ...?"), so a typo never silently falls back to a default.
  * - Quote a cron expression: an unquoted `*` starts a YAML alias.
+ * - `identityCollisions` follows the vendors' matching rule stated once in `@profilesync/contracts` (`Identity.ts`,
+ *   partly inferred: Ocamba documents no rule). Finding them takes one extra pass over the source before the sync.
  *
  * @since 0.1.0
  */
 import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
+import * as JSONSchema from "effect/JSONSchema"
 import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/syncConfig.ts"
@@ -302,6 +309,24 @@ export type SyncConfigEncoded = typeof schema.SyncConfig.Encoded
  * @category schemas
  */
 export const SyncConfig: Schema.Schema<SyncConfig, SyncConfigEncoded> = schema.SyncConfig
+
+/**
+ * The JSON Schema (draft-07) of a config file as written, derived from {@link SyncConfig}.
+ *
+ * **Details**
+ *
+ * For editors: with the YAML language server, a `# yaml-language-server: $schema=<file or URL>` first line gives
+ * completion, descriptions and checks while typing. It holds the structure, the allowed values, patterns and
+ * ranges; the rules across sections (every mapping names a defined field, ...) and the checks that need code (cron
+ * syntax, time zones, country codes) are {@link parse}'s alone, so a file the schema accepts can still be refused.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const jsonSchema = (): JSONSchema.JsonSchema7Root => ({
+  ...JSONSchema.make(schema.SyncConfig),
+  title: "profilesync sync config"
+})
 
 /**
  * The Copernica field types that can hold each canonical type; the first is the type a missing field is created
