@@ -60,6 +60,11 @@ export interface ProxyConfig {
   readonly bodyTimeoutMillis: number
   /** Open connections allowed from one address; more are closed at once. */
   readonly maxConnectionsPerIp: number
+  /**
+   * The proxy's URL as callers reach it (`PUBLIC_BASE_URL`), for rewritten `Location` headers; by default the
+   * origin of each request.
+   */
+  readonly publicBaseUrl: string | undefined
 }
 
 /** The outcome of {@link parseConfig}: the config, or one message per bad variable. */
@@ -275,7 +280,11 @@ export const parseConfig = (env: Environment): ConfigResult => {
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel),
     headersTimeoutMillis: integer("HEADERS_TIMEOUT_MS", defaults.headersTimeoutMillis, 1, 300_000),
     bodyTimeoutMillis: integer("BODY_TIMEOUT_MS", defaults.bodyTimeoutMillis, 1),
-    maxConnectionsPerIp: integer("MAX_CONNECTIONS_PER_IP", defaults.maxConnectionsPerIp, 1)
+    maxConnectionsPerIp: integer("MAX_CONNECTIONS_PER_IP", defaults.maxConnectionsPerIp, 1),
+    publicBaseUrl:
+      raw("PUBLIC_BASE_URL") === undefined
+        ? undefined
+        : url("PUBLIC_BASE_URL", "", ["http:", "https:"]).replace(/\/+$/, "")
   }
   if (config.defaultDeadlineMillis > config.maxDeadlineMillis) {
     errors.push(

@@ -97,6 +97,9 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
     serverOptions: serverOptions(config)
   }) as Server
   limitConnections(server, config)
+  // A caller that half-closes its socket after a complete request can still read: answer it (Node's default ends
+  // the socket at the caller's FIN and drops the answer).
+  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(config.port, config.host, () => {
