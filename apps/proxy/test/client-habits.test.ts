@@ -215,6 +215,32 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
     expect(sandbox.state.ocamba.account("ocamba-account-1").findPropertyByLabel(label)).toBeDefined()
   })
 
+  it("answers PATCH with 204 and the Content-Type the vendor page shows", async () => {
+    const label = `patched_${routeName}`
+    const created = await curl([
+      ...route().ocambaHeaders,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      JSON.stringify({ label }),
+      `${route().ocamba}/profile-properties`
+    ])
+    expect(created.status).toBe(201)
+    const { id } = JSON.parse(created.body) as { id: string }
+    const patched = await curl([
+      "--request",
+      "PATCH",
+      ...route().ocambaHeaders,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      JSON.stringify({ example: "x" }),
+      `${route().ocamba}/profile-properties/${id}`
+    ])
+    expect(patched.status).toBe(204)
+    expect(patched.headers["content-type"]).toBe("application/json")
+  })
+
   it("answers a caller that half-closes its socket after a complete request", async () => {
     const label = `half_closed_${routeName}`
     const path = routeName === "proxy" ? "/ocamba/v1/hood/profile-properties" : "/v1/hood/profile-properties"
