@@ -61,7 +61,7 @@ export const toCliFailure = (error: unknown): CliFailure => {
 }
 
 /**
- * The failure of an unexpected defect (a bug): exit code 1 and the defect's message; `--verbose` prints the cause.
+ * The failure of an unexpected defect (a bug): exit code 1 and the defect's message; `--log-level debug` prints the cause.
  *
  * @since 0.1.0
  * @category conversions
@@ -76,7 +76,7 @@ export const defectFailure = (cause: Cause.Cause<unknown>): CliFailure => {
 }
 
 /**
- * The text `--verbose` prints under the one-line message: the pretty cause with stack traces, redacted.
+ * The text `--log-level debug` prints under the one-line message: the pretty cause with stack traces, redacted.
  *
  * @since 0.1.0
  * @category conversions

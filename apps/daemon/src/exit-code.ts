@@ -50,7 +50,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 export class CliFailure extends Data.TaggedError("CliFailure")<{
   readonly exitCode: ExitCode
   readonly message: string
-  /** What caused it, printed with `--verbose`. */
+  /** What caused it, printed with `--log-level debug`. */
   readonly cause?: unknown
 }> {}
 

@@ -1,98 +1,72 @@
 /**
  * @module
- * The `profilesync` process: parses the command line, runs the command with the right logger, turns SIGTERM and
- * SIGINT into a graceful stop, and exits with a code a scheduler can act on (see `exit-code.ts` and the README).
- *
- * It does not use `NodeRuntime.runMain`, whose signal handler interrupts the program at once: a run must instead be
- * asked to finish its current chunk and save its state, and only a second signal interrupts.
+ * The `profilesync` entry point. It answers `--help` and `--version` itself, importing nothing heavier than the help
+ * text, and reads `--log-level` wherever it stands; only then does it load the program (`program.ts`), and that
+ * loads only the command asked for.
  */
 import * as FileSystem from "node:fs"
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
-import * as Option from "effect/Option"
-import { profilesync } from "./cli.ts"
-import { defectFailure, toCliFailure, verboseDetail } from "./errors.ts"
-import { type CliFailure, ExitCode } from "./exit-code.ts"
-import { detectLogFormat, loggerLayer, printError } from "./output.ts"
-import { makeController, Shutdown } from "./shutdown.ts"
+import { commandHelp, commandNames, commandPath, overview, unknownCommand } from "./help.ts"
 
-const packageJson = JSON.parse(FileSystem.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-  readonly version: string
+const logLevels = ["debug", "info", "warning", "error"] as const
+
+/**
+ * The log levels `--log-level` takes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type LogLevelName = (typeof logLevels)[number]
+
+const version = (): string => {
+  const packageJson = JSON.parse(FileSystem.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    readonly version: string
+  }
+  return packageJson.version
 }
 
-// `pnpm --filter @profilesync/daemon start -- run --config x.yaml` runs in apps/daemon and passes the `--` on; work
-// from the directory pnpm was called in, so relative paths mean what the user typed.
-if (process.env.npm_package_name === "@profilesync/daemon" && process.env.INIT_CWD !== undefined) {
-  try {
-    process.chdir(process.env.INIT_CWD)
-  } catch {
-    // Stay where we are.
-  }
-}
-const argv = process.argv[2] === "--" ? [...process.argv.slice(0, 2), ...process.argv.slice(3)] : process.argv
-const verbose = argv.includes("--verbose") || argv.includes("-v")
-
-const format = detectLogFormat()
-const controller = makeController()
-
-const cli = Command.run(profilesync, { name: "profilesync", version: packageJson.version })
-
-const program = cli(argv).pipe(
-  Effect.provideService(Shutdown, controller.service),
-  Effect.provide(NodeContext.layer),
-  Effect.provide(loggerLayer(format))
-)
-
-const failureOf = (exit: Exit.Exit<unknown, unknown>): CliFailure | "usage" | "interrupted" | undefined => {
-  if (Exit.isSuccess(exit)) return undefined
-  const cause = exit.cause
-  const failure = Cause.failureOption(cause)
-  if (Option.isSome(failure)) {
-    // @effect/cli already printed the problem and the usage.
-    if (ValidationError.isValidationError(failure.value)) return "usage"
-    return toCliFailure(failure.value)
-  }
-  if (Cause.isInterruptedOnly(cause)) return "interrupted"
-  return defectFailure(cause)
+const usageError = (message: string): never => {
+  process.stderr.write(`profilesync: ${message}\n`)
+  process.exit(2)
 }
 
-const fiber = Effect.runFork(program)
+// `pnpm --filter @profilesync/daemon start -- run --config x.yaml` passes the `--` on.
+const given = process.argv[2] === "--" ? process.argv.slice(3) : process.argv.slice(2)
+// Everything after a lone `--` is an argument, never an option.
+const end = given.indexOf("--")
+const options = end === -1 ? given : given.slice(0, end)
 
-const onSignal = (signal: NodeJS.Signals) => {
-  if (controller.onSignal() === "graceful") {
-    Effect.runSync(
-      Effect.logWarning(
-        `${signal} received: stopping once the work in progress is saved (send it again to stop at once)`
-      ).pipe(Effect.provide(loggerLayer(format)))
-    )
-    return
+let logLevel: LogLevelName = "info"
+const args: Array<string> = []
+for (let index = 0; index < given.length; index++) {
+  const arg = given[index]!
+  if (index < options.length && (arg === "--log-level" || arg.startsWith("--log-level="))) {
+    const value = arg === "--log-level" ? given[++index] : arg.slice("--log-level=".length)
+    if (value === undefined || !(logLevels as ReadonlyArray<string>).includes(value)) {
+      usageError(`--log-level takes one of ${logLevels.join(", ")}${value === undefined ? "" : `, not \`${value}\``}`)
+    }
+    logLevel = value as LogLevelName
+    continue
   }
-  fiber.unsafeInterruptAsFork(FiberId.none)
+  args.push(arg)
 }
-process.on("SIGTERM", onSignal)
-process.on("SIGINT", onSignal)
 
-fiber.addObserver((exit) => {
-  process.off("SIGTERM", onSignal)
-  process.off("SIGINT", onSignal)
-  const failure = failureOf(exit)
-  let code: number = ExitCode.success
-  if (failure === "usage") {
-    code = ExitCode.configError
-  } else if (failure === "interrupted") {
-    printError("stopped")
-    code = ExitCode.forcedStop
-  } else if (failure !== undefined) {
-    if (failure.message !== "") printError(`profilesync: ${failure.message}`)
-    const detail = verbose ? verboseDetail(failure) : undefined
-    if (detail !== undefined) printError(detail)
-    code = failure.exitCode
-  }
-  // Open handles (a Redis socket that did not close in time) must not keep a finished command alive.
-  process.exit(code)
-})
+const before = end === -1 ? args : args.slice(0, args.indexOf("--"))
+// @effect/cli's own extras, which profilesync does not offer.
+const unsupported = before.find((arg) => ["--wizard", "--completions"].includes(arg.split("=")[0]!))
+if (unsupported !== undefined) {
+  usageError(`unknown option ${unsupported.split("=")[0]} (see profilesync --help)`)
+} else if (before.includes("--version")) {
+  process.stdout.write(`${version()}\n`)
+} else if (before.length === 0) {
+  // No command: the overview, as a usage error (a scheduler running a bare `profilesync` is misconfigured).
+  process.stderr.write(overview(version()))
+  process.exit(2)
+} else if (before.includes("--help") || before.includes("-h") || before[0] === "help") {
+  const path = commandPath(before[0] === "help" ? before.slice(1) : before)
+  process.stdout.write(path.length === 0 ? overview(version()) : (commandHelp(path) ?? overview(version())))
+} else if (!commandNames.includes(before[0]!)) {
+  usageError(unknownCommand(before[0]))
+} else {
+  const { main } = await import("./program.ts")
+  main(args, logLevel)
+}

@@ -29,17 +29,6 @@ export const json = Options.boolean("json").pipe(
 )
 
 /**
- * `--verbose`/`-v`: debug logs, and stack traces with errors.
- *
- * @since 0.1.0
- * @category options
- */
-export const verbose = Options.boolean("verbose").pipe(
-  Options.withAlias("v"),
-  Options.withDescription("Log at debug level and print stack traces with errors.")
-)
-
-/**
  * `--target`: limit to one target; repeat for both; default every configured target.
  *
  * @since 0.1.0

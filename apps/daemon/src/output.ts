@@ -43,8 +43,27 @@ export const detectLogFormat = (
   return stderrIsTerminal ? "pretty" : "json"
 }
 
-const colorsEnabled = (): boolean =>
-  process.stderr.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+/**
+ * Whether to colour what goes to `stream`: only on a terminal, and never with `NO_COLOR` set to a non-empty value
+ * (no-color.org) or `TERM=dumb`.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const colorsEnabled = (
+  stream: { readonly isTTY?: boolean } = process.stderr,
+  environment: NodeJS.ProcessEnv = process.env
+): boolean => stream.isTTY === true && (environment.NO_COLOR ?? "") === "" && environment.TERM !== "dumb"
+
+/**
+ * Removes ANSI escape sequences (colours, cursor moves) from text.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const stripAnsi = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what is removed
+  text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")
 
 const paint = (code: string, text: string): string => (colorsEnabled() ? `\x1b[${code}m${text}\x1b[0m` : text)
 

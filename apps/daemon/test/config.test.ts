@@ -39,7 +39,7 @@ describe("validate-config", () => {
       expect(result.code).toBe(2)
       expect(result.stdout).toBe("")
       expect(result.stderr).toContain(
-        `${bad}:12:3: source.delimitr: unknown key \`delimitr\`; did you mean \`delimiter\`?`
+        `${bad}:13:3: source.delimitr: unknown key \`delimitr\`; did you mean \`delimiter\`?`
       )
       expect(result.stderr).not.toMatch(/^\s+at /m)
     })
@@ -52,7 +52,7 @@ describe("validate-config", () => {
         file: bad,
         issues: [
           {
-            line: 12,
+            line: 13,
             column: 3,
             path: "source.delimitr",
             message: "unknown key `delimitr`; did you mean `delimiter`?"

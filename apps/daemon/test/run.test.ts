@@ -134,7 +134,8 @@ const recentRuns = (store: string) =>
 
 const env = { ...sandboxTokens }
 
-describe("run", () => {
+// Each test starts the CLI several times; on a loaded machine (load average 19 seen) one start takes seconds.
+describe("run", { timeout: 120_000 }, () => {
   let sandbox: Sandbox
   const stories: Array<Story> = []
 

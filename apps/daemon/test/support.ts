@@ -1,6 +1,6 @@
 /**
  * @module
- * Helpers of the daemon's tests: spawn `bin/profilesync.js` as a real process, watch its output, and write a sync's
+ * Helpers of the daemon's tests: spawn `bin/profilesync.js` (the build: see global-setup.ts) as a real process, watch its output, and write a sync's
  * files (config and source) into a temporary directory. Loopback only; every wait is bounded.
  */
 import { type ChildProcess, spawn } from "node:child_process"
@@ -38,11 +38,12 @@ export const spawnCli = (args: ReadonlyArray<string>, options: SpawnOptions = {}
   for (const [key, value] of Object.entries({
     ...process.env,
     PROFILESYNC_LOG_FORMAT: "json",
-    PROFILESYNC_FROM_SOURCE: "1",
     ...options.env
   })) {
     // pnpm's variables would make the CLI move to INIT_CWD (see main.ts); tests choose the directory themselves.
-    if (value !== undefined && !key.startsWith("npm_") && key !== "INIT_CWD") environment[key] = value
+    // PROFILESYNC_FROM_SOURCE would run the sources through tsx; the tests run the build.
+    if (value !== undefined && !key.startsWith("npm_") && key !== "INIT_CWD" && key !== "PROFILESYNC_FROM_SOURCE")
+      environment[key] = value
   }
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: options.cwd ?? packageDirectory,

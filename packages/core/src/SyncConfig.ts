@@ -95,6 +95,7 @@
  */
 import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
+import * as JSONSchema from "effect/JSONSchema"
 import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/syncConfig.ts"
@@ -308,6 +309,24 @@ export type SyncConfigEncoded = typeof schema.SyncConfig.Encoded
  * @category schemas
  */
 export const SyncConfig: Schema.Schema<SyncConfig, SyncConfigEncoded> = schema.SyncConfig
+
+/**
+ * The JSON Schema (draft-07) of a config file as written, derived from {@link SyncConfig}.
+ *
+ * **Details**
+ *
+ * For editors: with the YAML language server, a `# yaml-language-server: $schema=<file or URL>` first line gives
+ * completion, descriptions and checks while typing. It holds the structure, the allowed values, patterns and
+ * ranges; the rules across sections (every mapping names a defined field, ...) and the checks that need code (cron
+ * syntax, time zones, country codes) are {@link parse}'s alone, so a file the schema accepts can still be refused.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const jsonSchema = (): JSONSchema.JsonSchema7Root => ({
+  ...JSONSchema.make(schema.SyncConfig),
+  title: "profilesync sync config"
+})
 
 /**
  * The Copernica field types that can hold each canonical type; the first is the type a missing field is created

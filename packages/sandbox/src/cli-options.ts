@@ -25,7 +25,7 @@ Options:
   --seed <n|text>              Seed of fault decisions and generated ids (default 1)
   --config <file>              JSON file of sandbox options (flags override it)
   --ocamba-limits <windows>    Ocamba windows per account, e.g. 10/1s,150/60s (default), or none
-  --ocamba-concurrency <n>     Ocamba requests in flight per account (default 20)
+  --ocamba-concurrency <n>     Ocamba requests in flight per account (default 10)
   --copernica-limits <windows> Copernica windows per account (default none)
   --copernica-concurrency <n>  Copernica requests in flight per account (default unlimited)
   --processing-delay <ms>      Time imports take before their rows are processed (default 100)

@@ -21,7 +21,6 @@ import { failOnStatus, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory, layerFromConfig, storeExists } from "../state-store.ts"
 import { count, formatTime, renderTable, truncate } from "../table.ts"
-import { withVerbosity } from "../verbosity.ts"
 import { layerOptions } from "./run.ts"
 
 const target = Options.choice("target", ["ocamba", "copernica"]).pipe(
@@ -104,8 +103,7 @@ export const list = Command.make(
     target,
     all: includeReplayed,
     limit,
-    json: CommonOptions.json,
-    verbose: CommonOptions.verbose
+    json: CommonOptions.json
   },
   (options) =>
     Effect.gen(function* () {
@@ -126,7 +124,7 @@ export const list = Command.make(
           `${count(letters.length)} dead letter(s) for sync ${config.name}${more}:\n\n${formatDeadLetters(letters)}`
         )
       }
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(Command.withDescription("List the rows a target refused too many times, with the vendor's reason."))
 
 /**
@@ -143,8 +141,7 @@ export const replay = Command.make(
     keys,
     run: runNow,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl,
-    verbose: CommonOptions.verbose
+    redisUrl: CommonOptions.redisUrl
   },
   (options) =>
     Effect.gen(function* () {
@@ -193,7 +190,7 @@ export const replay = Command.make(
         }).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl))))
       )
       yield* failOnStatus(report)
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Hand dead letters back so they are sent again (by the next run, or now with --run); optionally only some keys."

@@ -14,7 +14,6 @@ import { requireUsablePaths } from "../path-checks.ts"
 import { failOnStatus, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
-import { withVerbosity } from "../verbosity.ts"
 
 const once = Options.boolean("once").pipe(
   Options.withDescription("Run once and exit (what `run` always does; `schedule` is the loop). Kept for clarity.")
@@ -47,8 +46,7 @@ export const run = Command.make(
     allowMassDelete: CommonOptions.allowMassDelete,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl,
-    verbose: CommonOptions.verbose
+    redisUrl: CommonOptions.redisUrl
   },
   (options) =>
     Effect.gen(function* () {
@@ -72,7 +70,7 @@ export const run = Command.make(
         ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
       )
       yield* failOnStatus(report)
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Run the sync once: read the source, send what changed to each target, wait for the vendors to confirm, and " +

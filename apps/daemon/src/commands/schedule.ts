@@ -30,7 +30,6 @@ import { requireUsablePaths } from "../path-checks.ts"
 import { problemSummary, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
-import { withVerbosity } from "../verbosity.ts"
 import { layerOptions } from "./run.ts"
 
 const now = Options.boolean("now").pipe(Options.withDescription("Also run once right away, before the first tick."))
@@ -74,8 +73,7 @@ export const schedule = Command.make(
     dryRun: CommonOptions.dryRun,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl,
-    verbose: CommonOptions.verbose
+    redisUrl: CommonOptions.redisUrl
   },
   (options) =>
     Effect.gen(function* () {
@@ -137,7 +135,7 @@ export const schedule = Command.make(
       yield* shutdown.graceful(
         loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
       )
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Run the sync on the config's cron `schedule` (in its `timeZone`) until SIGTERM; runs never overlap. " +

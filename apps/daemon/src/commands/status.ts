@@ -14,7 +14,6 @@ import { printResult } from "../output.ts"
 import { formatElapsed } from "../progress.ts"
 import { describeStore, layerFromConfig, storeExists } from "../state-store.ts"
 import { count, formatTime, renderTable } from "../table.ts"
-import { withVerbosity } from "../verbosity.ts"
 
 const limit = Options.integer("limit").pipe(
   Options.withAlias("n"),
@@ -215,7 +214,7 @@ export const formatStatus = (view: StatusView): string => {
  */
 export const status = Command.make(
   "status",
-  { config: CommonOptions.config, limit, json: CommonOptions.json, verbose: CommonOptions.verbose },
+  { config: CommonOptions.config, limit, json: CommonOptions.json },
   (options) =>
     Effect.gen(function* () {
       const config = yield* loadConfig(options.config)
@@ -229,7 +228,7 @@ export const status = Command.make(
             deadLetters: { total: 0, more: false, byTarget: {} }
           }
       printResult(options.json ? JSON.stringify(view) : formatStatus(view))
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Show what the state store holds: recent runs and their counts, jobs left in flight, dead letters."

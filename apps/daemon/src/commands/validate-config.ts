@@ -18,7 +18,6 @@ import * as CommonOptions from "../options.ts"
 import { printResult } from "../output.ts"
 import { checkPaths, formatProblem } from "../path-checks.ts"
 import { describeStore } from "../state-store.ts"
-import { withVerbosity } from "../verbosity.ts"
 
 // The vendors' production URLs, the defaults when a target gives no `baseUrl`.
 const defaultBaseUrls = { ocamba: "https://api.ocamba.com/v1/hood", copernica: "https://api.copernica.com/v3" }
@@ -147,7 +146,7 @@ export const formatSummary = (summary: ConfigSummary): string => {
  */
 export const validateConfig = Command.make(
   "validate-config",
-  { config: CommonOptions.config, json: CommonOptions.json, verbose: CommonOptions.verbose },
+  { config: CommonOptions.config, json: CommonOptions.json },
   (options) =>
     Effect.gen(function* () {
       const config = yield* loadConfig(options.config).pipe(
@@ -183,7 +182,7 @@ export const validateConfig = Command.make(
       }
       const summary = summarise(config, options.config)
       printResult(options.json ? JSON.stringify(summary) : formatSummary(summary))
-    }).pipe(withVerbosity(options.verbose))
+    })
 ).pipe(
   Command.withDescription(
     "Check a config file (YAML, schema, cross-references, no credentials in it) without contacting anything. " +

@@ -18,14 +18,14 @@ import { isSupportedCountry } from "libphonenumber-js/max"
 const nonEmptyString = (expected: string) =>
   Schema.String.pipe(
     Schema.filter((text) => (text.trim().length > 0 ? undefined : "must not be empty")),
-    Schema.annotations({ description: expected })
+    Schema.annotations({ description: expected, jsonSchema: { pattern: "\\S" } })
   )
 
 /** A whole number in `[minimum, maximum]`. */
 const integerBetween = (minimum: number, maximum: number, expected: string) =>
   Schema.Number.pipe(
     Schema.filter((value) => Number.isInteger(value) && value >= minimum && value <= maximum),
-    Schema.annotations({ description: expected })
+    Schema.annotations({ description: expected, jsonSchema: { multipleOf: 1, minimum, maximum } })
   )
 
 const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
@@ -49,7 +49,10 @@ export const EnvironmentVariableName = Schema.String.pipe(
           "must be the NAME of an environment variable (letters, digits and `_`), not the secret itself: this value looks like a token, so remove it from the file and rotate it"
         : "must be the name of an environment variable (letters, digits and `_`, not starting with a digit)"
   ),
-  Schema.annotations({ description: "the name of an environment variable" })
+  Schema.annotations({
+    description: "the name of an environment variable",
+    jsonSchema: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }
+  })
 )
 
 /**
@@ -91,7 +94,7 @@ const BaseUrl = Schema.String.pipe(
     if (url.search !== "" || url.hash !== "") return "must not have a query or fragment"
     return undefined
   }),
-  Schema.annotations({ description: "an http(s) base URL" })
+  Schema.annotations({ description: "an http(s) base URL", jsonSchema: { pattern: "^https?://" } })
 )
 
 const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
@@ -130,7 +133,10 @@ export const Credentials = Schema.Struct({
   tokenFile: Schema.optional(FilePath)
 }).pipe(
   Schema.filter(exactlyOne(["tokenEnv", "tokenFile"], "where the API token comes from")),
-  Schema.annotations({ description: "`{ tokenEnv: VARIABLE }` or `{ tokenFile: /path/to/file }`" })
+  Schema.annotations({
+    description: "`{ tokenEnv: VARIABLE }` or `{ tokenFile: /path/to/file }`",
+    jsonSchema: { minProperties: 1, maxProperties: 1 }
+  })
 )
 
 /** @internal */
@@ -139,7 +145,10 @@ export const DatabaseConnection = Schema.Struct({
   urlFile: Schema.optional(FilePath)
 }).pipe(
   Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
-  Schema.annotations({ description: "`{ urlEnv: VARIABLE }` or `{ urlFile: /path/to/file }`" })
+  Schema.annotations({
+    description: "`{ urlEnv: VARIABLE }` or `{ urlFile: /path/to/file }`",
+    jsonSchema: { minProperties: 1, maxProperties: 1 }
+  })
 )
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -158,7 +167,7 @@ const SingleCharacter = (expected: string) =>
           ? "must not be a line break"
           : undefined
     ),
-    Schema.annotations({ description: expected })
+    Schema.annotations({ description: expected, jsonSchema: { minLength: 1, maxLength: 1 } })
   )
 
 /** @internal */
@@ -194,7 +203,17 @@ export const PostgresSource = Schema.Struct({
   query: nonEmptyString("an SQL query"),
   urlEnv: Schema.optional(EnvironmentVariableName),
   urlFile: Schema.optional(FilePath)
-}).pipe(Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")))
+}).pipe(
+  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
+  Schema.annotations({
+    jsonSchema: {
+      allOf: [
+        { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
+        { not: { required: ["urlEnv", "urlFile"] } }
+      ]
+    }
+  })
+)
 
 /** @internal */
 export const Source = Schema.Union(CsvSource, NdjsonSource, JsonSource, PostgresSource).annotations({
@@ -236,7 +255,7 @@ export const CountryCode = Schema.String.pipe(
       ? undefined
       : `\`${text}\` is not a country code known to libphonenumber (use ISO 3166 alpha-2, like NL)`
   ),
-  Schema.annotations({ description: "a two-letter country code, like NL" })
+  Schema.annotations({ description: "a two-letter country code, like NL", jsonSchema: { pattern: "^[A-Z]{2}$" } })
 )
 
 /** @internal */
@@ -285,7 +304,7 @@ export const checkDateFormat = (format: string): string | undefined => {
 
 const DateFormat = Schema.String.pipe(
   Schema.filter(checkDateFormat),
-  Schema.annotations({ description: "a date format like DD-MM-YYYY" })
+  Schema.annotations({ description: "a date format like DD-MM-YYYY", jsonSchema: {} })
 )
 
 /** @internal */
@@ -468,7 +487,10 @@ export const State = Schema.Struct({
   postgres: Schema.optional(DatabaseConnection)
 }).pipe(
   Schema.filter(exactlyOne(["sqlite", "postgres"], "the state store")),
-  Schema.annotations({ description: "`{ sqlite: ./file.db }` or `{ postgres: { urlEnv: VARIABLE } }`" })
+  Schema.annotations({
+    description: "`{ sqlite: ./file.db }` or `{ postgres: { urlEnv: VARIABLE } }`",
+    jsonSchema: { minProperties: 1, maxProperties: 1 }
+  })
 )
 
 /** @internal */
@@ -490,7 +512,8 @@ export const Targets = Schema.Struct({
     targets.ocamba === undefined && targets.copernica === undefined
       ? "configure at least one target: `ocamba` or `copernica`"
       : undefined
-  )
+  ),
+  Schema.annotations({ description: "the targets: `ocamba`, `copernica` or both", jsonSchema: { minProperties: 1 } })
 )
 
 const CronExpression = Schema.String.pipe(
@@ -498,14 +521,14 @@ const CronExpression = Schema.String.pipe(
     const parsed = Cron.parse(text)
     return Either.isRight(parsed) ? undefined : `\`${text}\` is not a valid cron expression: ${parsed.left.message}`
   }),
-  Schema.annotations({ description: 'a cron expression, like "*/15 * * * *"' })
+  Schema.annotations({ description: 'a cron expression, like "*/15 * * * *"', jsonSchema: {} })
 )
 
 const TimeZone = Schema.String.pipe(
   Schema.filter((text) =>
     Either.isRight(Cron.parse("* * * * *", text)) ? undefined : `\`${text}\` is not a known IANA time zone`
   ),
-  Schema.annotations({ description: "an IANA time zone, like Europe/Amsterdam" })
+  Schema.annotations({ description: "an IANA time zone, like Europe/Amsterdam", jsonSchema: {} })
 )
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,14 @@
+/**
+ * Builds the daemon (and the packages it imports) before the tests, which spawn the built `profilesync`, never the
+ * TypeScript sources: turbo's cache makes this a no-op when nothing changed.
+ */
+import { execFileSync } from "node:child_process"
+import { repositoryDirectory } from "./support.ts"
+
+export default function setup(): void {
+  execFileSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@profilesync/daemon", "--output-logs=errors-only"], {
+    cwd: repositoryDirectory,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }
+  })
+}
