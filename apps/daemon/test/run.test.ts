@@ -218,27 +218,32 @@ describe("run", { timeout: 120_000 }, () => {
   })
 
   it("stopped with SIGTERM: refuses a second run meanwhile, exits 0 with an interrupted report, and the next run finishes", async () => {
-    // 20 Copernica imports (4 at a time) and 3 Ocamba files (2 at a time), each processed after 1 s: a run of
-    // several seconds, long enough to start a second process and then stop the first.
+    // 20 Copernica imports (4 at a time) and 3 Ocamba files (2 at a time). The sandbox holds their processing, as a
+    // stalled vendor queue would, so the run is still in progress whatever the machine's load when the second
+    // process starts and when the first is stopped; processing resumes once the first has seen the signal.
     const profiles = makeProfiles(200)
     const story = prepare(sandbox, profiles, { rowsPerImport: 10, maxFileBytes: 4096 })
     stories.push(story)
+    const release = sandbox.holdProcessing()
 
     const first = spawnCli(["run", "--config", story.config, "--json"], { env })
-    await waitUntil(() => importsStarted(sandbox) > 0, "the first import to reach the sandbox", 30_000)
+    await waitUntil(() => importsStarted(sandbox) > 0, "the first import to reach the sandbox", 60_000)
 
     const second = await runCli(["run", "--config", story.config], { env })
     expect(second.code).toBe(4)
     expect(second.stderr).toMatch(/held by/)
 
     first.child.kill("SIGTERM")
+    await waitUntil(
+      () => jsonLines(first.stderr()).some((line) => String(line.message).includes("SIGTERM received: stopping")),
+      "the first run to see SIGTERM",
+      60_000
+    )
+    release()
     const stopped = await first.exited
     expect(stopped).toEqual({ code: 0, signal: null })
     const report = JSON.parse(first.stdout())
     expect(report.status).toBe("interrupted")
-    expect(jsonLines(first.stderr()).some((line) => String(line.message).includes("SIGTERM received: stopping"))).toBe(
-      true
-    )
     const runs = await recentRuns(story.store)
     expect(runs[0]).toMatchObject({ id: report.runId, status: "interrupted" })
 

@@ -335,8 +335,9 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       const admitted = Effect.suspend(() => {
         record.waitedMillis += Date.now() - askedAt
         // Once sent, the request is seen through even if the caller goes away: a write the vendor carried out is
-        // always logged with its outcome (and the vendor's id), never left done and unreported.
-        return send.pipe(
+        // always logged with its outcome (and the vendor's id), never left done and unreported. The throttle widens
+        // its windows by the time between the slot and the request leaving (a stalled loop).
+        return Effect.zipRight(Throttle.markSent, send).pipe(
           breaker.protect,
           Effect.onExit(() => takeSnapshot),
           Effect.uninterruptible
