@@ -44,6 +44,7 @@ const prepare = (
     readonly maxAttempts?: number
     readonly schedule?: string
     readonly copernicaOnly?: boolean
+    readonly deleteMissing?: boolean
   } = {}
 ): Story => {
   const directory = temporaryDirectory()
@@ -55,7 +56,8 @@ const prepare = (
     rowsPerImport: options.rowsPerImport ?? 10,
     maxFileBytes: options.maxFileBytes ?? 1024,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(options.schedule === undefined ? {} : { schedule: options.schedule })
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    ...(options.deleteMissing === undefined ? {} : { deleteMissing: options.deleteMissing })
   })
   return {
     directory: directory.path,
@@ -318,6 +320,33 @@ describe("run", { timeout: 120_000 }, () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, read: 5 })
     expect(importsStarted(sandbox)).toBe(0)
     expect(vendorProfiles(sandbox).copernica).toEqual([])
+  })
+
+  it("deleteMissing: over maxDeleteShare, deletes wait for --allow-mass-delete (exit 3 until then)", async () => {
+    const profiles = makeProfiles(10)
+    const story = prepare(sandbox, profiles, { copernicaOnly: true, deleteMissing: true })
+    stories.push(story)
+    expect((await runCli(["run", "--config", story.config, "--json"], { env, timeoutMilliseconds: 40_000 })).code).toBe(
+      0
+    )
+    // Two of ten left the source: 20%, over the default 5%.
+    writeProfiles(Path.join(story.directory, "profiles.csv"), profiles.slice(2))
+    const refused = await runCli(["run", "--config", story.config, "--json"], { env, timeoutMilliseconds: 40_000 })
+    expect(refused.code).toBe(3)
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      status: "partial",
+      targets: { copernica: { deleted: 0, pendingDeletes: 2 } }
+    })
+    expect(vendorProfiles(sandbox).copernica.length).toBe(10)
+    const allowed = await runCli(["run", "--config", story.config, "--allow-mass-delete", "--json"], {
+      env,
+      timeoutMilliseconds: 40_000
+    })
+    expect(allowed.code).toBe(0)
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ status: "succeeded", targets: { copernica: { deleted: 2 } } })
+    expect(vendorProfiles(sandbox).copernica.map((profile) => profile.email)).toEqual(
+      profiles.slice(2).map((profile) => profile.email)
+    )
   })
 
   it("a missing token is a config error (exit 2) that names the variable", async () => {
