@@ -274,6 +274,25 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
 })
 
 describe("the proxy alone", () => {
+  it("rewrites X-location to PUBLIC_BASE_URL when one is configured", async () => {
+    const behind = await startTestProxy({
+      ...sandboxEnvironment(sandbox),
+      PUBLIC_BASE_URL: "https://sync.example.com/edge/"
+    })
+    try {
+      const answer = await fetch(`${behind.url}/copernica/v3/imports`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ database: 1, source: [{ Email: "public@example.com" }] })
+      })
+      expect(answer.status).toBe(201)
+      const id = answer.headers.get("x-created")
+      expect(answer.headers.get("x-location")).toBe(`https://sync.example.com/edge/copernica/v3/import/${id}`)
+    } finally {
+      await behind.close()
+    }
+  })
+
   it("drops the query parameters Copernica ignores, and says so in a header and the access log", async () => {
     const answer = await curl([`${proxy.url}/copernica/v3/databases?foo=1&limit=10&bar=2`])
     expect(answer.status).toBe(200)
