@@ -19,6 +19,8 @@ let proxy: TestProxy
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({
+    // These tests are about habits, not limits: the calls made straight to the sandbox spend no budget of the proxy's.
+    ocamba: { rateLimits: { windows: [] } },
     copernica: {
       databases: [
         {
@@ -215,6 +217,32 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
     expect(sandbox.state.ocamba.account("ocamba-account-1").findPropertyByLabel(label)).toBeDefined()
   })
 
+  it("answers PATCH with 204 and the Content-Type the vendor page shows", async () => {
+    const label = `patched_${routeName}`
+    const created = await curl([
+      ...route().ocambaHeaders,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      JSON.stringify({ label }),
+      `${route().ocamba}/profile-properties`
+    ])
+    expect(created.status).toBe(201)
+    const { id } = JSON.parse(created.body) as { id: string }
+    const patched = await curl([
+      "--request",
+      "PATCH",
+      ...route().ocambaHeaders,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      JSON.stringify({ example: "x" }),
+      `${route().ocamba}/profile-properties/${id}`
+    ])
+    expect(patched.status).toBe(204)
+    expect(patched.headers["content-type"]).toBe("application/json")
+  })
+
   it("answers a caller that half-closes its socket after a complete request", async () => {
     const label = `half_closed_${routeName}`
     const path = routeName === "proxy" ? "/ocamba/v1/hood/profile-properties" : "/v1/hood/profile-properties"
@@ -246,6 +274,25 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
 })
 
 describe("the proxy alone", () => {
+  it("rewrites X-location to PUBLIC_BASE_URL when one is configured", async () => {
+    const behind = await startTestProxy({
+      ...sandboxEnvironment(sandbox),
+      PUBLIC_BASE_URL: "https://sync.example.com/edge/"
+    })
+    try {
+      const answer = await fetch(`${behind.url}/copernica/v3/imports`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ database: 1, source: [{ Email: "public@example.com" }] })
+      })
+      expect(answer.status).toBe(201)
+      const id = answer.headers.get("x-created")
+      expect(answer.headers.get("x-location")).toBe(`https://sync.example.com/edge/copernica/v3/import/${id}`)
+    } finally {
+      await behind.close()
+    }
+  })
+
   it("drops the query parameters Copernica ignores, and says so in a header and the access log", async () => {
     const answer = await curl([`${proxy.url}/copernica/v3/databases?foo=1&limit=10&bar=2`])
     expect(answer.status).toBe(200)

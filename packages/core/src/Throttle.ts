@@ -260,7 +260,10 @@ export interface AcquireOptions {
 export interface Admission {
   readonly key: string
   readonly waited: Duration.Duration
-  /** When it was admitted, in epoch milliseconds on the throttle's `Clock`. */
+  /**
+   * The time of the slot it was given, in epoch milliseconds on the throttle's `Clock` (a caller that woke late was
+   * admitted later, but its lateness counts from here: see `sent`).
+   */
   readonly admittedAtMillis: number
 }
 

@@ -274,8 +274,10 @@ export const makeWith = (
       startedAt: number,
       deadlineMillis: number | undefined,
       restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-    ): Effect.Effect<void, Model.ThrottleError> => {
+    ): Effect.Effect<number, Model.ThrottleError> => {
       const key = state.key
+      // The time of the slot on this process's clock: a caller that wakes late has been late since then.
+      let slotAt = startedAt
       const reserve: Effect.Effect<void, Model.ThrottleError> = Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const reservation = randomUUID()
@@ -288,6 +290,7 @@ export const makeWith = (
           maxDelayMillis: deadlineMillis === undefined ? undefined : Math.max(0, deadlineMillis - (now - startedAt))
         })
         if (outcome._tag === "TooLate") return yield* deadlineExceeded(state, outcome.delayMillis)
+        slotAt = now + outcome.delayMillis
         if (outcome.delayMillis > 0) yield* wait(reservation, outcome.delayMillis)
       })
       const wait = (reservation: string, delayMillis: number): Effect.Effect<void, Model.ThrottleError> =>
@@ -305,11 +308,16 @@ export const makeWith = (
                     Effect.ignore(store.release({ key, reservation, cost })),
                     deadlineExceeded(state, outcome.delayMillis)
                   )
-                : wait(reservation, outcome.delayMillis)
+                : Effect.zipRight(
+                    Effect.sync(() => {
+                      slotAt = now + outcome.delayMillis
+                    }),
+                    wait(reservation, outcome.delayMillis)
+                  )
             )
           })
         )
-      return reserve
+      return Effect.map(reserve, () => slotAt)
     }
 
     // The common part of `acquire` and `withThrottle`: checks, queue accounting, optional permit, slot, events.
@@ -340,6 +348,7 @@ export const makeWith = (
         }
         yield* setDepth(state, 1)
         let epoch = 0
+        let slotAt = startedAt
         const waited = yield* Effect.gen(function* () {
           if (withPermit) {
             const take = restore(state.gate.take)
@@ -352,14 +361,17 @@ export const makeWith = (
                   }),
                   () => deadlineExceeded(state, 0)
                 )
-            yield* Effect.onError(takeSlot(state, cost, startedAt, deadlineMillis, restore), () => state.gate.give)
+            slotAt = yield* Effect.onError(
+              takeSlot(state, cost, startedAt, deadlineMillis, restore),
+              () => state.gate.give
+            )
           } else {
-            yield* takeSlot(state, cost, startedAt, deadlineMillis, restore)
+            slotAt = yield* takeSlot(state, cost, startedAt, deadlineMillis, restore)
           }
           const now = yield* Clock.currentTimeMillis
           return now - startedAt
         }).pipe(Effect.ensuring(setDepth(state, -1)))
-        const admittedAtMillis = yield* Clock.currentTimeMillis
+        const admittedAtMillis = Math.min(slotAt, yield* Clock.currentTimeMillis)
         const admission: Throttle.Admission = { key, waited: Duration.millis(waited), admittedAtMillis }
         announce(state, admission)
         return [state, admission, epoch] as const

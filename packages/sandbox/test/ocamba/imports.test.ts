@@ -238,6 +238,27 @@ describe("Ocamba imports", () => {
     expect(record.profile_lists).toEqual(["1000000", "1000001"])
   })
 
+  it("commits mapping items without system, as the vendor's import record returns them; strict mode refuses them", async () => {
+    const withoutSystem = standardMapping.map(({ label, property }) => ({
+      label,
+      property: { label: property.label, data_type: property.data_type }
+    }))
+    const app = functionalApp()
+    const id = await uploadCsv(app, csv)
+    const commit = await ocambaRequest(app, "POST", `/profiles/imports/${id}/commit`, {
+      body: { mapping: withoutSystem }
+    })
+    expect(commit.status).toBe(202)
+
+    const strict = functionalApp({ strict: true })
+    const strictId = await uploadCsv(strict, csv)
+    const refused = await ocambaRequest(strict, "POST", `/profiles/imports/${strictId}/commit`, {
+      body: { mapping: withoutSystem }
+    })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { message: string }).message).toContain("sandbox strict mode")
+  })
+
   it("pages the report", async () => {
     const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 }, richImportReport: true } })
     const rows = Array.from({ length: 5 }, (_, index) => `p${index}@example.com,,P${index}`)
