@@ -7,6 +7,8 @@
  *   reported with `pause` as the docs say.
  * - `proxy-1`, `proxy-3`: the proxy sidecar (apps/proxy) over Redis with 1 and 3 replicas; callers go round-robin
  *   over the replicas, one request at a time each.
+ * - `proxy-3-cut`: `proxy-3` whose third replica reaches Redis through a relay that is cut (blackholed: the link
+ *   hangs, as in a partition) one steady window into the span and restored at its end; its anchor is `proxy-3`.
  * - `p-queue`: `{ intervalCap: 10, interval: 1000 }` scaled (the usual "10 per second").
  * - `bottleneck`: `{ reservoir: 10, reservoirRefreshAmount: 10, reservoirRefreshInterval: 1000 }` scaled.
  * - `bottleneck-mintime`: `{ minTime: 400 }` scaled (60 s / 150: the steady rate, spread evenly).
@@ -27,11 +29,17 @@
  * the rate windows answer 429. Processes: the sandbox, redis-server and each proxy replica run as their own processes
  * (proxies started anew per scenario); the in-process limiters and all callers run in this process.
  *
- * Usage: pnpm --filter @profilesync/bench limiter [--windows 3] [--callers 1,10,100] [--only throttle,p-queue]
- *        [--json results/limiter.json]
+ * Burst latency (`burst`): ten callers ask at once after the windows have emptied (10 per 100 ms, 160 ms apart, 60
+ * rounds); the time from asking to the tenth admission, in this process: `ideal-sliding-log` (a plain array and one
+ * `setTimeout` per waiting caller: the floor), `throttle` (`Throttle.make`, each caller through `Effect.runPromise`)
+ * and `throttle-redis` (`Throttle.makeRedis`, one replica, the same redis-server).
+ *
+ * Usage: pnpm --filter @profilesync/bench limiter [--windows 3] [--callers 1,10,100]
+ *        [--only burst,throttle,proxy-3,proxy-3-cut,p-queue] [--json results/limiter.json]
  */
 import { setMaxListeners } from "node:events"
 import { Throttle } from "@profilesync/core"
+import { startRelay } from "@profilesync/test-support"
 import Bottleneck from "bottleneck"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -83,6 +91,8 @@ interface Running {
   readonly close: () => Promise<void>
   /** Anything worth reporting about the run (e.g. proxy warnings). */
   readonly notes?: () => ReadonlyArray<string>
+  /** Runs alongside the callers, from the span's start to its end (e.g. cuts a replica off). */
+  readonly duringSpan?: (spanStart: number, spanEnd: number) => Promise<void>
 }
 
 interface Context {
@@ -141,18 +151,23 @@ const contenders: ReadonlyArray<Contender> = [
       }
     }
   },
-  ...[1, 3].map(
-    (replicas): Contender => ({
-      name: `proxy-${replicas}`,
-      configuration: `apps/proxy ×${replicas} over Redis, OCAMBA_LIMITS=${limitsText}, PROXY_REPLICAS=${replicas}`,
+  ...[
+    { replicas: 1, cut: false },
+    { replicas: 3, cut: false },
+    { replicas: 3, cut: true }
+  ].map(
+    ({ replicas, cut }): Contender => ({
+      name: `proxy-${replicas}${cut ? "-cut" : ""}`,
+      configuration: `apps/proxy ×${replicas} over Redis, OCAMBA_LIMITS=${limitsText}, PROXY_REPLICAS=${replicas}${cut ? "; the third replica's link to Redis blackholed from one steady window into the span to its end" : ""}`,
       processes: replicas,
       make: async (context) => {
         const redis = await context.redis()
         await redis.command(["FLUSHALL"])
+        const relay = cut ? await startRelay(redis.port, "redis") : undefined
         const proxies: Array<ProxyProcess> = await Promise.all(
-          Array.from({ length: replicas }, () =>
+          Array.from({ length: replicas }, (_, index) =>
             startProxy(context.sandbox, {
-              REDIS_URL: redis.url,
+              REDIS_URL: relay !== undefined && index === replicas - 1 ? relay.url : redis.url,
               PROXY_REPLICAS: String(replicas),
               OCAMBA_LIMITS: limitsText,
               OCAMBA_ACCOUNT: "bench"
@@ -169,7 +184,18 @@ const contenders: ReadonlyArray<Contender> = [
           close: async () => {
             await Promise.all(pools.map((pool) => pool.destroy()))
             await Promise.all(proxies.map((proxy) => proxy.stop()))
+            await relay?.close()
           },
+          ...(relay === undefined
+            ? {}
+            : {
+                duringSpan: async (spanStart: number, spanEnd: number) => {
+                  await sleepUntil(spanStart + steady.millis)
+                  relay.cut("blackhole")
+                  await sleepUntil(spanEnd)
+                  relay.restore()
+                }
+              }),
           notes: () =>
             proxies.flatMap((proxy) =>
               proxy.service
@@ -307,7 +333,9 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
     }
   }
   const done = Promise.all(Array.from({ length: callers }, caller))
+  const during = running.duringSpan?.(spanStart, spanEnd)
   await sleepUntil(spanEnd)
+  await during
   const atEnd = ocamba(await context.sandbox.counters())
   stopped = true
   controller.abort()
@@ -377,6 +405,69 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// Burst latency
+// ---------------------------------------------------------------------------------------------------------------------
+
+const burstPolicy = { burst: { limit: 10, millis: 100 }, steady: { limit: 100_000, millis: 60_000 } }
+const burstRounds = 60
+const burstIdleMillis = 160
+
+/** The floor: a sliding log over both windows in a plain array, admitting at once or after one `setTimeout`. */
+const idealSlidingLog = () => {
+  const log: Array<number> = []
+  const windows = [burstPolicy.burst, burstPolicy.steady]
+  return (): Promise<void> => {
+    const now = Date.now()
+    while (log.length > 0 && log[0]! <= now - burstPolicy.steady.millis) log.shift()
+    let slot = Math.max(now, log.at(-1) ?? now)
+    for (const window of windows) {
+      if (log.length >= window.limit) slot = Math.max(slot, log[log.length - window.limit]! + window.millis)
+    }
+    log.push(slot)
+    return slot <= now ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, slot - now))
+  }
+}
+
+const measureBursts = async (acquire: () => Promise<unknown>) => {
+  const samples: Array<number> = []
+  for (let round = 0; round < burstRounds; round++) {
+    await sleep(burstIdleMillis)
+    const started = performance.now()
+    await Promise.all(Array.from({ length: 10 }, acquire))
+    samples.push(performance.now() - started)
+  }
+  // The first rounds warm the JIT up; every limiter gets the same treatment.
+  const sorted = samples.slice(5).sort((a, b) => a - b)
+  return {
+    medianMillis: round(percentile(sorted, 50), 3),
+    p90Millis: round(percentile(sorted, 90), 3),
+    maxMillis: round(sorted.at(-1) ?? 0, 3)
+  }
+}
+
+const burstLatency = async (redisUrl: string) => {
+  const windows = [
+    { limit: burstPolicy.burst.limit, window: Duration.millis(burstPolicy.burst.millis) },
+    { limit: burstPolicy.steady.limit, window: Duration.millis(burstPolicy.steady.millis) }
+  ]
+  const rows: Array<{ limiter: string; store: string; medianMillis: number; p90Millis: number; maxMillis: number }> = []
+  rows.push({ limiter: "ideal-sliding-log", store: "memory", ...(await measureBursts(idealSlidingLog())) })
+  for (const store of ["memory", "redis"] as const) {
+    const scope = Effect.runSync(Scope.make())
+    const throttle = await Effect.runPromise(
+      (store === "memory"
+        ? Throttle.make({ keys: { ocamba: { windows } } })
+        : Throttle.makeRedis({ keys: { ocamba: { windows } }, redis: redisUrl, replicas: 1 })
+      ).pipe(Scope.extend(scope))
+    )
+    const acquire = () => Effect.runPromise(throttle.acquire("ocamba:burst"))
+    rows.push({ limiter: store === "memory" ? "throttle" : "throttle-redis", store, ...(await measureBursts(acquire)) })
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+  return rows
+}
+
 const main = async () => {
   const only = listFlag("only")
   let selected = contenders.filter((contender) => only === undefined || only.includes(contender.name))
@@ -406,8 +497,17 @@ const main = async () => {
     }
   }
   const scenarios: Array<Awaited<ReturnType<typeof runScenario>>> = []
+  let bursts: Awaited<ReturnType<typeof burstLatency>> = []
   const startedAt = Date.now()
   try {
+    if (only === undefined || only.includes("burst")) {
+      bursts = await burstLatency((await context.redis()).url)
+      for (const row of bursts) {
+        log(
+          `  burst of 10 after idle: ${row.limiter.padEnd(18)} median ${row.medianMillis} ms, max ${row.maxMillis} ms`
+        )
+      }
+    }
     for (const contender of selected) {
       for (const callers of callerCounts) {
         const result = await runScenario(context, contender, callers)
@@ -451,6 +551,22 @@ const main = async () => {
       ])
     )
   )
+  if (bursts.length > 0) {
+    log()
+    log(
+      table(
+        ["burst of 10 after idle", "store", "median ms", "p90 ms", "max ms", "× ideal (median)"],
+        bursts.map((row) => [
+          row.limiter,
+          row.store,
+          row.medianMillis,
+          row.p90Millis,
+          row.maxMillis,
+          round(row.medianMillis / (bursts[0]?.medianMillis ?? 1), 1)
+        ])
+      )
+    )
+  }
   for (const skip of skipped) log(`skipped ${skip.contender}: ${skip.reason}`)
   emit({
     benchmark: "limiter",
@@ -462,7 +578,8 @@ const main = async () => {
       note: "rates ×4 (10/s → 10 per 250 ms, 2.5/s → 25 per 2.5 s); minTime 400 ms → 100 ms",
       measuredSteadyWindows: measuredWindows,
       startOffsetMillis,
-      sandboxConcurrency: 1000
+      sandboxConcurrency: 1000,
+      burst: "10 callers at once after 160 ms idle, windows 10/100ms,100000/60s, 60 rounds (5 warm-up rounds dropped)"
     },
     definitions: {
       utilisation: "requests the sandbox admitted in the span (its request log) ÷ (steady windows × 25)",
@@ -473,6 +590,7 @@ const main = async () => {
       sent: "requests that reached the sandbox in the span"
     },
     scenarios,
+    bursts,
     skipped
   })
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server and PostgreSQL
-# (tests start their own on loopback) and the workspace's packages (better-sqlite3 builds from source).
+# (tests start their own on loopback), php-cli and curl (real client code in tests), and the workspace's packages
+# (better-sqlite3 builds from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,16 @@ apt_install() {
 if ! command -v redis-server >/dev/null 2>&1; then
   echo "installing redis-server"
   apt_install redis-server
+fi
+
+# php-cli runs the real PHP client code (http_build_query, the http stream wrapper) in the proxy's client-habit tests.
+if ! command -v php >/dev/null 2>&1; then
+  echo "installing php-cli"
+  apt_install php-cli
+fi
+if ! command -v curl >/dev/null 2>&1; then
+  echo "installing curl"
+  apt_install curl
 fi
 
 # PostgreSQL serves the tests that use it as a source and as the state store; they start their own server on loopback.

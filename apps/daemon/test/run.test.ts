@@ -44,6 +44,7 @@ const prepare = (
     readonly maxAttempts?: number
     readonly schedule?: string
     readonly copernicaOnly?: boolean
+    readonly deleteMissing?: boolean
   } = {}
 ): Story => {
   const directory = temporaryDirectory()
@@ -55,7 +56,8 @@ const prepare = (
     rowsPerImport: options.rowsPerImport ?? 10,
     maxFileBytes: options.maxFileBytes ?? 1024,
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(options.schedule === undefined ? {} : { schedule: options.schedule })
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+    ...(options.deleteMissing === undefined ? {} : { deleteMissing: options.deleteMissing })
   })
   return {
     directory: directory.path,
@@ -132,7 +134,8 @@ const recentRuns = (store: string) =>
 
 const env = { ...sandboxTokens }
 
-describe("run", () => {
+// Each test starts the CLI several times; on a loaded machine (load average 19 seen) one start takes seconds.
+describe("run", { timeout: 120_000 }, () => {
   let sandbox: Sandbox
   const stories: Array<Story> = []
 
@@ -215,27 +218,32 @@ describe("run", () => {
   })
 
   it("stopped with SIGTERM: refuses a second run meanwhile, exits 0 with an interrupted report, and the next run finishes", async () => {
-    // 20 Copernica imports (4 at a time) and 3 Ocamba files (2 at a time), each processed after 1 s: a run of
-    // several seconds, long enough to start a second process and then stop the first.
+    // 20 Copernica imports (4 at a time) and 3 Ocamba files (2 at a time). The sandbox holds their processing, as a
+    // stalled vendor queue would, so the run is still in progress whatever the machine's load when the second
+    // process starts and when the first is stopped; processing resumes once the first has seen the signal.
     const profiles = makeProfiles(200)
     const story = prepare(sandbox, profiles, { rowsPerImport: 10, maxFileBytes: 4096 })
     stories.push(story)
+    const release = sandbox.holdProcessing()
 
     const first = spawnCli(["run", "--config", story.config, "--json"], { env })
-    await waitUntil(() => importsStarted(sandbox) > 0, "the first import to reach the sandbox", 30_000)
+    await waitUntil(() => importsStarted(sandbox) > 0, "the first import to reach the sandbox", 60_000)
 
     const second = await runCli(["run", "--config", story.config], { env })
     expect(second.code).toBe(4)
     expect(second.stderr).toMatch(/held by/)
 
     first.child.kill("SIGTERM")
+    await waitUntil(
+      () => jsonLines(first.stderr()).some((line) => String(line.message).includes("SIGTERM received: stopping")),
+      "the first run to see SIGTERM",
+      60_000
+    )
+    release()
     const stopped = await first.exited
     expect(stopped).toEqual({ code: 0, signal: null })
     const report = JSON.parse(first.stdout())
     expect(report.status).toBe("interrupted")
-    expect(jsonLines(first.stderr()).some((line) => String(line.message).includes("SIGTERM received: stopping"))).toBe(
-      true
-    )
     const runs = await recentRuns(story.store)
     expect(runs[0]).toMatchObject({ id: report.runId, status: "interrupted" })
 
@@ -312,6 +320,33 @@ describe("run", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, read: 5 })
     expect(importsStarted(sandbox)).toBe(0)
     expect(vendorProfiles(sandbox).copernica).toEqual([])
+  })
+
+  it("deleteMissing: over maxDeleteShare, deletes wait for --allow-mass-delete (exit 3 until then)", async () => {
+    const profiles = makeProfiles(10)
+    const story = prepare(sandbox, profiles, { copernicaOnly: true, deleteMissing: true })
+    stories.push(story)
+    expect((await runCli(["run", "--config", story.config, "--json"], { env, timeoutMilliseconds: 40_000 })).code).toBe(
+      0
+    )
+    // Two of ten left the source: 20%, over the default 5%.
+    writeProfiles(Path.join(story.directory, "profiles.csv"), profiles.slice(2))
+    const refused = await runCli(["run", "--config", story.config, "--json"], { env, timeoutMilliseconds: 40_000 })
+    expect(refused.code).toBe(3)
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      status: "partial",
+      targets: { copernica: { deleted: 0, pendingDeletes: 2 } }
+    })
+    expect(vendorProfiles(sandbox).copernica.length).toBe(10)
+    const allowed = await runCli(["run", "--config", story.config, "--allow-mass-delete", "--json"], {
+      env,
+      timeoutMilliseconds: 40_000
+    })
+    expect(allowed.code).toBe(0)
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ status: "succeeded", targets: { copernica: { deleted: 2 } } })
+    expect(vendorProfiles(sandbox).copernica.map((profile) => profile.email)).toEqual(
+      profiles.slice(2).map((profile) => profile.email)
+    )
   })
 
   it("a missing token is a config error (exit 2) that names the variable", async () => {

@@ -12,7 +12,8 @@ import { makeProfiles, runCli, temporaryDirectory, writeConfig, writeProfiles } 
 
 const sync = "daemon-test"
 
-describe("status and dead-letters", () => {
+// Each test starts the CLI several times; on a loaded machine (load average 19 seen) one start takes seconds.
+describe("status and dead-letters", { timeout: 120_000 }, () => {
   const directory = temporaryDirectory()
   let config = ""
   let store = ""

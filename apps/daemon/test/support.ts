@@ -149,6 +149,7 @@ export interface SyncFilesOptions {
   readonly maxFileBytes?: number
   readonly maxAttempts?: number
   readonly schedule?: string
+  readonly deleteMissing?: boolean
 }
 
 /**
@@ -192,7 +193,8 @@ export const writeConfig = (options: SyncFilesOptions): string => {
       "      email: { field: Email }",
       "      name: { field: Firstname, type: text }",
       "      tier: { field: Tier, type: text }",
-      `    rowsPerImport: ${options.rowsPerImport ?? 10}`
+      `    rowsPerImport: ${options.rowsPerImport ?? 10}`,
+      ...(options.deleteMissing === true ? ["    deleteMissing: true"] : [])
     )
   }
   lines.push(

@@ -10,6 +10,7 @@
  *
  * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
  */
+import { Redact } from "@profilesync/core"
 import { Hono } from "hono"
 import { requestId } from "hono/request-id"
 import type { ProxyConfig } from "./config.ts"
@@ -60,7 +61,7 @@ export const createApp = (dependencies: AppDependencies): Hono => {
     return context.json({ status: "ready" })
   })
   app.get("/metrics", async (context) =>
-    context.body(await runtime.runPromise(prometheusText), 200, {
+    context.body(Redact.text(await runtime.runPromise(prometheusText)), 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8"
     })
   )

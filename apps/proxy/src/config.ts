@@ -54,6 +54,17 @@ export interface ProxyConfig {
   readonly retryMaxAttempts: number
   readonly shutdownGraceMillis: number
   readonly logLevel: LogLevel
+  /** How long a caller may take to send a request's headers. */
+  readonly headersTimeoutMillis: number
+  /** How long a caller may stay silent while sending a request (headers or body) before the connection is closed. */
+  readonly bodyTimeoutMillis: number
+  /** Open connections allowed from one address; more are closed at once. */
+  readonly maxConnectionsPerIp: number
+  /**
+   * The proxy's URL as callers reach it (`PUBLIC_BASE_URL`), for rewritten `Location` headers; by default the
+   * origin of each request.
+   */
+  readonly publicBaseUrl: string | undefined
 }
 
 /** The outcome of {@link parseConfig}: the config, or one message per bad variable. */
@@ -105,7 +116,10 @@ export const defaults = {
   safetyMarginMillis: 50,
   retryMaxAttempts: 3,
   shutdownGraceMillis: 25_000,
-  logLevel: "info" as LogLevel
+  logLevel: "info" as LogLevel,
+  headersTimeoutMillis: 10_000,
+  bodyTimeoutMillis: 10_000,
+  maxConnectionsPerIp: 256
 } as const
 
 /**
@@ -263,7 +277,14 @@ export const parseConfig = (env: Environment): ConfigResult => {
     safetyMarginMillis: integer("SAFETY_MARGIN_MS", defaults.safetyMarginMillis, 0, 60_000),
     retryMaxAttempts: integer("RETRY_MAX_ATTEMPTS", defaults.retryMaxAttempts, 1, 10),
     shutdownGraceMillis: integer("SHUTDOWN_GRACE_MS", defaults.shutdownGraceMillis, 0),
-    logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel)
+    logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel),
+    headersTimeoutMillis: integer("HEADERS_TIMEOUT_MS", defaults.headersTimeoutMillis, 1, 300_000),
+    bodyTimeoutMillis: integer("BODY_TIMEOUT_MS", defaults.bodyTimeoutMillis, 1),
+    maxConnectionsPerIp: integer("MAX_CONNECTIONS_PER_IP", defaults.maxConnectionsPerIp, 1),
+    publicBaseUrl:
+      raw("PUBLIC_BASE_URL") === undefined
+        ? undefined
+        : url("PUBLIC_BASE_URL", "", ["http:", "https:"]).replace(/\/+$/, "")
   }
   if (config.defaultDeadlineMillis > config.maxDeadlineMillis) {
     errors.push(

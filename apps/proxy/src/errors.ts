@@ -17,6 +17,8 @@ export type ProxyErrorReason = Data.TaggedEnum<{
   BadTarget: { readonly message: string }
   /** No operation of the spec matches: the proxy is never an open proxy. */
   UnknownOperation: { readonly method: string; readonly path: string }
+  /** The path is an operation's, the method is not: `allowed` goes in the `Allow` header. */
+  MethodNotAllowed: { readonly method: string; readonly path: string; readonly allowed: ReadonlyArray<string> }
   /** `PROXY_KEYS` is set and the caller sent no key or a wrong one. */
   ProxyKeyRequired: Record<never, never>
   /** Pass-through mode and the caller sent no credential. */
@@ -89,6 +91,12 @@ const answerOf = (vendor: VendorEdge | undefined, reason: ProxyErrorReason): Ans
       // Copernica answers unknown routes with "Invalid method" (observed by rmuit/copernica-api); the proxy keeps the
       // vendor's words but says 404, because it forwards only the operations of the spec.
       return { status: 404, message: copernica ? "Invalid method" : `No route ${reason.method} ${reason.path}.` }
+    case "MethodNotAllowed":
+      // RFC 9110 §15.5.6; Copernica answers a wrong method on a known path with its 400 "Invalid method"
+      // (rmuit/copernica-api `tests/ApiBehaviorTest.php`), so the proxy does too, with the Allow header.
+      return copernica
+        ? { status: 400, message: "Invalid method" }
+        : { status: 405, message: `Method ${reason.method} is not allowed on ${reason.path}.` }
     case "ProxyKeyRequired":
       return { status: 401, message: "Missing or unknown X-Proxy-Key." }
     case "MissingCredential":
@@ -141,6 +149,7 @@ export const errorResponse = (vendor: VendorEdge | undefined, error: ProxyError,
   }
   const answer = answerOf(vendor, reason)
   if (answer.retryAfter !== undefined) headers.set("retry-after", String(retryAfterSeconds(answer.retryAfter)))
+  if (reason._tag === "MethodNotAllowed") headers.set("allow", reason.allowed.join(", "))
   const body =
     vendor === undefined
       ? { error: { message: answer.message } }

@@ -14,6 +14,7 @@ import type { Hono } from "hono"
 import { Redis } from "ioredis"
 import { createApp } from "./app.ts"
 import type { ProxyConfig } from "./config.ts"
+import { limitConnections, serverOptions } from "./connection-limits.ts"
 import { type Logger, makeLogger } from "./log.ts"
 import type { InFlightState } from "./middleware/in-flight/index.ts"
 import { makeRuntime, type ProxyRuntime } from "./runtime.ts"
@@ -90,7 +91,15 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
     redisReady
   })
 
-  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.host }) as Server
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    hostname: config.host,
+    serverOptions: serverOptions(config)
+  }) as Server
+  limitConnections(server, config)
+  // A caller that half-closes its socket after a complete request can still read: answer it (Node's default ends
+  // the socket at the caller's FIN and drops the answer).
+  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(config.port, config.host, () => {

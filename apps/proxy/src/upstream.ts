@@ -172,7 +172,10 @@ export const makeUpstream = ({ connections = 128 }: UpstreamOptions = {}): Upstr
         return { status, headers: filtered, body: await readSmallBody(answer.body, filtered) }
       // Small answers (most API answers) are read at once: passing bytes on costs far less than a web stream.
       const length = Number(answer.headers["content-length"] ?? Number.NaN)
-      if (length <= smallAnswerBytes)
+      // An answer with neither a length nor a type is an empty one sent chunked (Copernica's 201): read it, so that
+      // no body (and no default `text/plain` label) is invented on the way.
+      const untyped = answer.headers["content-length"] === undefined && answer.headers["content-type"] === undefined
+      if (length <= smallAnswerBytes || untyped)
         return { status, headers: filtered, body: await readSmallBody(answer.body, filtered) }
       return { status, headers: filtered, body: answer.body }
     },

@@ -35,6 +35,12 @@ export interface VendorEdge {
   readonly unauthorized: (traceId: string) => { readonly status: number; readonly body: unknown }
   /** Reads the caller's own credential (pass-through mode). */
   readonly readCallerToken: (request: Request, query: URLSearchParams) => string | undefined
+  /**
+   * Whether query parameters no operation declares are dropped (and the caller told) rather than refused: the vendor
+   * ignores them (Copernica: rmuit/copernica-api `tests/ApiBehaviorTest.php`), so a caller's request that works
+   * against the vendor works through the proxy.
+   */
+  readonly dropsUndeclaredQuery: boolean
   /** Query parameters that carry a credential: accepted from callers although no operation declares them. */
   readonly credentialQueryParameters: ReadonlyArray<string>
   /** Puts the credential on the upstream request: a header, or a query parameter. */
@@ -104,6 +110,7 @@ export const makeVendors = (config: ProxyConfig): Readonly<Record<VendorName, Ve
       body: { code: 401, title: "Unauthorized.", message: "Unauthorized.", trace_id: traceId }
     }),
     readCallerToken: (request) => /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1],
+    dropsUndeclaredQuery: false,
     credentialQueryParameters: [],
     applyCredential: (token, headers) => {
       headers.authorization = `Bearer ${token}`
@@ -121,6 +128,7 @@ export const makeVendors = (config: ProxyConfig): Readonly<Record<VendorName, Ve
     errorBody: (_status, message) => ({ error: { message } }),
     unauthorized: () => ({ status: 400, body: { error: { message: "Invalid access token" } } }),
     readCallerToken: (_request, query) => query.get("access_token") ?? undefined,
+    dropsUndeclaredQuery: true,
     credentialQueryParameters: ["access_token"],
     applyCredential: (token, _headers, query) => {
       query.push(["access_token", token])

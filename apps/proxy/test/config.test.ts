@@ -27,6 +27,9 @@ describe("parseConfig", () => {
       upstreamTimeoutMillis: 30_000,
       maxBodyBytes: 1_048_576,
       logLevel: "info",
+      headersTimeoutMillis: 10_000,
+      bodyTimeoutMillis: 10_000,
+      maxConnectionsPerIp: 256,
       ocamba: {
         baseUrl: "https://api.ocamba.com/v1/hood",
         token: "token-1",

@@ -4,12 +4,19 @@
  */
 import type { OperationMetadata, RateLimits } from "./Metadata.ts"
 import type { OpenApiDocument } from "./OpenApi.ts"
+import { canonicalPhpQuery } from "./PhpForm.ts"
 import { makeValidator, type Validator } from "./Validator.ts"
 
 /** A request path matched to an operation, with its decoded path parameters. */
 export interface OperationMatch<Operation extends OperationMetadata = OperationMetadata> {
   readonly operation: Operation
   readonly pathParams: Readonly<Record<string, string>>
+}
+
+/** A query parameter an operation declares: its name and whether it takes several values (an array schema). */
+export interface QueryParameter {
+  readonly name: string
+  readonly repeatable: boolean
 }
 
 /** Everything known about one vendor API. */
@@ -35,6 +42,33 @@ export interface VendorContract<
     method: string,
     pathname: string
   ) => OperationMatch<Operations[keyof Operations]> | undefined
+  /**
+   * The methods served on `pathname` (HEAD wherever GET is), for a 405's `Allow` header; empty when no operation
+   * has the path.
+   */
+  readonly allowedMethods: (pathname: string) => ReadonlyArray<string>
+  /** The query parameters `operation` declares (path-level and operation-level), in the spec's order. */
+  readonly queryParameters: (operation: OperationMetadata) => ReadonlyArray<QueryParameter>
+  /**
+   * The caller's query as the vendor reads it. For a PHP vendor (Copernica), `fields[0]=` and `fields%5B%5D=` are
+   * items of the declared list `fields[]`, as `http_build_query` writes them; for the others the query as it came.
+   */
+  readonly canonicalQuery: (operation: OperationMetadata, query: URLSearchParams) => URLSearchParams
+}
+
+/** How a vendor's server reads paths and queries beyond what its spec spells out. */
+export interface VendorHabits {
+  /** The vendor serves `/path/` as `/path` (Copernica: rmuit/copernica-api `tests/ApiBehaviorTest.php`). */
+  readonly ignoresTrailingSlash: boolean
+  /** The vendor reads queries as PHP does (list items `name[]`, `name[0]`). */
+  readonly phpQuery: boolean
+}
+
+interface ParameterLike {
+  readonly name?: unknown
+  readonly in?: unknown
+  readonly schema?: { readonly type?: unknown }
+  readonly $ref?: unknown
 }
 
 interface Route {
@@ -66,8 +100,10 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
   readonly name: string
   readonly document: OpenApiDocument
   readonly operations: Operations
+  readonly habits?: VendorHabits | undefined
 }): VendorContract<Operations> => {
   const { name, document, operations } = options
+  const habits = options.habits ?? { ignoresTrailingSlash: false, phpQuery: false }
   const serverUrl = document.servers?.[0]?.url
   if (serverUrl === undefined) throw new Error(`${name}: the spec has no server URL`)
   const all = Object.values(operations) as Array<Operations[keyof Operations]>
@@ -82,11 +118,16 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
   const first = all[0]
   if (first === undefined) throw new Error(`${name}: the spec has no operation`)
 
+  const normalPath = (pathname: string) =>
+    habits.ignoresTrailingSlash && pathname.length > 1 ? pathname.replace(/(?<=.)\/+$/, "") : pathname
+
   const matchOperation = (method: string, pathname: string) => {
-    const lowerMethod = method.toLowerCase()
+    // RFC 9110 §9.3.2: HEAD is GET without the body, wherever GET is served.
+    const lowerMethod = method.toLowerCase() === "head" ? "get" : method.toLowerCase()
+    const path = normalPath(pathname)
     for (const route of routes) {
       if (route.operation.method !== lowerMethod) continue
-      const match = route.pattern.exec(pathname)
+      const match = route.pattern.exec(path)
       if (match === null) continue
       const pathParams: Record<string, string> = {}
       let safe = true
@@ -106,6 +147,60 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
     return undefined
   }
 
+  const allowedMethods = (pathname: string) => {
+    const path = normalPath(pathname)
+    const methods = new Set<string>()
+    for (const route of routes) {
+      if (!route.pattern.test(path)) continue
+      methods.add(route.operation.method.toUpperCase())
+      if (route.operation.method === "get") methods.add("HEAD")
+    }
+    return [...methods]
+  }
+
+  const resolve = (parameter: ParameterLike): ParameterLike => {
+    let current = parameter
+    for (let hops = 0; typeof current.$ref === "string" && hops < 10; hops++) {
+      const pointer = current.$ref.replace(/^#\//, "").split("/")
+      current = pointer.reduce<unknown>(
+        (node, segment) =>
+          (node as Record<string, unknown> | undefined)?.[segment.replaceAll("~1", "/").replaceAll("~0", "~")],
+        document
+      ) as ParameterLike
+      if (current === undefined) return {}
+    }
+    return current
+  }
+  const declaredQuery = new Map<string, ReadonlyArray<QueryParameter>>()
+  const queryParameters = (operation: OperationMetadata) => {
+    const cached = declaredQuery.get(operation.operationId)
+    if (cached !== undefined) return cached
+    const pathItem = (document.paths?.[operation.path] ?? {}) as Record<string, unknown>
+    const own = (pathItem[operation.method] as { parameters?: Array<ParameterLike> } | undefined)?.parameters ?? []
+    const shared = (pathItem.parameters as Array<ParameterLike> | undefined) ?? []
+    const byName = new Map<string, QueryParameter>()
+    for (const parameter of [...shared, ...own].map(resolve)) {
+      if (parameter.in !== "query" || typeof parameter.name !== "string") continue
+      const type = parameter.schema?.type
+      byName.set(parameter.name, {
+        name: parameter.name,
+        repeatable: type === "array" || (Array.isArray(type) && type.includes("array"))
+      })
+    }
+    const result = [...byName.values()]
+    declaredQuery.set(operation.operationId, result)
+    return result
+  }
+  const canonicalQuery = (operation: OperationMetadata, query: URLSearchParams) =>
+    habits.phpQuery
+      ? canonicalPhpQuery(
+          query,
+          queryParameters(operation)
+            .filter((parameter) => parameter.repeatable)
+            .map((parameter) => parameter.name)
+        )
+      : query
+
   return {
     name,
     document,
@@ -113,6 +208,9 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
     operations,
     rateLimits: first.rateLimits,
     matchOperation,
+    allowedMethods,
+    queryParameters,
+    canonicalQuery,
     ...makeValidator(name, document)
   }
 }

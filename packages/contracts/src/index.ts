@@ -11,7 +11,7 @@ import { operations as copernicaOperations } from "./generated/copernica-v3.oper
 import { document as ocambaDocument } from "./generated/ocamba-hood.document.ts"
 import { operations as ocambaOperations } from "./generated/ocamba-hood.operations.ts"
 
-export type { AnyVendorContract, OperationMatch, VendorContract } from "./Contract.ts"
+export type { AnyVendorContract, OperationMatch, QueryParameter, VendorContract, VendorHabits } from "./Contract.ts"
 export {
   type CopernicaFetchClient,
   copernicaQuery,
@@ -39,6 +39,7 @@ export type {
   RetrySafety
 } from "./Metadata.ts"
 export type { OpenApiDocument } from "./OpenApi.ts"
+export { canonicalPhpQuery, parsePhpForm, phpBoolean } from "./PhpForm.ts"
 export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
 export { maxJsonDepth, tooDeepAt } from "./Validator.ts"
@@ -73,5 +74,8 @@ export const Ocamba: VendorContract<OcambaOperations> = makeVendorContract({
 export const Copernica: VendorContract<CopernicaOperations> = makeVendorContract({
   name: "copernica-v3",
   document: copernicaDocument,
-  operations: copernicaOperations
+  operations: copernicaOperations,
+  // The live API serves `/databases/` as `/databases` and reads queries as PHP does (rmuit/copernica-api
+  // `tests/ApiBehaviorTest.php`; the official helper builds queries with `http_build_query`).
+  habits: { ignoresTrailingSlash: true, phpQuery: true }
 })

@@ -534,7 +534,7 @@ describe("Sync.run failures and dead letters", () => {
 
   it.scopedLive("matches Ocamba's per-row report to the rows: rows an import did not process go again next run", () =>
     Effect.gen(function* () {
-      const fixture = yield* Fixtures.sandbox()
+      const fixture = yield* Fixtures.sandbox(20, true)
       const directory = yield* Fixtures.temporaryDirectory
       const source = firstRows(directory, "rows.csv", 80)
       const config = yield* Fixtures.configFor({
@@ -567,6 +567,44 @@ describe("Sync.run failures and dead letters", () => {
       const records = [...fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).imports.values()]
       assert.strictEqual(records[1]!.rows.length, rows.length - processed)
       assert.deepStrictEqual(Fixtures.ocambaDifferences(fixture.sandbox, rows), [])
+    })
+  )
+
+  it.scopedLive("works with report rows that carry only the documented fields: what is missing goes again", () =>
+    Effect.gen(function* () {
+      const fixture = yield* Fixtures.sandbox()
+      const directory = yield* Fixtures.temporaryDirectory
+      const source = firstRows(directory, "rows.csv", 40)
+      const config = yield* Fixtures.configFor({
+        directory,
+        sandbox: fixture.sandbox,
+        source: { type: "csv", path: source },
+        targets: ["ocamba"]
+      })
+      const rows = Fixtures.targetRows(config, yield* Fixtures.expectedRows(config, source), "ocamba")
+      fixture.sandbox.setFaults({ importFailureRate: 1, vendors: ["ocamba"] })
+      const first = yield* runSync(config)
+      const record = [...fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).imports.values()][0]!
+      for (const entry of record.report) {
+        assert.deepStrictEqual(Object.keys(entry).sort(), [
+          "code",
+          "event_date",
+          "event_time",
+          "profile_id",
+          "update_time"
+        ])
+      }
+      assert.isBelow(record.report.length, rows.length)
+      // A short report without row numbers cannot say which rows it lacks: none is confirmed, none dead-lettered.
+      assert.strictEqual(first.targets.ocamba!.created, 0)
+      assert.strictEqual(first.targets.ocamba!.deadLettered, 0)
+
+      fixture.sandbox.setFaults({ importFailureRate: 0 })
+      const second = yield* runSync(config)
+      assert.strictEqual(second.status, "succeeded", Sync.formatReport(second))
+      assert.deepStrictEqual(Fixtures.ocambaDifferences(fixture.sandbox, rows), [])
+      const third = yield* runSync(config)
+      assert.strictEqual(third.targets.ocamba!.unchanged, rows.length)
     })
   )
 

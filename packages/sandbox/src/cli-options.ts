@@ -25,7 +25,7 @@ Options:
   --seed <n|text>              Seed of fault decisions and generated ids (default 1)
   --config <file>              JSON file of sandbox options (flags override it)
   --ocamba-limits <windows>    Ocamba windows per account, e.g. 10/1s,150/60s (default), or none
-  --ocamba-concurrency <n>     Ocamba requests in flight per account (default 20)
+  --ocamba-concurrency <n>     Ocamba requests in flight per account (default 10)
   --copernica-limits <windows> Copernica windows per account (default none)
   --copernica-concurrency <n>  Copernica requests in flight per account (default unlimited)
   --processing-delay <ms>      Time imports take before their rows are processed (default 100)
@@ -35,6 +35,8 @@ Options:
   --response-loss-rate <share> Share of requests handled whose answer is then lost (default 0)
   --import-failure-rate <share> Share of imports that fail part way (default 0)
   --rate-limit-storm <seconds> Answer every request 429 for this many seconds from start
+  --strict                     Refuse every request whose answer rests on an undocumented guess (README)
+  --rich-import-report         Ocamba reports also list failed rows with row, message and codes (our invention)
   --quiet                      Do not log requests
   --help                       Show this text
 `
@@ -127,6 +129,8 @@ export const parseCommandLine = (
       "response-loss-rate": { type: "string" },
       "import-failure-rate": { type: "string" },
       "rate-limit-storm": { type: "string" },
+      strict: { type: "boolean" },
+      "rich-import-report": { type: "boolean" },
       quiet: { type: "boolean" },
       help: { type: "boolean" }
     }
@@ -182,6 +186,7 @@ export const parseCommandLine = (
       durationMilliseconds: wholeNumber("rate-limit-storm", values["rate-limit-storm"]) * 1000
     }
   }
+  if (values["rich-import-report"] === true) Object.assign(ocamba, { richImportReport: true })
   const seedText = values.seed
   const seed = seedText === undefined ? config.seed : /^\d+$/.test(seedText) ? Number(seedText) : seedText
   const options: StartSandboxOptions = {
@@ -191,7 +196,8 @@ export const parseCommandLine = (
     ...(seed === undefined ? {} : { seed }),
     ocamba,
     copernica,
-    faults: faults as FaultOptions
+    faults: faults as FaultOptions,
+    ...(values.strict === true ? { strict: true } : {})
   }
   return { help: false, options, quiet: values.quiet === true }
 }

@@ -101,11 +101,17 @@ export interface CopernicaDatabaseSeed {
  */
 export interface OcambaOptions {
   readonly accounts?: ReadonlyArray<OcambaAccountOptions> | undefined
-  /** Default: 10 per 1 s and 150 per 60 s, at most 20 in flight. */
+  /** Default: 10 per 1 s and 150 per 60 s, at most 10 in flight. */
   readonly rateLimits?: RateLimitOptions | undefined
   readonly processing?: ProcessingOptions | undefined
   /** Default page size of `GET /profile-properties` when `page` gives none. Default 50 (inferred). */
   readonly defaultPageSize?: number | undefined
+  /**
+   * Our invention, off by default: per-row import report entries also carry `row`, `message` and failure codes
+   * (`NOT_PROCESSED`, `MISSING_IDENTIFIER`, `INVALID_EMAIL`). The vendor documents only successful rows with
+   * `event_date`, `event_time`, `profile_id`, `code: "SUCCESS"` and `update_time`.
+   */
+  readonly richImportReport?: boolean | undefined
 }
 
 /**
@@ -168,6 +174,12 @@ export interface SandboxOptions {
   readonly log?: boolean | RequestLogger | undefined
   /** Check every answer against the spec and count the failures (`counters().invalidResponses`). Default true. */
   readonly validateResponses?: boolean | undefined
+  /**
+   * Refuse, loudly and in the vendor's error shape, every request whose answer depends on a behaviour the vendors
+   * do not document and that the sandbox would otherwise guess (README, "Behaviours the vendors do not document").
+   * Default false.
+   */
+  readonly strict?: boolean | undefined
 }
 
 /**
@@ -202,6 +214,7 @@ export interface ResolvedSandboxOptions {
     readonly rateLimits: ResolvedRateLimits
     readonly processingDelayMilliseconds: number
     readonly defaultPageSize: number
+    readonly richImportReport: boolean
   }
   readonly copernica: {
     readonly accounts: ReadonlyArray<AccountOptions>
@@ -212,6 +225,7 @@ export interface ResolvedSandboxOptions {
   readonly faults: FaultOptions
   readonly log: RequestLogger | undefined
   readonly validateResponses: boolean
+  readonly strict: boolean
 }
 
 /**
@@ -268,13 +282,13 @@ export const defaultOcambaWindows: ReadonlyArray<RateLimitWindow> = [
 ]
 
 /**
- * Requests of one Ocamba account allowed in flight at once. The vendor has such a cap (`Retry-After: -1`) but does
- * not publish it; 20 is our choice.
+ * Requests of one Ocamba account allowed in flight at once. The vendor has such a cap (`Retry-After: -1`); the only
+ * number it has published is 10 parallel requests (ocamba/api-documentation `reports/README.md`).
  *
  * @category Defaults
  * @since 0.0.0
  */
-export const defaultOcambaConcurrency = 20
+export const defaultOcambaConcurrency = 10
 
 const defaultProcessingDelayMilliseconds = 100
 
@@ -352,7 +366,8 @@ export const resolveOptions = (options: SandboxOptions = {}): ResolvedSandboxOpt
         "ocamba"
       ),
       processingDelayMilliseconds: options.ocamba?.processing?.delayMilliseconds ?? defaultProcessingDelayMilliseconds,
-      defaultPageSize: options.ocamba?.defaultPageSize ?? 50
+      defaultPageSize: options.ocamba?.defaultPageSize ?? 50,
+      richImportReport: options.ocamba?.richImportReport ?? false
     },
     copernica: {
       accounts: copernicaAccounts,
@@ -367,6 +382,7 @@ export const resolveOptions = (options: SandboxOptions = {}): ResolvedSandboxOpt
     },
     faults: options.faults ?? {},
     log,
-    validateResponses: options.validateResponses ?? true
+    validateResponses: options.validateResponses ?? true,
+    strict: options.strict ?? false
   }
 }

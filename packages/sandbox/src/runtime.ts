@@ -32,12 +32,14 @@ export interface SandboxState {
  */
 export class BackgroundTasks {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
+  #held: Array<() => void> | undefined
 
   schedule(delayMilliseconds: number, task: () => void): void {
     const timer = setTimeout(
       () => {
         this.#timers.delete(timer)
-        task()
+        if (this.#held === undefined) task()
+        else this.#held.push(task)
       },
       Math.max(0, delayMilliseconds)
     )
@@ -46,7 +48,21 @@ export class BackgroundTasks {
 
   /** Tasks scheduled and not yet run. */
   get pending(): number {
-    return this.#timers.size
+    return this.#timers.size + (this.#held?.length ?? 0)
+  }
+
+  /**
+   * Holds every task that comes due until the returned function is called, as a vendor whose queue has stalled:
+   * imports stay in progress however long a client polls. Calling the returned function runs what was held.
+   */
+  hold(): () => void {
+    const held: Array<() => void> = []
+    this.#held = held
+    return () => {
+      if (this.#held !== held) return
+      this.#held = undefined
+      for (const task of held.splice(0)) task()
+    }
   }
 
   cancelAll(): void {
@@ -54,6 +70,7 @@ export class BackgroundTasks {
       clearTimeout(timer)
     }
     this.#timers.clear()
+    this.#held = undefined
   }
 }
 

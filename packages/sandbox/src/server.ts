@@ -45,6 +45,11 @@ export interface Sandbox {
   readonly counters: () => CountersSnapshot
   /** Changes fault options at run time; returns the options now in force. */
   readonly setFaults: (faults: FaultOptions) => FaultOptions
+  /**
+   * Holds import processing at both vendors (imports stay in progress, as when a vendor's queue stalls) until the
+   * returned function is called; `reset()` and `close()` end the hold too.
+   */
+  readonly holdProcessing: () => () => void
   /** Back to the starting state, counters, windows, faults and seed. */
   readonly reset: () => void
   /** Stops listening, ends open connections and abandons pending import processing. */
@@ -90,6 +95,7 @@ export const startSandbox = async (options: StartSandboxOptions = {}): Promise<S
     app,
     counters: () => runtime.countersSnapshot(),
     setFaults: (faults) => runtime.setFaults(faults),
+    holdProcessing: () => runtime.tasks.hold(),
     reset: () => runtime.reset(),
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -40,6 +40,8 @@ describe("parseCommandLine", () => {
       "30",
       "--seed",
       "demo",
+      "--strict",
+      "--rich-import-report",
       "--quiet"
     ])
     expect(parsed).toMatchObject({
@@ -48,7 +50,9 @@ describe("parseCommandLine", () => {
       options: {
         port: 0,
         seed: "demo",
+        strict: true,
         ocamba: {
+          richImportReport: true,
           rateLimits: {
             concurrency: 4,
             windows: [

@@ -11,9 +11,9 @@
  *   one is sent once and never retried (it cannot be read twice).
  */
 import { Readable } from "node:stream"
+import { parsePhpForm } from "@profilesync/contracts"
 import { type ProxyError, ProxyErrorReason, proxyError } from "../errors.ts"
 import { boundaryOf, readMultipartFields } from "./multipart.ts"
-import { parsePhpForm } from "./php-form.ts"
 
 /** How much of an upload is read before it is streamed: enough for the fields before the file. */
 export const uploadReadAhead = 64 * 1024

@@ -39,7 +39,7 @@ import { transportFailure } from "../upstream.ts"
 import { credentialFor, type VendorEdge } from "../vendors.ts"
 import { redactAnswer } from "./redact-answer.ts"
 import { classify, isAmbiguous, isUpstreamFailure, UpstreamFailure, UpstreamFailureReason } from "./upstream-failure.ts"
-import { checkQueryNames, queryParameters, upstreamPath } from "./upstream-target.ts"
+import { checkQueryNames, queryParameters, undeclaredQueryNames, upstreamPath } from "./upstream-target.ts"
 
 /** What the access log records about a forwarded request (set on the context as `forward`). */
 export interface ForwardRecord {
@@ -48,6 +48,10 @@ export interface ForwardRecord {
   /** Time spent waiting for budget, over all attempts. */
   waitedMillis: number
   upstreamStatus?: number | string
+  /** The id of what the vendor created (`X-Created`, `Location`, or the answer's `id`), for the log. */
+  vendorId?: string | undefined
+  /** Query parameters the vendor ignores, dropped rather than forwarded (also in `X-Profilesync-Dropped-Query`). */
+  droppedQuery?: ReadonlyArray<string>
   /** `upstream`: the vendor's answer; `proxy`: the proxy answered itself (refusal, validation, failure). */
   source?: "upstream" | "proxy"
 }
@@ -69,6 +73,9 @@ export interface ForwardDependencies {
   readonly upstream: Upstream
   readonly logger: Logger
 }
+
+/** The header that names the query parameters the proxy dropped because the vendor ignores them. */
+export const droppedQueryHeader = "x-profilesync-dropped-query"
 
 /** The header a caller sets to bound its wait for budget, in milliseconds. */
 export const deadlineHeader = "x-profilesync-deadline"
@@ -130,6 +137,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       }
       response.headers.set("x-request-id", requestId)
       response.headers.set("x-profilesync-source", source)
+      if (record.droppedQuery !== undefined) response.headers.set(droppedQueryHeader, record.droppedQuery.join(", "))
       return response
     }
     const refuse = (error: ProxyError) => withBudgetHeaders(errorResponse(vendor, error, requestId), "proxy")
@@ -140,7 +148,14 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const relative = url.pathname.startsWith(`${vendor.prefix}/`) ? url.pathname.slice(vendor.prefix.length) : undefined
     const match = relative === undefined ? undefined : vendor.contract.matchOperation(method, relative)
     if (match === undefined) {
-      return refuse(proxyError(ProxyErrorReason.UnknownOperation({ method, path: relative ?? url.pathname })))
+      const allowed = relative === undefined ? [] : vendor.contract.allowedMethods(relative)
+      return refuse(
+        proxyError(
+          allowed.length === 0
+            ? ProxyErrorReason.UnknownOperation({ method, path: relative ?? url.pathname })
+            : ProxyErrorReason.MethodNotAllowed({ method, path: relative ?? url.pathname, allowed })
+        )
+      )
     }
     const operation = match.operation
     const operationId = operation.operationId
@@ -164,7 +179,16 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const deadline = parseDeadline(request.headers.get(deadlineHeader) ?? undefined, config)
     if (typeof deadline === "string") return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: deadline })))
     const declared = queryParameters(vendor.contract, operation)
-    const queryProblem = checkQueryNames(url.searchParams, declared, vendor.credentialQueryParameters)
+    // The query as the vendor reads it (`fields[0]=` is the list `fields[]` for Copernica), without what it ignores.
+    const query = vendor.contract.canonicalQuery(operation, url.searchParams)
+    if (vendor.dropsUndeclaredQuery) {
+      const undeclared = undeclaredQueryNames(query, declared, vendor.credentialQueryParameters)
+      if (undeclared.length > 0) {
+        record.droppedQuery = undeclared
+        for (const name of undeclared) query.delete(name)
+      }
+    }
+    const queryProblem = checkQueryNames(query, declared, vendor.credentialQueryParameters)
     if (queryProblem !== undefined) {
       return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: queryProblem })))
     }
@@ -177,7 +201,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     if ("_tag" in body) return refuse(body)
     const validation = vendor.contract.validateRequest(operationId, {
       pathParams: match.pathParams,
-      query: url.searchParams,
+      query,
       headers: request.headers,
       contentType: body.contentType,
       body: body.value
@@ -203,11 +227,12 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
         basePath,
         operation,
         pathParams: match.pathParams,
-        query: url.searchParams,
+        query,
         declared,
         extraQuery
       }),
-      method,
+      // HEAD is sent as GET (the vendor need not serve HEAD; RFC 9110 §9.3.2 makes it GET without the body).
+      method: method === "HEAD" ? "GET" : method,
       headers,
       body: body.outgoing,
       bodyTimeoutMillis: config.upstreamTimeoutMillis
@@ -223,6 +248,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const interpret = (answer: UpstreamAnswer): Effect.Effect<UpstreamAnswer, UpstreamFailure> =>
       Effect.gen(function* () {
         record.upstreamStatus = answer.status
+        record.vendorId = createdId(answer)
         Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: String(answer.status) }))
         if (answer.status === 429) {
           Metrics.upstreamRateLimitedTotal.unsafeUpdate(1, labelsOf({ vendor: vendor.name }))
@@ -308,9 +334,13 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       )
       const admitted = Effect.suspend(() => {
         record.waitedMillis += Date.now() - askedAt
-        return send.pipe(
+        // Once sent, the request is seen through even if the caller goes away: a write the vendor carried out is
+        // always logged with its outcome (and the vendor's id), never left done and unreported. The throttle widens
+        // its windows by the time between the slot and the request leaving (a stalled loop).
+        return Effect.zipRight(Throttle.markSent, send).pipe(
           breaker.protect,
-          Effect.onExit(() => takeSnapshot)
+          Effect.onExit(() => takeSnapshot),
+          Effect.uninterruptible
         )
       })
       return admitted.pipe(
@@ -350,12 +380,21 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     if (body.outgoing.kind === "stream" && Exit.isFailure(exit)) body.outgoing.cancel()
 
     // 5. The answer.
+    if (Exit.isSuccess(exit) && request.signal.aborted) {
+      // The caller's socket went away while the vendor answered: the outcome is in the record (and the log).
+      const answerBody = exit.value.body
+      if (answerBody !== null && !Buffer.isBuffer(answerBody)) answerBody.destroy()
+      record.source = "upstream"
+      return new Response(null, { status: 499 })
+    }
     if (Exit.isSuccess(exit)) return respond(exit.value)
     const failure = Cause.failureOption(exit.cause)
     if (Option.isNone(failure)) {
       if (Cause.isInterruptedOnly(exit.cause)) {
-        // The caller went away while waiting: its reservation was released; nobody reads this answer.
+        // The caller's socket is gone. Waiting for budget: its reservation was released. Sent: the upstream outcome
+        // is in the record (and the log); the answer's body is let go.
         record.upstreamStatus ??= "caller-gone"
+        record.source = "upstream"
         return new Response(null, { status: 499 })
       }
       throw Cause.squash(exit.cause)
@@ -386,6 +425,12 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
           )
         )
       }
+      rewriteLocations(redacted.headers, base, `${config.publicBaseUrl ?? url.origin}${vendor.prefix}`)
+      if (method === "HEAD" || (Buffer.isBuffer(redacted.body) && redacted.body.byteLength === 0)) {
+        // No body: nothing for the server to label `text/plain` (Copernica's 201 has none), nothing to send to HEAD.
+        if (redacted.body !== null && !Buffer.isBuffer(redacted.body)) redacted.body.destroy()
+        return withBudgetHeaders(new Response(null, { status: redacted.status, headers: redacted.headers }), "upstream")
+      }
       return withBudgetHeaders(
         new Response(toWebBody(redacted.body), { status: redacted.status, headers: redacted.headers }),
         "upstream"
@@ -408,6 +453,43 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
           return refuse(proxyError(ProxyErrorReason.PayloadTooLarge({ limit: reason.limit })))
       }
     }
+  }
+}
+
+/** What the vendor says it created: `X-Created` (Copernica), `Location`, or a small JSON answer's `id` (Ocamba). */
+const createdId = (answer: UpstreamAnswer): string | undefined => {
+  const header = answer.headers.get("x-created") ?? answer.headers.get("location") ?? undefined
+  if (header !== undefined) return header
+  if (answer.status >= 300 || !Buffer.isBuffer(answer.body) || answer.body.byteLength > 4096) return undefined
+  try {
+    const id = (JSON.parse(answer.body.toString("utf8")) as { id?: unknown } | null)?.id
+    return typeof id === "string" || typeof id === "number" ? String(id) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Points `Location` and Copernica's `X-location` at the proxy's route instead of the vendor (where following them
+ * would escape the proxy and need a credential the caller does not have): a URL under the vendor's base URL, absolute
+ * or as a path, becomes the same path under `publicBase` (the proxy's public URL plus the vendor's prefix).
+ */
+export const rewriteLocations = (headers: Headers, upstreamBase: URL, publicBase: string): void => {
+  const basePath = upstreamBase.pathname.replace(/\/+$/, "")
+  for (const name of ["location", "x-location", "content-location"]) {
+    const value = headers.get(name)
+    if (value === null) continue
+    let target: URL
+    try {
+      target = new URL(value, upstreamBase)
+    } catch {
+      continue
+    }
+    if (target.origin !== upstreamBase.origin) continue
+    if (target.pathname !== basePath && !target.pathname.startsWith(`${basePath}/`)) continue
+    // The vendor's credential never travels back to the caller in a URL.
+    target.searchParams.delete("access_token")
+    headers.set(name, `${publicBase}${target.pathname.slice(basePath.length)}${target.search}`)
   }
 }
 

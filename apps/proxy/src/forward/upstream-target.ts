@@ -4,64 +4,26 @@
  * template with its decoded path parameters encoded again, and only the query parameters the operation declares (each
  * validated), plus the credential where the vendor takes it in the query (Copernica's `access_token`).
  */
-import type { AnyVendorContract, OperationMetadata } from "@profilesync/contracts"
-
-interface ParameterLike {
-  readonly name?: unknown
-  readonly in?: unknown
-  readonly schema?: { readonly type?: unknown }
-  readonly $ref?: unknown
-}
+import type { AnyVendorContract, OperationMetadata, QueryParameter } from "@profilesync/contracts"
 
 /** A declared query parameter: its name and whether it takes several values (an array schema). */
-export interface QueryParameter {
-  readonly name: string
-  readonly repeatable: boolean
-}
-
-const resolve = (contract: AnyVendorContract, parameter: ParameterLike): ParameterLike => {
-  let current = parameter
-  for (let hops = 0; typeof current.$ref === "string" && hops < 10; hops++) {
-    const path = current.$ref.replace(/^#\//, "").split("/")
-    current = path.reduce<unknown>(
-      (node, segment) =>
-        (node as Record<string, unknown> | undefined)?.[segment.replaceAll("~1", "/").replaceAll("~0", "~")],
-      contract.document
-    ) as ParameterLike
-    if (current === undefined) return {}
-  }
-  return current
-}
-
-const cache = new WeakMap<OperationMetadata, ReadonlyArray<QueryParameter>>()
+export type { QueryParameter } from "@profilesync/contracts"
 
 /** The query parameters `operation` declares (path-level and operation-level), in the spec's order. */
 export const queryParameters = (
   contract: AnyVendorContract,
   operation: OperationMetadata
-): ReadonlyArray<QueryParameter> => {
-  const cached = cache.get(operation)
-  if (cached !== undefined) return cached
-  const pathItem = (contract.document.paths?.[operation.path] ?? {}) as Record<string, unknown>
-  const own = ((pathItem[operation.method] as { parameters?: Array<ParameterLike> } | undefined)?.parameters ?? []).map(
-    (parameter) => resolve(contract, parameter)
+): ReadonlyArray<QueryParameter> => contract.queryParameters(operation)
+
+/** The names in `query` that are neither declared nor in `alsoAllowed`, in order of appearance. */
+export const undeclaredQueryNames = (
+  query: URLSearchParams,
+  declared: ReadonlyArray<QueryParameter>,
+  alsoAllowed: ReadonlyArray<string>
+): ReadonlyArray<string> =>
+  [...new Set(query.keys())].filter(
+    (name) => !alsoAllowed.includes(name) && !declared.some((parameter) => parameter.name === name)
   )
-  const shared = ((pathItem.parameters as Array<ParameterLike> | undefined) ?? []).map((parameter) =>
-    resolve(contract, parameter)
-  )
-  const byName = new Map<string, QueryParameter>()
-  for (const parameter of [...shared, ...own]) {
-    if (parameter.in !== "query" || typeof parameter.name !== "string") continue
-    const type = parameter.schema?.type
-    byName.set(parameter.name, {
-      name: parameter.name,
-      repeatable: type === "array" || (Array.isArray(type) && type.includes("array"))
-    })
-  }
-  const result = [...byName.values()]
-  cache.set(operation, result)
-  return result
-}
 
 /**
  * Checks the caller's query against the declared parameters: every name must be declared (or be one of

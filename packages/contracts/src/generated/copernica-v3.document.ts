@@ -450,7 +450,7 @@ export const document: OpenApiDocument = {
             "required": false,
             "style": "form",
             "explode": true,
-            "description": "Field conditions, all of which must hold; repeat the parameter once per condition:\n`?fields[]=land%3D%3Dnetherlands&fields[]=age%3E16` (CDoc's example). Each item is `<field><operator><value>` with the\noperators `==`, `!=` or `<>` (not equal), `<`, `>`, `<=`, `>=`, `=~` (LIKE) and `!~` (NOT LIKE); LIKE takes\nthe wildcards `%` (any run) and `_` (one character). Besides database fields, `id`, `code` (the secret) and\n`modified` (`YYYY-MM-DD hh:mm:ss`) can be compared.\n\nEncoding: percent-encode the item value (operators included), but send the name as the literal\n`fields[]`. `[inferred]` The brackets must not be encoded as `%5B%5D`, and the PHP `http_build_query`\nspelling `fields[0]=` is wrong (found by rmuit/copernica-api, which patched the official helper).\n",
+            "description": "Field conditions, all of which must hold; repeat the parameter once per condition:\n`?fields[]=land%3D%3Dnetherlands&fields[]=age%3E16` (CDoc's example). Each item is `<field><operator><value>` with the\noperators `==`, `!=` or `<>` (not equal), `<`, `>`, `<=`, `>=`, `=~` (LIKE) and `!~` (NOT LIKE); LIKE takes\nthe wildcards `%` (any run) and `_` (one character). Besides database fields, `id`, `code` (the secret) and\n`modified` (`YYYY-MM-DD hh:mm:ss`) can be compared.\n\nEncoding: percent-encode the item value (operators included) and send the name as `fields[]`.\n`[inferred]` Copernica reads the query as PHP does, so `fields[0]=`, `fields[1]=` (what `http_build_query`\nwrites, brackets percent-encoded) are items of the same list; the list's keys are ignored\n(rmuit/copernica-api `tests/TestApi.php`). A condition on an unknown field, or one that is not\n`<field><operator><value>` (`Email ==x`, with a space, names the field `Email `), is ignored and the\nlist comes back unfiltered (`tests/ApiBehaviorTest.php`, `testProfileCrud`): check every returned\nprofile against the condition. The pattern below refuses an item with no operator on purpose, although\nthe vendor would ignore it: a filter that silently selects everything is the dangerous kind of typo.\n",
             "schema": {
               "type": "array",
               "items": {
@@ -506,7 +506,7 @@ export const document: OpenApiDocument = {
             "required": false,
             "description": "When true, return only `ID`, `fields`, `interests` and `modified` of each profile (faster).",
             "schema": {
-              "$ref": "#/components/schemas/QueryBoolean"
+              "$ref": "#/components/schemas/PhpBoolean"
             }
           }
         ],
@@ -908,7 +908,7 @@ export const document: OpenApiDocument = {
         "required": false,
         "description": "Whether to count the total number of objects. `false` skips the count and makes the call faster; the response then has no `total` member.",
         "schema": {
-          "$ref": "#/components/schemas/QueryBoolean"
+          "$ref": "#/components/schemas/PhpBoolean"
         }
       }
     },
@@ -1032,20 +1032,16 @@ export const document: OpenApiDocument = {
         "description": "A local timestamp in `YYYY-MM-DD hh:mm:ss` form.",
         "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
       },
-      "QueryBoolean": {
+      "PhpBoolean": {
         "type": [
           "boolean",
           "string"
         ],
-        "description": "A boolean query parameter. The docs write `true` and `false`. `[inferred]` `1` and `0` are accepted too, because the official PHP helper builds its query with `http_build_query`, which writes booleans that way.",
-        "enum": [
-          true,
-          false,
-          "true",
-          "false",
-          "1",
-          "0"
-        ]
+        "description": "A boolean, in a query or a request body. The docs write `true` and `false`. `[inferred]` Copernica is a PHP service and reads any text as a boolean: `true` and `yes` (any case) and numbers of 1 or more are true, everything else (`0`, the empty text, `false`, `no`) is false (rmuit/copernica-api `tests/TestApi.php`, `isBooleanTrue`). PHP clients write `true` as `1` and `false` as `0` or nothing (`http_build_query`, form bodies). The spellings clients actually write are accepted; other text is refused so that a typo such as `ture` is caught instead of silently read as false.",
+        "pattern": "^(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]|[Yy][Ee][Ss]|[Nn][Oo]|1|0|)$",
+        "x-profilesync-messages": {
+          "pattern": "must be a boolean, or one of the texts true, false, yes, no, 1, 0 or empty"
+        }
       },
       "ImportAction": {
         "type": "string",
@@ -1092,27 +1088,18 @@ export const document: OpenApiDocument = {
             "description": "Name of the import."
           },
           "followups": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Execute follow-ups on the imported (sub)profiles.",
             "default": false
           },
           "autostart": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Start the import immediately.",
             "default": true
           },
           "rebuild": {
             "description": "Rebuild the selections after the import. The documented JSON example sends the string `\"false\"`, so the strings `\"true\"` and `\"false\"` are accepted as well as booleans.",
-            "type": [
-              "boolean",
-              "string"
-            ],
-            "enum": [
-              true,
-              false,
-              "true",
-              "false"
-            ],
+            "$ref": "#/components/schemas/PhpBoolean",
             "default": false
           },
           "action": {
@@ -1130,12 +1117,12 @@ export const document: OpenApiDocument = {
             }
           },
           "ignoreEmptyFields": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Keep the stored value where the imported value is empty.",
             "default": false
           },
           "removeMissing": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Remove the (sub)profiles of the database that are not in the import.",
             "default": false
           },
@@ -1443,11 +1430,11 @@ export const document: OpenApiDocument = {
             "description": "Default value. For `select`, the choices separated by newline characters with a trailing `*` on the default (the CDoc PHP example writes `'A\\nB\\nC*'` in single quotes, which in PHP sends a literal backslash-n rather than a newline)."
           },
           "displayed": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Show the field in lists and grids of the user interface."
           },
           "ordered": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Order profiles by this field."
           },
           "length": {
@@ -1457,15 +1444,15 @@ export const document: OpenApiDocument = {
             "$ref": "#/components/schemas/UnsignedIntegerInput"
           },
           "hidden": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Never show the field in the user interface."
           },
           "index": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "Index the field."
           },
           "lock": {
-            "type": "boolean",
+            "$ref": "#/components/schemas/PhpBoolean",
             "description": "The field can be modified or deleted only through the API."
           }
         },

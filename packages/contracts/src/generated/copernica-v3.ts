@@ -142,18 +142,18 @@ export interface components {
         /** @description Body of `createDatabaseField`. Unknown members are rejected so that typos are caught. `[inferred]` An `integer` or `float` field needs a default `value` (rmuit/copernica-api's emulator, built against the live API, rejects one without); this is enforced here. */
         CreateDatabaseFieldRequest: {
             /** @description Show the field in lists and grids of the user interface. */
-            displayed?: boolean;
+            displayed?: components["schemas"]["PhpBoolean"];
             /** @description Never show the field in the user interface. */
-            hidden?: boolean;
+            hidden?: components["schemas"]["PhpBoolean"];
             /** @description Index the field. */
-            index?: boolean;
+            index?: components["schemas"]["PhpBoolean"];
             length?: components["schemas"]["UnsignedIntegerInput"];
             /** @description The field can be modified or deleted only through the API. */
-            lock?: boolean;
+            lock?: components["schemas"]["PhpBoolean"];
             /** @description Name of the new field. */
             name: string;
             /** @description Order profiles by this field. */
-            ordered?: boolean;
+            ordered?: components["schemas"]["PhpBoolean"];
             textlines?: components["schemas"]["UnsignedIntegerInput"];
             type?: components["schemas"]["FieldType"];
             /** @description Default value. For `select`, the choices separated by newline characters with a trailing `*` on the default (the CDoc PHP example writes `'A\nB\nC*'` in single quotes, which in PHP sends a literal backslash-n rather than a newline). */
@@ -170,7 +170,7 @@ export interface components {
              * @description Start the import immediately.
              * @default true
              */
-            autostart?: boolean;
+            autostart?: components["schemas"]["PhpBoolean"];
             /** @description ID of the target database. The docs show a JSON integer. `[inferred]` A numeric string is accepted too: Copernica returns IDs as strings (`"ID":"3144"`), form encoding can only send strings, and the PHP server treats both alike. A client should send an integer. */
             database: number | string;
             /**
@@ -188,7 +188,7 @@ export interface components {
              * @description Execute follow-ups on the imported (sub)profiles.
              * @default false
              */
-            followups?: boolean;
+            followups?: components["schemas"]["PhpBoolean"];
             /**
              * @description Format of `source` when it is a string. `[inferred]` The format assumed when it is absent is not documented, so a client always sets it for a string `source`.
              * @enum {string}
@@ -198,7 +198,7 @@ export interface components {
              * @description Keep the stored value where the imported value is empty.
              * @default false
              */
-            ignoreEmptyFields?: boolean;
+            ignoreEmptyFields?: components["schemas"]["PhpBoolean"];
             /** @description Columns that identify an existing (sub)profile, for example `["Email"]`. A subprofile key is written `Collection.Field`, for example `["Email", "Order.OrderID"]`. */
             keyFields?: string[];
             /**
@@ -211,14 +211,13 @@ export interface components {
             /**
              * @description Rebuild the selections after the import. The documented JSON example sends the string `"false"`, so the strings `"true"` and `"false"` are accepted as well as booleans.
              * @default false
-             * @enum {boolean|string}
              */
-            rebuild?: true | false | "true" | "false";
+            rebuild?: components["schemas"]["PhpBoolean"];
             /**
              * @description Remove the (sub)profiles of the database that are not in the import.
              * @default false
              */
-            removeMissing?: boolean;
+            removeMissing?: components["schemas"]["PhpBoolean"];
             /** @description Inline import data, instead of `location`: an array of rows, or a string holding CSV or JSON text (then set `format`, and `delimiter` for CSV). */
             source?: components["schemas"]["ImportSourceRow"][] | string;
         } & ((unknown | unknown) & unknown);
@@ -465,6 +464,8 @@ export interface components {
             start: number;
             total?: number;
         };
+        /** @description A boolean, in a query or a request body. The docs write `true` and `false`. `[inferred]` Copernica is a PHP service and reads any text as a boolean: `true` and `yes` (any case) and numbers of 1 or more are true, everything else (`0`, the empty text, `false`, `no`) is false (rmuit/copernica-api `tests/TestApi.php`, `isBooleanTrue`). PHP clients write `true` as `1` and `false` as `0` or nothing (`http_build_query`, form bodies). The spellings clients actually write are accepted; other text is refused so that a typo such as `ture` is caught instead of silently read as false. */
+        PhpBoolean: boolean | string;
         /**
          * @description A profile. With `dataonly=true` only `ID`, `fields`, `interests` and `modified` are present. The example is CDoc's (`rest-get-database-profiles.md`) with one trailing comma removed, which made it invalid JSON.
          * @example {
@@ -506,11 +507,6 @@ export interface components {
             /** @description `[inferred]` Present in the 123lens mock of this call, not in the docs; apparently the ID to continue from. Do not rely on it. */
             nextid?: number;
         };
-        /**
-         * @description A boolean query parameter. The docs write `true` and `false`. `[inferred]` `1` and `0` are accepted too, because the official PHP helper builds its query with `http_build_query`, which writes booleans that way.
-         * @enum {boolean|string}
-         */
-        QueryBoolean: true | false | "true" | "false" | "1" | "0";
         /** @description A local timestamp in `YYYY-MM-DD hh:mm:ss` form. */
         Timestamp: string;
         /** @description A non-negative integer in a request. The docs send JSON integers. `[inferred]` Digit strings are accepted too, since Copernica returns these numbers as strings and a value read back may be sent again. */
@@ -565,7 +561,7 @@ export interface components {
         /** @description Paging offset: the position of the first object to return (CDoc `rest-paging.md`). A large `start` gets slow; filter on `id` with `fields[]` instead where the operation supports it. */
         Start: number;
         /** @description Whether to count the total number of objects. `false` skips the count and makes the call faster; the response then has no `total` member. */
-        Total: components["schemas"]["QueryBoolean"];
+        Total: components["schemas"]["PhpBoolean"];
     };
     requestBodies: never;
     headers: {
@@ -643,7 +639,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description When true, return only `ID`, `fields`, `interests` and `modified` of each profile (faster). */
-                dataonly?: components["schemas"]["QueryBoolean"];
+                dataonly?: components["schemas"]["PhpBoolean"];
                 /**
                  * @description Field conditions, all of which must hold; repeat the parameter once per condition:
                  *     `?fields[]=land%3D%3Dnetherlands&fields[]=age%3E16` (CDoc's example). Each item is `<field><operator><value>` with the
@@ -651,9 +647,14 @@ export interface operations {
                  *     the wildcards `%` (any run) and `_` (one character). Besides database fields, `id`, `code` (the secret) and
                  *     `modified` (`YYYY-MM-DD hh:mm:ss`) can be compared.
                  *
-                 *     Encoding: percent-encode the item value (operators included), but send the name as the literal
-                 *     `fields[]`. `[inferred]` The brackets must not be encoded as `%5B%5D`, and the PHP `http_build_query`
-                 *     spelling `fields[0]=` is wrong (found by rmuit/copernica-api, which patched the official helper).
+                 *     Encoding: percent-encode the item value (operators included) and send the name as `fields[]`.
+                 *     `[inferred]` Copernica reads the query as PHP does, so `fields[0]=`, `fields[1]=` (what `http_build_query`
+                 *     writes, brackets percent-encoded) are items of the same list; the list's keys are ignored
+                 *     (rmuit/copernica-api `tests/TestApi.php`). A condition on an unknown field, or one that is not
+                 *     `<field><operator><value>` (`Email ==x`, with a space, names the field `Email `), is ignored and the
+                 *     list comes back unfiltered (`tests/ApiBehaviorTest.php`, `testProfileCrud`): check every returned
+                 *     profile against the condition. The pattern below refuses an item with no operator on purpose, although
+                 *     the vendor would ignore it: a filter that silently selects everything is the dangerous kind of typo.
                  */
                 "fields[]"?: string[];
                 /** @description Maximum number of objects to return; 100 when absent, at most 1000 (CDoc `rest-paging.md`). */

@@ -1675,7 +1675,7 @@ export const document: OpenApiDocument = {
       },
       "CommitMappingItem": {
         "type": "object",
-        "description": "Maps one file column to a profile property. Other keys are not rejected, so an item read from the import record's mapping (which carries `example`) can be sent back as is.",
+        "description": "Maps one file column to a profile property. Other keys are not rejected, so an item read from the import record's mapping (which carries `example`) can be sent back as is. [inferred] `system` may be left out: the vendor's own import-record example returns mapping items without it, and a client sends them back as they came; the commit page's example always sends it.",
         "required": [
           "label",
           "property"
@@ -1690,8 +1690,7 @@ export const document: OpenApiDocument = {
             "type": "object",
             "required": [
               "label",
-              "data_type",
-              "system"
+              "data_type"
             ],
             "properties": {
               "label": {

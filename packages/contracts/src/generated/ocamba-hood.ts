@@ -193,7 +193,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Maps one file column to a profile property. Other keys are not rejected, so an item read from the import record's mapping (which carries `example`) can be sent back as is. */
+        /** @description Maps one file column to a profile property. Other keys are not rejected, so an item read from the import record's mapping (which carries `example`) can be sent back as is. [inferred] `system` may be left out: the vendor's own import-record example returns mapping items without it, and a client sends them back as they came; the commit page's example always sends it. */
         CommitMappingItem: {
             /** @description The file column's label. */
             label: string;
@@ -202,7 +202,7 @@ export interface components {
                 /** @description The target property's label (e.g. `email`, `mobile_phone_number`, `full_name`). */
                 label: string;
                 /** @description `1` for a system property, `0` for a custom one. */
-                system: components["schemas"]["Flag"];
+                system?: components["schemas"]["Flag"];
             };
         };
         /**

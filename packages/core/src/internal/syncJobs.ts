@@ -306,8 +306,8 @@ export const runOcambaChunk = (
  *
  * **Details**
  *
- * Report rows are matched to the chunk's rows by their `row` (1-based data row of the file), or by position when a
- * row carries none. `SUCCESS` confirms a row (with its `profile_id`); `NOT_PROCESSED` (the import stopped part way)
+ * Report rows are matched to the chunk's rows by their `row` (1-based data row of the file); see `placeReportRows`
+ * for reports with the documented fields only. `SUCCESS` confirms a row (with its `profile_id`); `NOT_PROCESSED` (the import stopped part way)
  * and rows missing from the report are left unconfirmed without counting an attempt; any other code is the vendor
  * refusing the row, which counts an attempt and can make it a dead letter.
  *
@@ -385,11 +385,7 @@ export const finishOcambaImport = (
       return yield* leaveInFlight(context, target, rows.length, `Ocamba import ${importId}: ${report.left.message}`)
     }
     yield* context.progress("confirming", "ocamba")
-    const results = new Array<OcambaClient.ImportReportRow | undefined>(rows.length)
-    report.right.forEach((entry, index) => {
-      const position = typeof entry.row === "number" ? entry.row - 1 : index
-      if (position >= 0 && position < rows.length) results[position] = entry
-    })
+    const results = placeReportRows(report.right, rows.length)
     const confirmed: Array<SyncState.ConfirmedRow> = []
     const refused: Array<{ readonly position: number; readonly reason: string }> = []
     let unprocessed = 0
@@ -440,6 +436,26 @@ export const finishOcambaImport = (
     yield* removeFile(file)
     yield* context.jobDone
   })
+
+/**
+ * Puts report rows at the positions of the chunk's rows. The vendor documents rows with `profile_id` and `code:
+ * "SUCCESS"` only: no row number, and failed rows may be left out. Rows that carry `row` are placed by it. Without
+ * it, a report with a success for every row confirms them all (in order); a shorter one cannot say which rows are
+ * missing, so every row is left unplaced (unconfirmed, sent again next run; the vendor's import is an upsert).
+ */
+const placeReportRows = (
+  report: ReadonlyArray<OcambaClient.ImportReportRow>,
+  count: number
+): Array<OcambaClient.ImportReportRow | undefined> => {
+  const results = new Array<OcambaClient.ImportReportRow | undefined>(count)
+  const numbered = report.some((entry) => typeof entry.row === "number")
+  if (!numbered && !(report.length === count && report.every((entry) => entry.code === "SUCCESS"))) return results
+  report.forEach((entry, index) => {
+    const position = typeof entry.row === "number" ? entry.row - 1 : index
+    if (position >= 0 && position < count) results[position] = entry
+  })
+  return results
+}
 
 /** The rows at `positions` (0-based data rows) of an import file, as sent; empty when the file is gone. */
 const readPayloads = (

@@ -65,10 +65,9 @@ end
 -- shared limit is lowered by those shares while they are absent, so that together nobody exceeds the vendor's limit.
 local function absentReplicas(leaseKey, id, replicas, now)
   if replicas <= 1 then return 0 end
-  redis.call("ZREMRANGEBYSCORE", leaseKey, "-inf", now)
-  local present = redis.call("ZCARD", leaseKey)
+  local present = redis.call("ZCOUNT", leaseKey, "(" .. now, "+inf")
   -- The caller reaches Redis, so it is present whether or not its lease is live.
-  if redis.call("ZSCORE", leaseKey, id) == false then present = present + 1 end
+  if tonumber(redis.call("ZSCORE", leaseKey, id) or "0") <= now then present = present + 1 end
   local absent = replicas - present
   if absent < 0 then absent = 0 end
   return absent
@@ -81,6 +80,18 @@ local function lowered(windows, replicas, absent)
     result[index] = { math.max(1, window[1] - absent * share), window[2] }
   end
   return result
+end
+-- Drops the waiting reservations of replicas whose lease has lapsed (members are "<replica id>/<reservation>#<i>"):
+-- their callers cannot confirm them without Redis and reserve again on their local share, so they would only hold
+-- slots nobody uses. The lapsed leases are forgotten once handled.
+local function dropLapsed(logKey, leaseKey, now)
+  local lapsed = {}
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", leaseKey, "-inf", now)) do lapsed[id] = true end
+  redis.call("ZREMRANGEBYSCORE", leaseKey, "-inf", now)
+  for _, member in ipairs(redis.call("ZRANGEBYSCORE", logKey, "(" .. now, "+inf")) do
+    local owner = string.match(member, "^([^/]*)/")
+    if owner ~= nil and lapsed[owner] then redis.call("ZREM", logKey, member) end
+  end
 end
 -- Moves every reservation later than now, in queue order, to the earliest slot at or after notBefore under windows.
 -- Returns the last slot given, or nil when there was nothing to move.
@@ -140,7 +151,10 @@ refreshLease(KEYS[3], ARGV[4], now, tonumber(ARGV[6]), tonumber(ARGV[7]))
 local absent = absentReplicas(KEYS[3], ARGV[4], replicas, now)
 local windows = lowered(configured, replicas, absent)
 local previous = tonumber(redis.call("GET", KEYS[4]) or "0")
-if absent > previous then reslotFuture(KEYS[1], windows, now, now) end
+if absent > previous then
+  dropLapsed(KEYS[1], KEYS[3], now)
+  reslotFuture(KEYS[1], windows, now, now)
+end
 if absent ~= previous then
   if absent == 0 then redis.call("DEL", KEYS[4]) else redis.call("SET", KEYS[4], absent, "PX", longest) end
 end
@@ -278,6 +292,8 @@ export const make = (redis: Redis, options: Options): RedisStore => {
   const cooldownKey = (key: string) => `${keyPrefix}{${key}}:cooldown`
   const absentKey = (key: string) => `${keyPrefix}{${key}}:absent`
   const delayKey = (key: string) => `${keyPrefix}{${key}}:delay`
+  // Members name the replica that made them, so the others can drop its waiting reservations once its lease lapses.
+  const own = (reservation: string) => `${replicaId}/${reservation}`
   const leaseKey = `${keyPrefix}replicas`
 
   // Redis's clock minus ours, as an upper bound from the last timed reply, and how uncertain it is (the round trip).
@@ -336,7 +352,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
           scripts.reserve,
           [logKey(request.key), cooldownKey(request.key), leaseKey, absentKey(request.key), delayKey(request.key)],
           [
-            request.reservation,
+            own(request.reservation),
             request.cost,
             request.maxDelayMillis ?? -1,
             replicaId,
@@ -357,7 +373,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
         )
       }),
     confirm: (request) =>
-      run(request.key, scripts.confirm, [logKey(request.key)], [`${request.reservation}#0`]).pipe(
+      run(request.key, scripts.confirm, [logKey(request.key)], [`${own(request.reservation)}#0`]).pipe(
         Effect.map((reply): Throttle.ConfirmOutcome => {
           if (typeof reply !== "number" || reply < 0) return { _tag: "Missing" }
           return reply === 0 ? { _tag: "Admitted" } : { _tag: "Wait", delayMillis: reply }
@@ -365,7 +381,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
       ),
     release: (request) =>
       Effect.tryPromise({
-        try: () => redis.zrem(logKey(request.key), ...Log.membersOf(request.reservation, request.cost)),
+        try: () => redis.zrem(logKey(request.key), ...Log.membersOf(own(request.reservation), request.cost)),
         catch: (cause) => Model.storeUnavailable(request.key, cause)
       }).pipe(Effect.asVoid),
     pause: (request) =>
@@ -434,7 +450,7 @@ export const make = (redis: Redis, options: Options): RedisStore => {
             [logKey(key)],
             [
               Math.max(1, Math.ceil(timeToLiveMillis)),
-              ...entries.flatMap((entry) => [entry.offsetMillis, entry.member])
+              ...entries.flatMap((entry) => [entry.offsetMillis, own(entry.member)])
             ]
           ).pipe(Effect.asVoid)
   }

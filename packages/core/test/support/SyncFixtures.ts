@@ -46,13 +46,16 @@ export interface SyncSandbox {
   readonly writes: () => ReadonlyArray<RequestLogEntry>
 }
 
-/** A sandbox whose imports finish after `delayMilliseconds` (default 20), closed with the scope. */
-export const sandbox = (delayMilliseconds = 20) =>
+/**
+ * A sandbox whose imports finish after `delayMilliseconds` (default 20), closed with the scope. Its Ocamba reports
+ * carry only the documented fields unless `richImportReport` (the sandbox's own row numbers and failure codes).
+ */
+export const sandbox = (delayMilliseconds = 20, richImportReport = false) =>
   Effect.acquireRelease(
     Effect.promise(async (): Promise<SyncSandbox> => {
       const requests: Array<RequestLogEntry> = []
       const started = await startSandbox({
-        ocamba: { processing: { delayMilliseconds } },
+        ocamba: { processing: { delayMilliseconds }, richImportReport },
         copernica: { processing: { delayMilliseconds } },
         log: (_line, entry) => {
           requests.push(entry)

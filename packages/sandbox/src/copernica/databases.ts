@@ -3,9 +3,11 @@
  * Copernica databases, fields and profiles: `GET /databases`, `GET|POST /database/{id}/fields` and
  * `GET /database/{id}/profiles` with `fields[]` conditions, ordering, paging and `dataonly`.
  */
+import { phpBoolean } from "@profilesync/contracts"
 import type { SandboxRuntime } from "../runtime.ts"
 import type { VendorDialect } from "../vendor/dialect.ts"
 import type { OperationHandler } from "../vendor/operation-dispatch.ts"
+import { strictRefusal } from "../vendor/strict.ts"
 import { page, queryBoolean } from "./paging.ts"
 import type { CopernicaDatabase, CopernicaProfile } from "./state.ts"
 import { databaseView, fieldView, profileView } from "./views.ts"
@@ -17,14 +19,17 @@ interface CreateFieldBody {
   readonly name: string
   readonly type?: string
   readonly value?: string | number
-  readonly displayed?: boolean
-  readonly ordered?: boolean
+  readonly displayed?: boolean | string
+  readonly ordered?: boolean | string
   readonly length?: number | string
   readonly textlines?: number | string
-  readonly hidden?: boolean
-  readonly index?: boolean
-  readonly lock?: boolean
+  readonly hidden?: boolean | string
+  readonly index?: boolean | string
+  readonly lock?: boolean | string
 }
+
+const optionalBoolean = (value: boolean | string | undefined): boolean | undefined =>
+  value === undefined ? undefined : phpBoolean(value)
 
 type ProfilePredicate = (profile: CopernicaProfile) => boolean
 
@@ -51,11 +56,12 @@ const likePattern = (pattern: string): RegExp =>
     "is"
   )
 
+// The name is not trimmed: the live API reads `Email ==x` as a condition on the field "Email " (which does not exist).
 const valueReader = (
   database: CopernicaDatabase,
   name: string
 ): ((profile: CopernicaProfile) => string) | undefined => {
-  const lower = name.trim().toLowerCase()
+  const lower = name.toLowerCase()
   if (lower === "id") {
     return (profile) => String(profile.ID)
   }
@@ -72,7 +78,8 @@ const valueReader = (
 }
 
 const parseCondition = (database: CopernicaDatabase, condition: string): ProfilePredicate | string => {
-  const match = conditionPattern.exec(condition)
+  // The condition as a whole is trimmed (rmuit/copernica-api `tests/TestApi.php`): ` Email==x ` filters on "x".
+  const match = conditionPattern.exec(condition.trim())
   if (match === null) {
     return `query /fields[]: "${condition}" is not <field><operator><value>`
   }
@@ -153,11 +160,12 @@ export const databaseHandlers = (
       value: input.value === undefined ? undefined : String(input.value),
       length: input.length === undefined ? undefined : Number(input.length),
       textlines: input.textlines === undefined ? undefined : Number(input.textlines),
-      displayed: input.displayed,
-      ordered: input.ordered,
-      hidden: input.hidden,
-      index: input.index,
-      lock: input.lock
+      // PHP's booleans (`1`, `0`, empty) are read as the vendor reads them.
+      displayed: optionalBoolean(input.displayed),
+      ordered: optionalBoolean(input.ordered),
+      hidden: optionalBoolean(input.hidden),
+      index: optionalBoolean(input.index),
+      lock: optionalBoolean(input.lock)
     })
     return {
       status: 201,
@@ -178,7 +186,10 @@ export const databaseHandlers = (
     for (const condition of query.getAll("fields[]")) {
       const predicate = parseCondition(database, condition)
       if (typeof predicate === "string") {
-        return dialect.invalidRequest(predicate)
+        // The live API ignores a condition on an unknown field or one it cannot parse, and returns the list
+        // unfiltered by it (rmuit/copernica-api `tests/ApiBehaviorTest.php`, `testProfileCrud`).
+        if (runtime.options.strict) return dialect.invalidRequest(strictRefusal(`${predicate} (ignored otherwise)`))
+        continue
       }
       predicates.push(predicate)
     }
@@ -194,9 +205,15 @@ export const databaseHandlers = (
         .sort((left, right) => left.key - right.key)
         .map(({ profile }) => profile)
     } else {
-      const read = orderBy === "id" ? (profile: CopernicaProfile) => String(profile.ID) : valueReader(database, orderBy)
+      // The live API orders by id when `orderby` names no field (rmuit/copernica-api `tests/TestApi.php`).
+      let read = orderBy === "id" ? (profile: CopernicaProfile) => String(profile.ID) : valueReader(database, orderBy)
       if (read === undefined) {
-        return dialect.invalidRequest(`query /orderby: "${orderBy}" is not a field of database ${database.ID}`)
+        if (runtime.options.strict) {
+          return dialect.invalidRequest(
+            strictRefusal(`query /orderby: "${orderBy}" is not a field of database ${database.ID} (ignored otherwise)`)
+          )
+        }
+        read = (profile: CopernicaProfile) => String(profile.ID)
       }
       profiles.sort((left, right) => compareText(read(left), read(right)) || left.ID - right.ID)
       if (descending) {

@@ -33,6 +33,12 @@ export const copernicaDialect = (): VendorDialect => ({
   readToken: readAccessToken,
   unauthorized: () => error(400, "Invalid access token"),
   unknownRoute: () => error(400, "Invalid method"),
+  // The live API answers a method it does not serve on a known path like an unknown path (rmuit/copernica-api
+  // `tests/ApiBehaviorTest.php`: GET database/ID/field/1 is 400 "Invalid method"); the Allow header is ours.
+  methodNotAllowed: (_method, _path, allowed) => ({
+    ...error(400, "Invalid method"),
+    headers: { Allow: allowed.join(", ") }
+  }),
   invalidRequest: (message) => error(400, `Invalid data provided: ${message}`),
   badRequest: (message) => error(400, message),
   notFound: (message) => error(400, message),

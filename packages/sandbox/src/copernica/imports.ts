@@ -7,6 +7,7 @@
  * Inferred: the statuses `running`, `finished` and `failed` (only `ready for start` is documented), the default
  * action `add` when none is given, and refusing `update`-like actions without a profile key field.
  */
+import { phpBoolean } from "@profilesync/contracts"
 import type { SandboxRuntime } from "../runtime.ts"
 import { formatTimestamp } from "../time.ts"
 import type { VendorDialect } from "../vendor/dialect.ts"
@@ -19,13 +20,13 @@ import { importView } from "./views.ts"
 interface CreateImportBody {
   readonly database: number | string
   readonly name?: string
-  readonly followups?: boolean
-  readonly autostart?: boolean
+  readonly followups?: boolean | string
+  readonly autostart?: boolean | string
   readonly rebuild?: boolean | string
   readonly action?: CopernicaImportAction
   readonly keyFields?: ReadonlyArray<string>
-  readonly ignoreEmptyFields?: boolean
-  readonly removeMissing?: boolean
+  readonly ignoreEmptyFields?: boolean | string
+  readonly removeMissing?: boolean | string
   readonly deleteTarget?: "profile" | "subprofile"
   readonly location?: string
   readonly source?: unknown
@@ -73,18 +74,19 @@ export const importHandlers = (
     }
     const now = runtime.now()
     const id = account.nextImportId()
-    const autostart = input.autostart ?? true
+    // Booleans may come as PHP writes them (`1`, `0`, empty); the vendor reads them with PHP's rules.
+    const autostart = phpBoolean(input.autostart ?? true)
     const job: CopernicaImport = {
       ID: id,
       name: input.name ?? input.location ?? `import ${id}`,
       database: database.ID,
       action,
       keyFields,
-      ignoreEmptyFields: input.ignoreEmptyFields ?? false,
-      removeMissing: input.removeMissing ?? false,
+      ignoreEmptyFields: phpBoolean(input.ignoreEmptyFields ?? false),
+      removeMissing: phpBoolean(input.removeMissing ?? false),
       deleteTarget: input.deleteTarget ?? "profile",
-      followups: input.followups ?? false,
-      rebuild: input.rebuild === true || input.rebuild === "true",
+      followups: phpBoolean(input.followups ?? false),
+      rebuild: phpBoolean(input.rebuild ?? false),
       autostart,
       location: input.location,
       rows,

@@ -3,15 +3,16 @@
  * Copernica's paging wrapper `{start, limit, count, total, data}` (CDoc `rest-paging.md`): `limit` defaults to 100
  * and is at most 1000 (the spec's validation refuses more), and `total=false` leaves `total` out.
  */
+import { phpBoolean } from "@profilesync/contracts"
 
 /**
- * Reads a boolean query value the way the spec allows (`true`, `false`, `1`, `0`).
+ * Reads a boolean query value as Copernica does (`phpBoolean`: `1`, `true`, `yes` are true; `0`, empty are false).
  *
  * @category Copernica
  * @since 0.0.0
  */
 export const queryBoolean = (value: string | null, fallback: boolean): boolean =>
-  value === null ? fallback : value === "true" || value === "1"
+  value === null ? fallback : phpBoolean(value)
 
 /**
  * Cuts one page out of `items` and wraps it.

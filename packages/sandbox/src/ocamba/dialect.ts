@@ -53,6 +53,11 @@ export const ocambaDialect = (traceId: () => string): VendorDialect => {
     readToken: readBearerToken,
     unauthorized: () => error(401, "Unauthorized."),
     unknownRoute: (method, path) => error(404, `No route ${method} ${path}.`),
+    // RFC 9110 §15.5.6: a path that exists answers an unserved method with 405 and the methods it serves.
+    methodNotAllowed: (method, path, allowed) => ({
+      ...error(405, `Method ${method} is not allowed on ${path}.`),
+      headers: { Allow: allowed.join(", ") }
+    }),
     invalidRequest: (message) => error(400, message),
     badRequest: (message) => error(400, message),
     notFound: (message) => error(404, message),

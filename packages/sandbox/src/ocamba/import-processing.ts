@@ -3,9 +3,11 @@
  * Processing of a committed Ocamba import: each data row is upserted into the profile store by `email` (first) or
  * `mobile_phone_number`, or reported failed with a reason that names the row.
  *
- * Failure codes (the vendor documents only `SUCCESS`; these are ours): `MISSING_IDENTIFIER` (neither email nor
- * mobile phone number, which the commit page says is required), `INVALID_EMAIL`, and `NOT_PROCESSED` for the rows
- * after an injected processing failure.
+ * The vendor documents report rows with `event_date`, `event_time`, `profile_id`, `code: "SUCCESS"` and
+ * `update_time` only, so by default the report holds the successful rows with those fields and nothing else: a failed
+ * row is known by its absence. With the `richImportReport` option (our invention) every row is reported, with `row`,
+ * `message` and our failure codes: `MISSING_IDENTIFIER` (neither email nor mobile phone number, which the commit page
+ * says is required), `INVALID_EMAIL`, and `NOT_PROCESSED` for the rows after an injected processing failure.
  */
 import type { ImportFailureDecision } from "../faults/fault-injector.ts"
 import { formatIsoDate, formatTimestamp } from "../time.ts"
@@ -24,7 +26,8 @@ export const processOcambaImport = (
   account: OcambaAccountState,
   record: OcambaImport,
   now: number,
-  failure: ImportFailureDecision | undefined
+  failure: ImportFailureDecision | undefined,
+  richReport = false
 ): void => {
   const mapping = record.committedMapping ?? []
   const targets = mapping.map((item) => ({
@@ -37,14 +40,15 @@ export const processOcambaImport = (
   let imported = 0
   let failed = 0
   const report = (row: number, code: string, profileId: string, message?: string): void => {
+    if (!richReport && code !== "SUCCESS") return
     const entry: OcambaReportRow = {
       event_date: eventDate,
       event_time: timestamp,
       profile_id: profileId,
       code,
       update_time: timestamp,
-      row,
-      ...(message === undefined ? {} : { message })
+      ...(richReport ? { row } : {}),
+      ...(richReport && message !== undefined ? { message } : {})
     }
     record.report.push(entry)
   }

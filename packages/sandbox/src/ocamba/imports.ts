@@ -13,6 +13,7 @@ import type { SandboxRuntime } from "../runtime.ts"
 import { formatTimestamp } from "../time.ts"
 import type { VendorDialect } from "../vendor/dialect.ts"
 import type { OperationHandler } from "../vendor/operation-dispatch.ts"
+import { strictRefusal } from "../vendor/strict.ts"
 import { readCsvFile } from "./csv-file.ts"
 import { processOcambaImport } from "./import-processing.ts"
 import type { Flag, OcambaAccountState, OcambaImport, OcambaMappingItem } from "./state.ts"
@@ -22,7 +23,7 @@ const dayMilliseconds = 24 * 60 * 60 * 1000
 interface CommitBody {
   readonly mapping: ReadonlyArray<{
     readonly label: string
-    readonly property: { readonly label: string; readonly data_type: string; readonly system: Flag }
+    readonly property: { readonly label: string; readonly data_type: string; readonly system?: Flag }
   }>
 }
 
@@ -185,7 +186,13 @@ export const importHandlers = (
           `request body /mapping/${index}/property/label: no profile property "${item.property.label}" exists; create it first`
         )
       }
-      if (property.system !== item.property.system) {
+      if (item.property.system === undefined && runtime.options.strict) {
+        return dialect.badRequest(
+          strictRefusal(`request body /mapping/${index}/property/system is missing (taken from the property otherwise)`)
+        )
+      }
+      // Without `system` (as the vendor's own import-record example returns items), the property's own flag counts.
+      if (item.property.system !== undefined && property.system !== item.property.system) {
         return dialect.badRequest(
           `request body /mapping/${index}/property/system: "${property.label}" has system ${property.system}, got ${item.property.system}`
         )
@@ -215,7 +222,7 @@ export const importHandlers = (
     // Decided now, in request order, so that the same seed fails the same imports.
     const failure = runtime.faults.decideImportFailure("ocamba")
     runtime.tasks.schedule(runtime.options.ocamba.processingDelayMilliseconds, () =>
-      processOcambaImport(account, record, runtime.now(), failure)
+      processOcambaImport(account, record, runtime.now(), failure, runtime.options.ocamba.richImportReport)
     )
     return {
       status: 202,

@@ -113,6 +113,7 @@ export const profilePropertyHandlers = (
     const changes = body as PropertyUpdateBody
     Object.assign(property, changes)
     property.update_time = formatTimestamp(runtime.now())
-    return { status: 204 }
+    // The vendor page's answer is `204 No Content` with `Content-Type: application/json` (update-profile-properties).
+    return { status: 204, headers: { "Content-Type": "application/json" } }
   }
 })

@@ -84,8 +84,8 @@ export interface OcambaReportRow {
   /** `SUCCESS`, or a failure code: `MISSING_IDENTIFIER`, `INVALID_EMAIL`, `NOT_PROCESSED`. */
   readonly code: string
   readonly update_time: string
-  /** 1-based data row of the file (the header is row 0). */
-  readonly row: number
+  /** 1-based data row of the file (the header is row 0); only with the `richImportReport` option. */
+  readonly row?: number
   readonly message?: string
 }
 

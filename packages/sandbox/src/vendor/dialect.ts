@@ -3,7 +3,7 @@
  * How a vendor speaks: where it lives, how it authenticates, and the shape and status of each kind of error. The
  * generic pieces (middleware, dispatcher) take a dialect so that the same code serves Ocamba and Copernica.
  */
-import type { OperationMatch, Validator } from "@profilesync/contracts"
+import type { OperationMatch, OperationMetadata, Validator } from "@profilesync/contracts"
 import type { Vendor } from "../faults/fault-injector.ts"
 import type { VendorResponse } from "./vendor-response.ts"
 
@@ -15,6 +15,8 @@ import type { VendorResponse } from "./vendor-response.ts"
  */
 export interface ContractRouter extends Validator {
   readonly matchOperation: (method: string, pathname: string) => OperationMatch | undefined
+  readonly allowedMethods: (pathname: string) => ReadonlyArray<string>
+  readonly canonicalQuery: (operation: OperationMetadata, query: URLSearchParams) => URLSearchParams
 }
 
 /**
@@ -36,6 +38,8 @@ export interface VendorDialect {
   readonly unauthorized: () => VendorResponse
   /** The answer to a path or method the vendor does not serve. */
   readonly unknownRoute: (method: string, path: string) => VendorResponse
+  /** The answer to a method the vendor does not serve on a path it serves; `allowed` goes in the `Allow` header. */
+  readonly methodNotAllowed: (method: string, path: string, allowed: ReadonlyArray<string>) => VendorResponse
   /** The answer to a request the spec's validation refuses (or that cannot be parsed); `message` names the problem. */
   readonly invalidRequest: (message: string) => VendorResponse
   /** The answer to a request that breaks a business rule; `message` is sent as it is. */

@@ -66,17 +66,24 @@ export const operationDispatch = ({
     const match = dialect.contract.matchOperation(context.req.method, relativePath)
     const handler = match === undefined ? undefined : handlers[match.operation.operationId]
     if (match === undefined || handler === undefined) {
-      return toResponse(dialect.unknownRoute(context.req.method, relativePath))
+      const allowed = dialect.contract.allowedMethods(relativePath)
+      return toResponse(
+        allowed.length === 0
+          ? dialect.unknownRoute(context.req.method, relativePath)
+          : dialect.methodNotAllowed(context.req.method, relativePath, allowed)
+      )
     }
     const operationId = match.operation.operationId
     context.set("sandboxOperationId", operationId)
+    // `fields[0]=` (PHP's `http_build_query`) is read as the list `fields[]`, as the vendor reads it.
+    const query = dialect.contract.canonicalQuery(match.operation, url.searchParams)
     const reading = await readRequestBody(context.req.raw, { maximumBytes: match.operation.maxUploadBytes })
     if (!reading.ok) {
       return toResponse(dialect.invalidRequest(reading.message))
     }
     const validation = dialect.contract.validateRequest(operationId, {
       pathParams: match.pathParams,
-      query: url.searchParams,
+      query,
       headers: Object.fromEntries(context.req.raw.headers),
       contentType: reading.contentType,
       body: reading.body
@@ -89,7 +96,7 @@ export const operationDispatch = ({
       answer = await handler({
         operationId,
         pathParams: match.pathParams,
-        query: url.searchParams,
+        query,
         body: reading.body,
         accountId: context.get("sandboxAccount")?.id ?? "",
         origin: url.origin

@@ -3,7 +3,7 @@
  * Reads a request body by its media type: JSON, PHP-style form encoding, or multipart with files, refusing bodies
  * larger than the operation's documented upload limit before reading them.
  */
-import { parsePhpForm } from "./form-body.ts"
+import { parsePhpForm } from "@profilesync/contracts"
 
 /**
  * A parsed body and the media type to validate it as.

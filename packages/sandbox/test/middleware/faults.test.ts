@@ -112,7 +112,7 @@ describe("fault injection", () => {
   })
 
   it("fails Ocamba imports part way, reporting the rows never processed", async () => {
-    const app = functionalApp({ seed: 5, faults: { importFailureRate: 1 } })
+    const app = functionalApp({ seed: 5, faults: { importFailureRate: 1 }, ocamba: { richImportReport: true } })
     const rows = Array.from({ length: 20 }, (_, index) => `p${index}@example.com,,P${index}`)
     const id = await uploadCsv(app, ["email,phone,name", ...rows].join("\n"))
     await ocambaRequest(app, "POST", `/profiles/imports/${id}/commit`, { body: { mapping: standardMapping } })

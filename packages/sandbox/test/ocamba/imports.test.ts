@@ -33,8 +33,23 @@ const poll = (app: ReturnType<typeof functionalApp>, id: string) =>
   })
 
 describe("Ocamba imports", () => {
+  it("reports only the successful rows, with the documented fields only, by default", async () => {
+    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 } } })
+    const id = await uploadCsv(app, csv)
+    await ocambaRequest(app, "POST", `/profiles/imports/${id}/commit`, { body: { mapping: standardMapping } })
+    expect(await poll(app, id)).toMatchObject({ imported_records: 3, failed_records: 2 })
+    const report = (await (await ocambaRequest(app, "GET", `/reports/profiles/import/${id}/full`)).json()) as Array<
+      Record<string, unknown>
+    >
+    expect(report).toHaveLength(3)
+    for (const row of report) {
+      expect(Object.keys(row).sort()).toEqual(["code", "event_date", "event_time", "profile_id", "update_time"])
+      expect(row.code).toBe("SUCCESS")
+    }
+  })
+
   it("runs upload, commit and poll, ending with the profiles in state and failed rows reported", async () => {
-    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 30 } } })
+    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 30 }, richImportReport: true } })
     const id = await uploadCsv(app, csv)
     const uploaded = (await (await ocambaRequest(app, "GET", `/profiles/imports/${id}`)).json()) as Record<
       string,
@@ -223,8 +238,29 @@ describe("Ocamba imports", () => {
     expect(record.profile_lists).toEqual(["1000000", "1000001"])
   })
 
+  it("commits mapping items without system, as the vendor's import record returns them; strict mode refuses them", async () => {
+    const withoutSystem = standardMapping.map(({ label, property }) => ({
+      label,
+      property: { label: property.label, data_type: property.data_type }
+    }))
+    const app = functionalApp()
+    const id = await uploadCsv(app, csv)
+    const commit = await ocambaRequest(app, "POST", `/profiles/imports/${id}/commit`, {
+      body: { mapping: withoutSystem }
+    })
+    expect(commit.status).toBe(202)
+
+    const strict = functionalApp({ strict: true })
+    const strictId = await uploadCsv(strict, csv)
+    const refused = await ocambaRequest(strict, "POST", `/profiles/imports/${strictId}/commit`, {
+      body: { mapping: withoutSystem }
+    })
+    expect(refused.status).toBe(400)
+    expect(((await refused.json()) as { message: string }).message).toContain("sandbox strict mode")
+  })
+
   it("pages the report", async () => {
-    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 } } })
+    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 }, richImportReport: true } })
     const rows = Array.from({ length: 5 }, (_, index) => `p${index}@example.com,,P${index}`)
     const id = await uploadCsv(app, ["email,phone,name", ...rows].join("\n"))
     await ocambaRequest(app, "POST", `/profiles/imports/${id}/commit`, { body: { mapping: standardMapping } })

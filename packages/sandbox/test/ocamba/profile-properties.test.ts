@@ -124,7 +124,7 @@ describe("Ocamba profile properties", () => {
     expect(((await notJson.json()) as { message: string }).message).toContain("not valid JSON")
   })
 
-  it("answers 401 in Ocamba's shape without or with a wrong token, and 404 for unknown routes", async () => {
+  it("answers 401 in Ocamba's shape without or with a wrong token, 404 for unknown routes, 405 for methods", async () => {
     const app = functionalApp()
     const none = await app.request("/v1/hood/profile-properties")
     expect(none.status).toBe(401)
@@ -134,6 +134,8 @@ describe("Ocamba profile properties", () => {
     expect(unknown.status).toBe(404)
     expect(await unknown.json()).toMatchObject({ code: 404, title: "Not found." })
     const wrongMethod = await ocambaRequest(app, "DELETE", "/profile-properties/1000001")
-    expect(wrongMethod.status).toBe(404)
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.headers.get("allow")).toBe("PATCH")
+    expect(await wrongMethod.json()).toMatchObject({ code: 405 })
   })
 })

@@ -56,6 +56,8 @@ export const accessLog = ({
             waitedMs: forward.waitedMillis,
             attempts: forward.attempts,
             upstreamStatus: forward.upstreamStatus,
+            ...(forward.vendorId === undefined ? {} : { vendorId: forward.vendorId }),
+            ...(forward.droppedQuery === undefined ? {} : { droppedQuery: forward.droppedQuery }),
             source: forward.source
           })
     })

@@ -3,7 +3,9 @@
  * Refuses request targets that try to reach something other than what they name, before routing, on the raw target
  * as it came off the wire (URL parsing would already have resolved `..` and hidden the trick):
  *
- * - absolute-form (`GET http://elsewhere/ HTTP/1.1`) and asterisk-form targets: 400;
+ * - absolute-form (`POST http://host/path HTTP/1.1`, RFC 9112 §3.2.2) is read as its path: servers must accept it,
+ *   and the authority in it never chooses the upstream (that comes from the configuration only);
+ * - asterisk-form and other targets that are not a path: 400;
  * - dot segments, plain or percent-encoded (`/..`, `/%2e%2e`, `/.%2E`): 404, no operation has them;
  * - encoded slashes and backslashes (`%2F`, `%5C`) and raw backslashes: 404;
  * - NUL and other control characters, encoded or not: 400.
@@ -30,8 +32,17 @@ export const rawTarget = (request: Request, env: unknown): string => {
   return `${url.pathname}${url.search}`
 }
 
+/** The path and query of an absolute-form target (`http://host/path?q`), or the target itself. */
+export const originForm = (target: string): string => {
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target)
+  if (absolute === null) return target
+  const rest = target.slice(absolute[0].length)
+  return rest.startsWith("/") ? rest : `/${rest}`
+}
+
 /** Why a raw target is refused, or `undefined` when it is fine. */
-export const checkTarget = (target: string): "bad" | "unknown" | undefined => {
+export const checkTarget = (raw: string): "bad" | "unknown" | undefined => {
+  const target = originForm(raw)
   if (!target.startsWith("/")) return "bad"
   const path = target.split("?")[0]!
   for (let index = 0; index < target.length; index++) {
@@ -53,7 +64,7 @@ export const requestTarget = ({ vendorOf = () => undefined }: RequestTargetOptio
     const target = rawTarget(context.req.raw, context.env)
     const problem = checkTarget(target)
     if (problem === undefined) return next()
-    const path = target.split("?")[0]!
+    const path = originForm(target).split("?")[0]!
     const vendor = vendorOf(path)
     context.set("vendor", vendor?.name)
     const error =
