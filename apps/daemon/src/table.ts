@@ -12,7 +12,37 @@
 export const renderTable = (
   header: ReadonlyArray<string>,
   rows: ReadonlyArray<ReadonlyArray<string | number>>
-): string => {
+): string => renderFittedTable(header, rows).text
+
+/**
+ * {@link renderTable} within `width` characters: while a line is wider, the columns named in `dropOrder` are left
+ * out, first one first. Returns the text and the columns it left out (for a note saying so).
+ *
+ * @since 0.1.0
+ * @category formatting
+ */
+export const renderFittedTable = (
+  header: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+  width = Number.POSITIVE_INFINITY,
+  dropOrder: ReadonlyArray<string> = []
+): { readonly text: string; readonly dropped: ReadonlyArray<string> } => {
+  const dropped: Array<string> = []
+  for (;;) {
+    const keep = header.map((title) => !dropped.includes(title))
+    const text = renderAll(
+      header.filter((_, index) => keep[index]),
+      rows.map((row) => row.filter((_, index) => keep[index]))
+    )
+    const next = dropOrder.find((title) => header.includes(title) && !dropped.includes(title))
+    if (next === undefined || Math.max(...text.split("\n").map((line) => line.length)) <= width) {
+      return { text, dropped }
+    }
+    dropped.push(next)
+  }
+}
+
+const renderAll = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number>>): string => {
   const cells = rows.map((row) => row.map((cell) => (typeof cell === "number" ? count(cell) : cell)))
   // Right-aligned: columns of numbers, or of formatted counts ("1,234") and blanks.
   const numeric = header.map(

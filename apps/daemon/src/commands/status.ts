@@ -13,7 +13,7 @@ import * as CommonOptions from "../options.ts"
 import { printResult } from "../output.ts"
 import { formatElapsed } from "../progress.ts"
 import { describeStore, layerFromConfig, storeExists } from "../state-store.ts"
-import { count, formatTime, renderTable } from "../table.ts"
+import { count, formatTime, renderFittedTable, renderTable } from "../table.ts"
 
 const limit = Options.integer("limit").pipe(
   Options.withAlias("n"),
@@ -106,6 +106,13 @@ export const readStatus = (config: SyncConfig.SyncConfig, runLimit: number) =>
     return view
   })
 
+// The columns the runs table leaves out first when the terminal is narrow.
+const droppedFirst = ["UNCHANGED", "DEAD", "TIME", "DELETED", "REJECTED", "RUN"]
+
+/** The terminal's width, or 80 when stdout is not a terminal. */
+const terminalWidth = (): number =>
+  process.stdout.isTTY === true && (process.stdout.columns ?? 0) > 0 ? process.stdout.columns : 80
+
 // The per-target counters a run records (`<target>.<counter>`), as columns.
 const targetCounters = [
   ["created", "CREATED"],
@@ -133,7 +140,7 @@ const counterOf = (counts: Readonly<Record<string, number>>, target: string, cou
  * @since 0.1.0
  * @category formatting
  */
-export const formatStatus = (view: StatusView): string => {
+export const formatStatus = (view: StatusView, width: number = terminalWidth()): string => {
   const lines = [`Sync ${view.sync} (state: ${view.store})`]
   const last = view.runs[0]
   if (last === undefined) {
@@ -168,7 +175,8 @@ export const formatStatus = (view: StatusView): string => {
         ...(index === 0
           ? [
               run.id.slice(0, 8),
-              formatTime(new Date(run.startedAt)),
+              // To the minute: the seconds are in --json, and the table must fit 80 columns.
+              `${formatTime(new Date(run.startedAt)).slice(0, 16)}Z`,
               run.durationMilliseconds === null ? "-" : formatElapsed(run.durationMilliseconds),
               `${run.status}${run.dryRun ? " (dry)" : ""}`,
               count(run.counts.read ?? 0),
@@ -179,13 +187,16 @@ export const formatStatus = (view: StatusView): string => {
         ...targetCounters.map(([counter]) => count(counterOf(run.counts, target, counter)))
       ])
     )
-    lines.push(
-      "",
-      renderTable(
-        ["RUN", "STARTED", "TIME", "STATUS", "READ", "REJECTED", "TARGET", ...targetCounters.map(([, title]) => title)],
-        rows
-      )
+    const table = renderFittedTable(
+      ["RUN", "STARTED", "TIME", "STATUS", "READ", "REJECTED", "TARGET", ...targetCounters.map(([, title]) => title)],
+      rows,
+      width,
+      droppedFirst
     )
+    lines.push("", table.text)
+    if (table.dropped.length > 0) {
+      lines.push(`(left out to fit ${width} columns: ${table.dropped.join(", ")}; --json has every count)`)
+    }
   }
   if (view.inFlightJobs.length > 0) {
     lines.push(
