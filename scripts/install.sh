@@ -37,4 +37,10 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   apt_install postgresql
 fi
 
+# systemd-analyze verifies the units in deploy/systemd (the tests run it in a scratch root, never against this system).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "installing systemd (for systemd-analyze)"
+  apt_install systemd
+fi
+
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5

@@ -10,6 +10,9 @@ CI=true pnpm lint
 lint_status=$?
 CI=true pnpm typecheck
 typecheck_status=$?
+# Valid changesets (a formatter that rewrites their frontmatter breaks releases).
+CI=true pnpm exec changeset status >/dev/null || pnpm exec changeset status
+changeset_status=$?
 CI=true pnpm test
 test_status=$?
 
@@ -25,6 +28,6 @@ for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(dir
 }
 if (process.argv[1] !== "0" && failed === 0) failed = 1
 console.log(`${passed} passed, ${failed} failed`)
-' "$(( lint_status != 0 || typecheck_status != 0 || test_status != 0 ? 1 : 0 ))"
+' "$(( lint_status != 0 || typecheck_status != 0 || changeset_status != 0 || test_status != 0 ? 1 : 0 ))"
 
-[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$test_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$changeset_status" -eq 0 ] && [ "$test_status" -eq 0 ]

@@ -3,7 +3,7 @@
  * Turns whatever a command failed with into a {@link CliFailure}: its exit code and one clear line, with secrets and
  * URL credentials redacted. Branches on `_tag` and `reason._tag`, never on message text.
  */
-import { redactUrl } from "@profilesync/contracts"
+import { Redact } from "@profilesync/core"
 import * as Cause from "effect/Cause"
 import * as Predicate from "effect/Predicate"
 import { CliFailure, ExitCode } from "./exit-code.ts"
@@ -49,7 +49,7 @@ export const toCliFailure = (error: unknown): CliFailure => {
   if (error instanceof CliFailure) return error
   const tag = tagOf(error)
   const reason = reasonTagOf(error)
-  const message = redactUrl(messageOf(error))
+  const message = Redact.text(messageOf(error))
   if (tag === "SyncConfigError") return new CliFailure({ exitCode: ExitCode.configError, message, cause: error })
   if (reason !== undefined && lockedReasons.has(reason)) {
     return new CliFailure({ exitCode: ExitCode.locked, message, cause: error })
@@ -70,7 +70,7 @@ export const defectFailure = (cause: Cause.Cause<unknown>): CliFailure => {
   const defect = Cause.squash(cause)
   return new CliFailure({
     exitCode: ExitCode.failure,
-    message: `unexpected error: ${redactUrl(messageOf(defect))}`,
+    message: `unexpected error: ${Redact.text(messageOf(defect))}`,
     cause
   })
 }
@@ -84,7 +84,7 @@ export const defectFailure = (cause: Cause.Cause<unknown>): CliFailure => {
 export const verboseDetail = (failure: CliFailure): string | undefined => {
   const cause = failure.cause
   if (cause === undefined) return undefined
-  if (Cause.isCause(cause)) return redactUrl(Cause.pretty(cause))
-  if (cause instanceof Error && cause.stack !== undefined) return redactUrl(cause.stack)
+  if (Cause.isCause(cause)) return Redact.text(Cause.pretty(cause))
+  if (cause instanceof Error && cause.stack !== undefined) return Redact.text(cause.stack)
   return undefined
 }

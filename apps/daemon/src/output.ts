@@ -7,10 +7,11 @@
  * - **stderr** holds logs and progress. On a terminal: short human lines and a one-line progress bar redrawn in place.
  *   Elsewhere (systemd, Docker, CI): one JSON object per line (Effect's JSON logger), for log shippers.
  *
- * `PROFILESYNC_LOG_FORMAT=json` or `=pretty` overrides the terminal detection. Every log line passes through
- * `redactUrl`, so a Copernica `access_token` or a `Bearer` token never reaches the logs.
+ * `PROFILESYNC_LOG_FORMAT=json` or `=pretty` overrides the terminal detection. Everything written (logs, errors and
+ * results) passes through core's redactor: every token the daemon read, wherever a vendor echoed it, and any Copernica
+ * `access_token` or `Bearer` token.
  */
-import { redactUrl } from "@profilesync/contracts"
+import { Redact } from "@profilesync/core"
 import * as Cause from "effect/Cause"
 import * as HashMap from "effect/HashMap"
 import * as Inspectable from "effect/Inspectable"
@@ -142,7 +143,7 @@ export const prettyLogger: Logger.Logger<unknown, void> = Logger.make(
       .join(" ")
     const causeText = Cause.isEmpty(cause) ? "" : `\n${Cause.pretty(cause)}`
     const line = `${time} ${levelLabel(logLevel)} ${messageText(message)}${fields === "" ? "" : ` ${fields}`}`
-    statusLine.print(redactUrl(`${line}${causeText}`))
+    statusLine.print(Redact.text(`${line}${causeText}`))
   }
 )
 
@@ -153,7 +154,7 @@ export const prettyLogger: Logger.Logger<unknown, void> = Logger.make(
  * @category loggers
  */
 export const jsonLogger: Logger.Logger<unknown, void> = Logger.map(Logger.jsonLogger, (line) => {
-  process.stderr.write(`${redactUrl(line)}\n`)
+  process.stderr.write(`${Redact.text(line)}\n`)
 })
 
 /**
@@ -173,7 +174,8 @@ export const loggerLayer = (format: LogFormat): Layer.Layer<never> =>
  */
 export const printResult = (text: string): void => {
   statusLine.clear()
-  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`)
+  const redacted = Redact.text(text)
+  process.stdout.write(redacted.endsWith("\n") ? redacted : `${redacted}\n`)
 }
 
 /**
@@ -184,5 +186,5 @@ export const printResult = (text: string): void => {
  */
 export const printError = (text: string): void => {
   statusLine.clear()
-  process.stderr.write(`${redactUrl(text)}\n`)
+  process.stderr.write(`${Redact.text(text)}\n`)
 }

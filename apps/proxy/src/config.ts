@@ -109,6 +109,12 @@ export const defaults = {
 } as const
 
 /**
+ * A value as it may be echoed in a message: whatever stands between `//` and the last `@` (a URL's user and password,
+ * even in a URL too broken to parse) is replaced.
+ */
+const withoutUserInfo = (value: string): string => value.replace(/\/\/[^\s]*@/, "//REDACTED@")
+
+/**
  * Reads and checks every variable of `env`. Never throws: unreadable secret files are reported like any other bad
  * value.
  */
@@ -119,7 +125,7 @@ export const parseConfig = (env: Environment): ConfigResult => {
     return value === undefined || value.trim() === "" ? undefined : value.trim()
   }
   const fail = <A>(name: string, expected: string, value: string, fallback: A): A => {
-    errors.push(`${name}: must be ${expected}, got ${JSON.stringify(value)}`)
+    errors.push(`${name}: must be ${expected}, got ${JSON.stringify(withoutUserInfo(value))}`)
     return fallback
   }
   const integer = (name: string, fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number => {

@@ -1,10 +1,10 @@
 /**
  * @module
  * Structured logs: one JSON object per line on stdout, with `time`, `level` and `msg` first. Credentials never reach
- * a line: paths go through the contracts' `redactUrl` (Copernica's `access_token`), the configured tokens and proxy
- * keys are replaced wherever they appear, and no header is ever logged.
+ * a line: every line goes through core's redactor (the configured tokens, proxy keys and Redis password in any form,
+ * Copernica's `access_token`, `Bearer` tokens), and no header is ever logged.
  */
-import { redactSecrets } from "@profilesync/contracts"
+import { Redact } from "@profilesync/core"
 import type { LogLevel } from "./config.ts"
 
 const rank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }
@@ -21,7 +21,7 @@ export interface Logger {
 /** Options of {@link makeLogger}. */
 export interface LoggerOptions {
   readonly level: LogLevel
-  /** Values that must never be written (vendor tokens, proxy keys). */
+  /** Values that must never be written (vendor tokens, proxy keys); registered with core's redactor. */
   readonly secrets?: ReadonlyArray<string | undefined> | undefined
   /** Where lines go. Default: `process.stdout`. */
   readonly write?: ((line: string) => void) | undefined
@@ -36,7 +36,8 @@ export const makeLogger = ({
   }
 }: LoggerOptions): Logger => {
   const threshold = rank[level]
-  const redact = (text: string) => redactSecrets(text, secrets)
+  for (const secret of secrets) Redact.register(secret)
+  const redact = Redact.text
   return {
     level,
     enabled: (candidate) => rank[candidate] >= threshold,

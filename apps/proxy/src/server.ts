@@ -9,6 +9,7 @@
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createAdaptorServer } from "@hono/node-server"
+import { Redact } from "@profilesync/core"
 import type { Hono } from "hono"
 import { Redis } from "ioredis"
 import { createApp } from "./app.ts"
@@ -44,6 +45,8 @@ const hidePassword = (url: string) => url.replace(/\/\/([^:@/]*):([^@/]*)@/, "//
 
 /** Starts the proxy. */
 export const startProxy = async (config: ProxyConfig, options: StartProxyOptions = {}): Promise<RunningProxy> => {
+  // Every secret the proxy holds is hidden from everything it sends: answers, logs, metrics, errors.
+  Redact.registerUrlPassword(config.redisUrl)
   const logger = makeLogger({
     level: config.logLevel,
     secrets: [config.ocamba.token, config.copernica.token, ...config.proxyKeys],

@@ -88,6 +88,20 @@ describe("parseConfig", () => {
     expect(parsed.errors.join("\n")).not.toContain("secret@")
   })
 
+  it.each([
+    "http://:S3cretRedisPass@x:6379",
+    "redis://user:S3cretRedisPass@",
+    "redis://:S3cretRedisPass@@bad host",
+    "mongodb://:S3cretRedisPass@x/0"
+  ])("never echoes the password of a bad REDIS_URL (%s)", (url) => {
+    const parsed = parseConfig({ OCAMBA_TOKEN: "token-0123456789", REDIS_URL: url })
+    expect(parsed.ok).toBe(false)
+    const text = parsed.ok ? "" : parsed.errors.join("\n")
+    expect(text).toMatch(/^REDIS_URL: /)
+    expect(text).not.toContain("S3cretRedisPass")
+    expect(text).toContain("REDACTED@")
+  })
+
   it("reads tokens and proxy keys from files", () => {
     const directory = mkdtempSync(join(tmpdir(), "proxy-config-"))
     writeFileSync(join(directory, "ocamba"), "file-token\n")

@@ -15,7 +15,7 @@ export interface OperationMatch<Operation extends OperationMetadata = OperationM
 /** Everything known about one vendor API. */
 export interface VendorContract<
   Operations extends Record<string, OperationMetadata> = Record<string, OperationMetadata>
-> extends Validator {
+> extends Validator<keyof Operations & string> {
   /** A short name: `ocamba-hood` or `copernica-v3`. */
   readonly name: string
   readonly document: OpenApiDocument

@@ -43,15 +43,19 @@ export interface RequestInput {
   readonly body?: unknown
 }
 
-/** Validates requests and responses of one vendor's operations, by operationId. */
-export interface Validator {
-  readonly validateRequest: (operationId: string, input: RequestInput) => ValidationResult
-  readonly validateResponse: (
-    operationId: string,
+/**
+ * Validates requests and responses of one vendor's operations, by operationId. A vendor's contract narrows
+ * `OperationId` to the union of its operation names, so a misspelt name (`"createResyncc"`) does not compile.
+ */
+export interface Validator<OperationId extends string = string> {
+  // Method syntax on purpose: a vendor's contract (its own names) still serves code that validates any vendor's.
+  validateRequest(operationId: OperationId, input: RequestInput): ValidationResult
+  validateResponse(
+    operationId: OperationId,
     status: number,
     body: unknown,
     headers?: Headers | Readonly<Record<string, string | undefined>>
-  ) => ValidationResult
+  ): ValidationResult
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020
@@ -71,8 +75,48 @@ const newAjv = (coerceTypes: boolean) => {
 }
 
 const describeValue = (value: unknown) => {
-  const text = JSON.stringify(value)
+  // A value nested too deep for `JSON.stringify` is named by its kind; no caller input may overflow the stack here.
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch {
+    text = Array.isArray(value) ? "[...]" : "{...}"
+  }
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/**
+ * The deepest nesting of arrays and objects a JSON body may have: PHP's `json_decode` default, so Copernica refuses
+ * deeper documents (an inference: the limit is not documented), and a bound for every walk over caller input.
+ */
+export const maxJsonDepth = 512
+
+/**
+ * The JSON pointer where `value` first nests deeper than {@link maxJsonDepth}, or `undefined`. Walks without
+ * recursion, so any depth is safe to ask about.
+ */
+export const tooDeepAt = (value: unknown, limit: number = maxJsonDepth): string | undefined => {
+  const pending: Array<{ readonly value: unknown; readonly depth: number; readonly path: string }> = [
+    { value, depth: 0, path: "" }
+  ]
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (item.value === null || typeof item.value !== "object") continue
+    if (item.depth >= limit) return item.path
+    const entries = Array.isArray(item.value) ? item.value.entries() : Object.entries(item.value)
+    for (const [key, child] of entries) {
+      if (child !== null && typeof child === "object") {
+        pending.push({ value: child, depth: item.depth + 1, path: pointerJoin(item.path, key) })
+      }
+    }
+  }
+  return undefined
+}
+
+const depthIssue = (location: "body" | "response", value: unknown): ValidationIssue | undefined => {
+  const path = tooDeepAt(value)
+  if (path === undefined) return undefined
+  const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path
+  return { location, path: "", message: `nests deeper than ${maxJsonDepth} levels (at ${shown})` }
 }
 
 const pointerJoin = (base: string, segment: string | number) =>
@@ -363,6 +407,9 @@ export const makeValidator = (name: string, document: OpenApiDocument): Validato
           path: "/content-type",
           message: `must be one of ${Object.keys(requestBody.content).join(", ")}, got ${describeValue(mediaType)}`
         })
+      } else if (tooDeepAt(input.body) !== undefined) {
+        // Checked before the schema: nothing below walks a body nested deeper than this.
+        issues.push(depthIssue("body", input.body)!)
       } else if (requestBody.content[mediaType]?.schema !== undefined) {
         const location = locations.get(operationId)!
         const rawBody = location.operation.requestBody as unknown
@@ -376,6 +423,8 @@ export const makeValidator = (name: string, document: OpenApiDocument): Validato
   }
 
   const validateResponse: Validator["validateResponse"] = (operationId, status, body) => {
+    const tooDeep = depthIssue("response", body)
+    if (tooDeep !== undefined) return result([tooDeep])
     const operation = compile(operationId)
     const key =
       operation.responses[String(status)] !== undefined

@@ -22,6 +22,14 @@ export {
 } from "./FetchClient.ts"
 export type * as CopernicaTypes from "./generated/copernica-v3.ts"
 export type * as OcambaTypes from "./generated/ocamba-hood.ts"
+export {
+  copernicaIdentity,
+  type OcambaIdentity,
+  ocambaEmailKey,
+  ocambaIdentity,
+  ocambaPhoneKey,
+  ocambaSameProfile
+} from "./Identity.ts"
 export type {
   OperationMetadata,
   Provenance,
@@ -31,8 +39,9 @@ export type {
   RetrySafety
 } from "./Metadata.ts"
 export type { OpenApiDocument } from "./OpenApi.ts"
-export { redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
+export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
+export { maxJsonDepth, tooDeepAt } from "./Validator.ts"
 
 /** The operations of Ocamba Hood, by operationId. */
 export type OcambaOperations = typeof ocambaOperations

@@ -1,6 +1,6 @@
 /** Bad requests are caught with a message that names the location and JSON path of the problem. */
 import { assert, describe, it } from "vitest"
-import { Copernica, Ocamba } from "../src/index.ts"
+import { Copernica, maxJsonDepth, Ocamba, tooDeepAt } from "../src/index.ts"
 
 const importId = "c50f31e8-35a9-456a-b44a-e87d60c5570c"
 
@@ -185,5 +185,25 @@ describe("Copernica rules", () => {
       })
     )
     assert.strictEqual(outcome.issues[0]?.path, "/delimiter")
+  })
+})
+
+describe("bodies nested deeper than maxJsonDepth", () => {
+  const nested = (depth: number): unknown => {
+    let value: unknown = { label: "x" }
+    for (let level = 0; level < depth; level++) value = { label: "deep", nested: [value] }
+    return value
+  }
+
+  it("refuses a request body nested 10,000 deep with a message naming the depth, without overflowing the stack", () => {
+    const outcome = failure(Ocamba.validateRequest("createProfileProperty", { body: nested(10_000) }))
+    assert.match(outcome.message, new RegExp(`^request body \\(root\\): nests deeper than ${maxJsonDepth} levels`))
+    assert.match(outcome.message, /\(at \/nested\/0\/nested\/0/)
+  })
+
+  it("refuses a response nested that deep too, and finds no problem in a shallow one", () => {
+    assert.isFalse(Copernica.validateResponse("listDatabases", 200, nested(10_000)).ok)
+    assert.isUndefined(tooDeepAt(nested(10)))
+    assert.strictEqual(tooDeepAt([[[1]]], 2), "/0/0")
   })
 })

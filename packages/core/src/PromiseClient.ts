@@ -97,9 +97,10 @@ const createAsyncClient = async <Service extends object>(
  *
  * @example
  * ```ts
- * import { createOcambaClient } from "@profilesync/core"
+ * import { createOcambaClient, OcambaError } from "@profilesync/core"
  *
- * const ocamba = await createOcambaClient({ token: process.env.OCAMBA_TOKEN!, account: "acme" })
+ * // `baseUrl` defaults to production; the sandbox is at `http://127.0.0.1:<port>/v1/hood`.
+ * const ocamba = await createOcambaClient({ token: process.env.OCAMBA_TOKEN!, account: "acme", baseUrl: process.env.OCAMBA_BASE_URL })
  * try {
  *   const property = await ocamba.createProperty({ label: "my_region", data_type: "text" })
  * } catch (error) {

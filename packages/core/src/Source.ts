@@ -34,6 +34,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import * as Redact from "./Redact.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Models
@@ -1743,6 +1744,7 @@ const isFetchResult = (value: unknown): value is FetchResult =>
  */
 export const postgres = (options: PostgresOptions): Source => {
   const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
+  Redact.registerUrlPassword(Redacted.value(url))
   const source = safeUrl(Redacted.value(url))
   const batchSize = options.batchSize ?? 1000
   if (!Number.isInteger(batchSize) || batchSize <= 0) {

@@ -46,7 +46,8 @@
  *       first_name: { property: full_name, system: true }
  *       lifetime_value:                         # a custom property, created or updated before the import
  *         property: lifetime_value
- *         data_type: number                     # text (default) | number | date; cannot change once created
+ *         data_type: text                       # the only type Ocamba supports today (number and date are
+ *                                               # documented but refused); cannot change once created
  *         description: Total revenue of the customer
  *         example: "120.50"
  *         export_alias: ltv
@@ -75,6 +76,10 @@
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
  * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
  *                                               # strip: they are removed (tab and line breaks are text, kept)
+ * identityCollisions: reject                    # rows with different keys a vendor would merge into one profile
+ *                                               # (same email; a phone Ocamba matches an email-less row on; same
+ *                                               # Copernica keyFields): reject (default) refuses every row of such a
+ *                                               # pair at that vendor, naming the other; keepFirst refuses the later
  * ```
  *
  * **Gotchas**
@@ -83,6 +88,8 @@
  *   is refused. Name an environment variable (`tokenEnv`) or a file (`tokenFile`) instead; see {@link resolveCredential}.
  * - Unknown keys are errors (with "did you mean ...?"), so a typo never silently falls back to a default.
  * - Quote a cron expression: an unquoted `*` starts a YAML alias.
+ * - `identityCollisions` follows the vendors' matching rule stated once in `@profilesync/contracts` (`Identity.ts`,
+ *   partly inferred: Ocamba documents no rule). Finding them takes one extra pass over the source before the sync.
  *
  * @since 0.1.0
  */

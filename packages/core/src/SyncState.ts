@@ -47,6 +47,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Redact from "./Redact.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
@@ -928,7 +929,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       const updated = yield* orStoreFailed("finishRun")(
         sql<{ readonly id: string }>`UPDATE profilesync_runs SET status = ${outcome.status}, finished_at = ${at},
           counts = ${JSON.stringify(outcome.counts ?? {})},
-          report = ${outcome.report === undefined ? null : JSON.stringify(outcome.report)}
+          report = ${outcome.report === undefined ? null : Redact.json(outcome.report)}
           WHERE id = ${runId} RETURNING id`
       )
       if (updated.length === 0) return yield* fail(SyncStateErrorReason.NotFound({ entity: "run", id: runId }))
@@ -1107,7 +1108,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
               last_seen_run: null,
               attempts: 1,
               failed_hash: failure.hash,
-              last_error: failure.reason,
+              last_error: Redact.text(failure.reason),
               dead_lettered: 0
             }))
           )}
@@ -1130,7 +1131,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
             record_key: failure.key,
             content_hash: failure.hash,
             payload: JSON.stringify(failure.payload ?? null),
-            reason: failure.reason,
+            reason: Redact.text(failure.reason),
             attempts: attemptsByKey.get(failure.key) ?? limit,
             first_failed_at: at,
             last_failed_at: at,
@@ -1280,9 +1281,10 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       }
       const at = yield* now
       const vendorJobId = fields.vendorJobId ?? Option.getOrNull(current.vendorJobId)
-      const result = "result" in fields && fields.result !== undefined ? JSON.stringify(fields.result) : null
+      const result = "result" in fields && fields.result !== undefined ? Redact.json(fields.result) : null
+      const error = fields.error === undefined ? null : Redact.text(fields.error)
       yield* sql`UPDATE profilesync_jobs SET status = ${to}, vendor_job_id = ${vendorJobId},
-        result = COALESCE(${result}, result), error = COALESCE(${fields.error ?? null}, error), updated_at = ${at}
+        result = COALESCE(${result}, result), error = COALESCE(${error}, error), updated_at = ${at}
         WHERE id = ${jobId}`
       return { job: yield* jobById(jobId), changed: true }
     })
@@ -1562,6 +1564,7 @@ export const layerPostgres = (options: PostgresOptions): Layer.Layer<SyncState, 
     SyncState,
     Effect.gen(function* () {
       const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
+      Redact.registerUrlPassword(Redacted.value(url))
       const client = yield* PgClient.make({
         url,
         applicationName: "profilesync state",

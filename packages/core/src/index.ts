@@ -18,6 +18,8 @@ export * as OcambaClient from "./OcambaClient.ts"
 export { OcambaError } from "./OcambaClient.ts"
 export { type AsyncClient, type BudgetOptions, createCopernicaClient, createOcambaClient } from "./PromiseClient.ts"
 /** @since 0.1.0 */
+export * as Redact from "./Redact.ts"
+/** @since 0.1.0 */
 export * as Retry from "./Retry.ts"
 /** @since 0.1.0 */
 export * as Source from "./Source.ts"

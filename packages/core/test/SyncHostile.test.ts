@@ -379,7 +379,62 @@ describe("Sync.run with hostile values", () => {
       assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.Firstname, "Bella")
       assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).get("bell@example.com")?.City, "Utrecht")
       assertOnly(beforeStrip, 6, 1)
-      current.push(bell)
+      current.push(bell.replace("\u0007", "").replace("\u001b", ""))
     })
+  )
+
+  it.live(
+    "identity collisions: rows Ocamba would merge are rejected naming each other; a shared phone alone is not one",
+    () =>
+      Effect.gen(function* () {
+        const before = snapshot()
+        // Three new customers, three emails, one phone: Ocamba matches them on their emails, so three profiles.
+        const sharing = [990, 991, 992].map(
+          (id) => `${id},new${id}@example.com,0612349990,New${id},Shared,01-01-1990,Utrecht,NL,no,1.00`
+        )
+        // No email, and person1's phone: Ocamba would match it to person1's profile and overwrite its name and city.
+        const intruder = "993,,0612345611,Intruder,Phone,01-01-1990,Elsewhere,NL,no,1.00"
+        const rows = [...withChanged(7), ...sharing, intruder]
+        const report = yield* runWith(csv(rows))
+        assert.strictEqual(report.targets.ocamba!.created, 3, Sync.formatReport(report))
+        assert.strictEqual(report.targets.ocamba!.rejected, 2, Sync.formatReport(report))
+        assert.include(Sync.formatReport(report), "identity collision")
+        const collisions = Fixtures.readNdjson(report.rejectsFile!).filter((line) => line.code === "IdentityCollision")
+        assert.deepStrictEqual(
+          collisions.map((line) => [line.row, line.key, line.targets]),
+          [
+            [2, "email:person1@example.com", ["ocamba"]],
+            [rows.length, "phone:+31612345611", ["ocamba"]]
+          ]
+        )
+        assert.include(
+          collisions[0]!.reason as string,
+          `Ocamba would resolve this row and row ${rows.length} (another key) to one profile`
+        )
+        assert.include(collisions[1]!.reason as string, "row 2")
+        assert.include(collisions[1]!.reason as string, "+31612345611, which Ocamba matches a row without an email on")
+        const account = fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount)
+        assert.deepStrictEqual(
+          sharing.map((_, index) => account.findProfileByEmail(`new${990 + index}@example.com`)?.properties.first_name),
+          ["New990", "New991", "New992"]
+        )
+        assert.strictEqual(account.findProfileByEmail("person1@example.com")?.properties.first_name, "Ada1")
+        assertOnly(before, 7, 3)
+        current.push(...sharing)
+
+        // keepFirst: the earlier row goes (unchanged here), the later one is refused naming it.
+        const beforeKeep = snapshot()
+        const kept = yield* runWith(csv([...withChanged(8), intruder]), (document) => {
+          document.identityCollisions = "keepFirst"
+        })
+        const keptLines = Fixtures.readNdjson(kept.rejectsFile!).filter((line) => line.code === "IdentityCollision")
+        assert.deepStrictEqual(
+          keptLines.map((line) => line.row),
+          [current.length + 1]
+        )
+        assert.include(keptLines[0]!.reason as string, "the first row wins (identityCollisions: keepFirst)")
+        assert.strictEqual(account.findProfileByEmail("person1@example.com")?.properties.first_name, "Ada1")
+        assertOnly(beforeKeep, 8)
+      })
   )
 })

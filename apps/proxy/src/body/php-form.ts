@@ -48,6 +48,9 @@ const assign = (target: FormObject, segments: ReadonlyArray<string>, value: stri
   })
 }
 
+/** PHP's default `max_input_nesting_level`. */
+const maxInputNestingLevel = 64
+
 // PHP arrays with keys 0..n-1 are lists; JSON would encode them as arrays too.
 const listify = (value: FormValue): FormValue => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -65,7 +68,10 @@ const listify = (value: FormValue): FormValue => {
 export const parsePhpForm = (text: string): Record<string, unknown> => {
   const root: FormObject = {}
   for (const [key, value] of new URLSearchParams(text)) {
-    assign(root, segmentsOf(key), value)
+    const segments = segmentsOf(key)
+    // PHP drops a variable nested deeper than max_input_nesting_level; this also bounds the walk in `listify`.
+    if (segments.length > maxInputNestingLevel + 1) continue
+    assign(root, segments, value)
   }
   return listify(root) as Record<string, unknown>
 }

@@ -8,7 +8,8 @@
  * 4. wait for a slot of the account's shared budget, up to the caller's deadline, then send the request upstream
  *    through the circuit breaker; a vendor 429 pauses the account for every replica, and the attempt is repeated as
  *    the operation's retry safety allows (core's `Retry.forOperation`);
- * 5. answer with the vendor's answer (streamed) or the proxy's own, with the shared budget's rate-limit headers.
+ * 5. answer with the vendor's answer (streamed, every secret the proxy holds taken out) or the proxy's own, with the
+ *    shared budget's rate-limit headers.
  */
 import { Readable } from "node:stream"
 import { type CircuitBreaker, Retry, Throttle } from "@profilesync/core"
@@ -36,6 +37,7 @@ import { rateLimitHeaderNames, rateLimitHeaders } from "../rate-limit-headers.ts
 import type { Upstream, UpstreamAnswer, UpstreamRequest } from "../upstream.ts"
 import { transportFailure } from "../upstream.ts"
 import { credentialFor, type VendorEdge } from "../vendors.ts"
+import { redactAnswer } from "./redact-answer.ts"
 import { classify, isAmbiguous, isUpstreamFailure, UpstreamFailure, UpstreamFailureReason } from "./upstream-failure.ts"
 import { checkQueryNames, queryParameters, upstreamPath } from "./upstream-target.ts"
 
@@ -191,6 +193,8 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       const value = request.headers.get(name)
       if (value !== null) headers[name] = value
     }
+    // The answer is searched for the injected token before the caller sees it, which a compressed body would defeat.
+    if (config.credentialsMode === "inject") headers["accept-encoding"] = "identity"
     const extraQuery: Array<[string, string]> = []
     vendor.applyCredential(credential.token, headers, extraQuery)
     const upstreamRequest: UpstreamRequest = {
@@ -346,7 +350,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     if (body.outgoing.kind === "stream" && Exit.isFailure(exit)) body.outgoing.cancel()
 
     // 5. The answer.
-    if (Exit.isSuccess(exit)) return withBudgetHeaders(respond(exit.value), "upstream")
+    if (Exit.isSuccess(exit)) return respond(exit.value)
     const failure = Cause.failureOption(exit.cause)
     if (Option.isNone(failure)) {
       if (Cause.isInterruptedOnly(exit.cause)) {
@@ -372,7 +376,20 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     throw error
 
     function respond(answer: UpstreamAnswer): Response {
-      return new Response(toWebBody(answer.body), { status: answer.status, headers: answer.headers })
+      const redacted = redactAnswer(answer)
+      if ("undecodable" in redacted) {
+        return refuse(
+          proxyError(
+            ProxyErrorReason.UpstreamUnreachable({
+              message: `the vendor answered with content-encoding ${redacted.undecodable}, which the proxy cannot read`
+            })
+          )
+        )
+      }
+      return withBudgetHeaders(
+        new Response(toWebBody(redacted.body), { status: redacted.status, headers: redacted.headers }),
+        "upstream"
+      )
     }
 
     function answerFailure(failure: UpstreamFailure): Response {
@@ -380,7 +397,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       switch (reason._tag) {
         case "RateLimited":
         case "ServerError":
-          return withBudgetHeaders(respond(reason.answer), "upstream")
+          return respond(reason.answer)
         case "Transport":
           return refuse(
             proxyError(ProxyErrorReason.UpstreamUnreachable({ message: reason.failure.code ?? "connection failed" }))

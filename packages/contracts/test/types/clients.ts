@@ -39,5 +39,12 @@ export const checks = async () => {
   // @ts-expect-error createResync is safe to repeat, not check-first
   const wrong: "check-first" = Ocamba.operations.createResync.retry.policy
   const property: OcambaTypes.components["schemas"]["ProfileProperty"]["label"] = "my_region"
-  return [policy, wrong, property]
+
+  // Operation names are a union: a typo does not compile.
+  const valid = Ocamba.validateRequest("createResync", { body: { resync: {} } })
+  // @ts-expect-error no operation is called createResyncc
+  const typo = Ocamba.validateRequest("createResyncc", { body: {} })
+  // @ts-expect-error listDatabases is Copernica's, not Ocamba's
+  const otherVendor = Ocamba.validateResponse("listDatabases", 200, {})
+  return [policy, wrong, property, valid, typo, otherVendor]
 }

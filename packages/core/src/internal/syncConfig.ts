@@ -14,6 +14,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
+import * as Redact from "../Redact.ts"
 import type * as SyncConfigModule from "../SyncConfig.ts"
 import {
   findCredentialLiterals,
@@ -172,6 +173,17 @@ const describeFileError = (error: unknown): string => {
 
 /** @internal */
 export const resolveCredential = (
+  reference: SyncConfigModule.CredentialReference
+): Effect.Effect<Redacted.Redacted<string>, SyncConfigError> =>
+  // Whatever was read is a secret from now on: the redactor hides it (and a URL's password) wherever it is echoed.
+  Effect.tap(readCredential(reference), (secret) =>
+    Effect.sync(() => {
+      Redact.register(Redacted.value(secret))
+      Redact.registerUrlPassword(Redacted.value(secret))
+    })
+  )
+
+const readCredential = (
   reference: SyncConfigModule.CredentialReference
 ): Effect.Effect<Redacted.Redacted<string>, SyncConfigError> => {
   const variable = "tokenEnv" in reference ? reference.tokenEnv : "urlEnv" in reference ? reference.urlEnv : undefined

@@ -533,7 +533,10 @@ const SyncConfigStructure = Schema.Struct({
   state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
   deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
   rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) }),
-  controlCharacters: Schema.optionalWith(Schema.Literal("reject", "strip"), { default: () => "reject" as const })
+  controlCharacters: Schema.optionalWith(Schema.Literal("reject", "strip"), { default: () => "reject" as const }),
+  identityCollisions: Schema.optionalWith(Schema.Literal("reject", "keepFirst"), {
+    default: () => "reject" as const
+  })
 }).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
 
 type Structure = typeof SyncConfigStructure.Type

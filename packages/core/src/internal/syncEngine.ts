@@ -38,6 +38,7 @@ import {
   removeFile,
   type Chunk as SyncChunk
 } from "./syncChunks.ts"
+import * as Collisions from "./syncCollisions.ts"
 import * as DeleteGuard from "./syncDeleteGuard.ts"
 import { makeImportIds } from "./syncDoubt.ts"
 import { SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
@@ -355,6 +356,10 @@ const runScoped = (
           ? yield* Rejects.make(dryRunPath(config.rejects.path))
           : Rejects.makeUnwritten()
       rejectsWriter = rejects
+      // Rows a vendor would merge into one profile are known only after a whole pass over the source.
+      const collisions = yield* Collisions.scan(opened.source, mapper, config, selected).pipe(
+        Effect.mapError((error) => syncError(SyncErrorReason.SourceFailed({ reason: error.reason })))
+      )
       const ocambaChunker =
         targets.ocamba === undefined
           ? undefined
@@ -543,7 +548,16 @@ const runScoped = (
                 summary
               )
             }
-            const accepting = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
+            const takers = mapped._tag === "Valid" ? mapped.targets.filter((target) => selectedSet.has(target)) : []
+            const accepting =
+              mapped._tag === "Valid" && takers.length > 0
+                ? collisions.filter({ rowNumber: item.rowNumber, line: item.line, key: mapped.key }, takers, rejects)
+                : takers
+            for (const target of takers) {
+              if (accepting.includes(target)) continue
+              firstReason ??= Collisions.collisionSummary
+              if (!firstReasonFor.has(target)) firstReasonFor.set(target, Collisions.collisionSummary)
+            }
             if (mapped._tag === "Rejected" || accepting.length === 0) {
               rejectEverywhere(firstReason ?? "no selected target takes the row")
               continue

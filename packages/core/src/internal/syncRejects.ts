@@ -20,7 +20,8 @@ import { fileFailed, type SyncError } from "./syncError.ts"
  * `code` groups reasons for machines: `Unreadable` (the record could not be parsed), `InvalidEncoding` (the record
  * holds bytes that are not UTF-8), `ValueTooLarge` (a field over
  * the reader's limit), `InvalidValue` (a field the mapping refused, or a row without key or identifier),
- * `DuplicateKey` (an earlier row had the key), `RowTooLarge` (the row alone exceeds an Ocamba import file).
+ * `DuplicateKey` (an earlier row had the key), `IdentityCollision` (the vendor would resolve this row and another,
+ * with a different key, to one profile), `RowTooLarge` (the row alone exceeds an Ocamba import file).
  * `field` and `column` are `null` when the problem is not one field's.
  *
  * @internal
@@ -29,7 +30,14 @@ export interface RejectLine {
   readonly row: number
   readonly line: number
   readonly key?: string
-  readonly code: "Unreadable" | "InvalidEncoding" | "ValueTooLarge" | "InvalidValue" | "DuplicateKey" | "RowTooLarge"
+  readonly code:
+    | "Unreadable"
+    | "InvalidEncoding"
+    | "ValueTooLarge"
+    | "InvalidValue"
+    | "DuplicateKey"
+    | "IdentityCollision"
+    | "RowTooLarge"
   readonly field: string | null
   readonly column: string | null
   readonly value: string

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Redact from "../Redact.ts"
 import type * as Sync from "../Sync.ts"
 
 const number = (value: number): string => value.toLocaleString("en-US")
@@ -90,5 +91,6 @@ export const formatReport = (report: Sync.RunReport): string => {
     }
   }
   lines.push(`  state: ${report.statePath}`)
-  return lines.join("\n")
+  // Error lines quote vendors, and a vendor may echo the credentials it was sent.
+  return Redact.text(lines.join("\n"))
 }

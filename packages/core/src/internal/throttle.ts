@@ -14,6 +14,7 @@ import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Redis } from "ioredis"
+import * as Redact from "../Redact.ts"
 import type * as Throttle from "../Throttle.ts"
 import * as Concurrency from "./throttleConcurrency.ts"
 import * as FallbackStore from "./throttleFallbackStore.ts"
@@ -518,6 +519,8 @@ const connect = (options: Throttle.RedisOptions): Effect.Effect<Redis, never, Sc
   const commandTimeout = commandTimeoutMillis(options)
   const connectTimeout = Duration.decode(options.connectTimeout ?? Duration.seconds(1))
   const given = typeof options.redis === "string" ? {} : options.redis
+  if (typeof options.redis === "string") Redact.registerUrlPassword(options.redis)
+  else Redact.register(given.password)
   const settings = {
     ...given,
     commandTimeout,

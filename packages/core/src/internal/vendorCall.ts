@@ -5,7 +5,6 @@
  * safety allows. `OcambaClient` and `CopernicaClient` differ only in how they read their vendor's answers.
  */
 import type { AnyVendorContract, RetryPolicy } from "@profilesync/contracts"
-import { redactSecrets } from "@profilesync/contracts"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -14,6 +13,7 @@ import * as Metric from "effect/Metric"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type * as CircuitBreaker from "../CircuitBreaker.ts"
+import * as Redact from "../Redact.ts"
 import * as Retry from "../Retry.ts"
 import * as Throttle from "../Throttle.ts"
 
@@ -220,11 +220,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * The error beneath a failed request, as a plain redacted `Error` with its `code` (`connect ECONNREFUSED
  * 127.0.0.1:4010`): the original may hold a URL with a token in it, so it is never kept itself.
  */
-const transportCause = (error: unknown, secrets: ReadonlyArray<string>): Error => {
+const transportCause = (error: unknown): Error => {
   const messages = [messageOf(error), ...causesOf(error).map((cause) => cause.message)].filter(
     (message): message is string => typeof message === "string" && message !== ""
   )
-  const cause = new Error(redactSecrets(Array.from(new Set(messages)).join(": "), secrets))
+  const cause = new Error(Redact.text(Array.from(new Set(messages)).join(": ")))
   const code = errorCode(error)
   if (code !== undefined) Object.assign(cause, { code })
   return cause
@@ -258,8 +258,15 @@ export const call = <A>(
     const timeout = specification.timeout ?? settings.timeout
     let attempts = 0
 
+    // A vendor may echo the request's credentials in its error body: every reason is redacted before it goes anywhere.
     const failure = (reason: VendorErrorReason, cause?: unknown) =>
-      new VendorFailureError({ operation, requestId, attempts, reason, ...(cause === undefined ? {} : { cause }) })
+      new VendorFailureError({
+        operation,
+        requestId,
+        attempts,
+        reason: redactReason(reason),
+        ...(cause === undefined ? {} : { cause })
+      })
     // The last failure of this operation's own attempts: what the caller sees if a check made for it fails.
     let lastOwnFailure: VendorFailureError | undefined
 
@@ -311,7 +318,7 @@ export const call = <A>(
       Effect.tryPromise({
         try: (signal) => specification.send(signal, { "X-Request-Id": requestId }),
         catch: (error) => {
-          const cause = transportCause(error, settings.secrets)
+          const cause = transportCause(error)
           return failure(
             VendorErrorReason.Transport({ message: cause.message, reachedServer: !refusedBeforeSending(error) }),
             cause
@@ -423,6 +430,14 @@ export const call = <A>(
       Effect.withSpan(`${dialect.vendor}.${operation}`, { attributes: { requestId } })
     )
   })
+
+const redactReason = (reason: VendorErrorReason): VendorErrorReason =>
+  "message" in reason
+    ? // Same prototype, so the reason keeps its structural equality.
+      Object.assign(Object.create(Object.getPrototypeOf(reason)) as VendorErrorReason, reason, {
+        message: Redact.text(reason.message)
+      })
+    : reason
 
 const tagged = (vendor: string, operation: string, outcome: string): Metric.Metric.Counter<number> =>
   Metric.taggedWithLabels(requestsTotal, [

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as CircuitBreaker from "../CircuitBreaker.ts"
+import * as Redact from "../Redact.ts"
 import type * as Retry from "../Retry.ts"
 import * as Throttle from "../Throttle.ts"
 import { type CallSettings, isBreakerFailure, type VendorFailureError } from "./vendorCall.ts"
@@ -76,6 +77,7 @@ export const makeSettings = (
   secrets: ReadonlyArray<string>
 ): Effect.Effect<CallSettings> =>
   Effect.gen(function* () {
+    for (const secret of secrets) Redact.register(secret)
     const breaker = yield* CircuitBreaker.make<VendorFailureError>({
       name: vendor,
       failureThreshold: options.circuitBreaker?.failureThreshold ?? 5,

@@ -11,6 +11,7 @@
  *   sandbox simulates no collections. Both are listed in the job's `outcome.ignoredColumns` (state dump only).
  * - `removeMissing` removes the database's profiles that no row matched or created.
  */
+import { copernicaIdentity } from "@profilesync/contracts"
 import type { ImportFailureDecision } from "../faults/fault-injector.ts"
 import { formatTimestamp } from "../time.ts"
 import type { CopernicaAccountState, CopernicaDatabase, CopernicaImport, CopernicaProfile } from "./state.ts"
@@ -106,8 +107,10 @@ class KeyIndex {
     if (this.#keyFields.length === 0) {
       return undefined
     }
-    const parts = this.#keyFields.map((field) => (values[field] ?? "").trim().toLowerCase())
-    return parts.some((part) => part === "") ? undefined : parts.join("\u0000")
+    if (this.#keyFields.some((field) => (values[field] ?? "").trim() === "")) {
+      return undefined
+    }
+    return copernicaIdentity(values, this.#keyFields)
   }
 
   matches(values: Readonly<Record<string, string>>): ReadonlyArray<CopernicaProfile> {

@@ -3,6 +3,7 @@
  * What a simulated Ocamba account holds: profile properties (system ones pre-seeded), import sessions with their
  * per-row reports, the profile store keyed by email or mobile phone number, and recorded resync requests.
  */
+import { ocambaEmailKey, ocambaIdentity, ocambaPhoneKey } from "@profilesync/contracts"
 import type { ResolvedSandboxOptions } from "../options.ts"
 import { formatTimestamp } from "../time.ts"
 
@@ -233,7 +234,7 @@ export const systemPropertySeeds: ReadonlyArray<SystemPropertySeed> = [
  * @category Ocamba
  * @since 0.0.0
  */
-export const emailKey = (email: string): string => email.trim().toLowerCase()
+export const emailKey: (email: string) => string = ocambaEmailKey
 
 /**
  * Normalises a phone number for use as a key: only digits and a leading `+`.
@@ -241,10 +242,7 @@ export const emailKey = (email: string): string => email.trim().toLowerCase()
  * @category Ocamba
  * @since 0.0.0
  */
-export const phoneKey = (phone: string): string => {
-  const trimmed = phone.trim()
-  return (trimmed.startsWith("+") ? "+" : "") + trimmed.replace(/[^0-9]/g, "")
-}
+export const phoneKey: (phone: string) => string = ocambaPhoneKey
 
 /**
  * The state of one Ocamba account.
@@ -321,16 +319,21 @@ export class OcambaAccountState {
   }
 
   /**
-   * Creates or updates the profile identified by `email` (first) or `mobile_phone_number`, and returns it with whether
-   * it was created.
+   * Creates or updates the profile the row resolves to, by the rule in `@profilesync/contracts` (`ocambaIdentity`):
+   * its email when it has one (a new email is a new profile, whatever its phone number), else its mobile phone
+   * number.
    */
   upsertProfile(values: Readonly<Record<string, string>>, importId: string, now: number): OcambaProfile {
-    const email = values.email ?? ""
-    const phone = values.mobile_phone_number ?? ""
+    const email = values.email?.trim() ?? ""
+    const phone = values.mobile_phone_number?.trim() ?? ""
     const timestamp = formatTimestamp(now)
+    const identity = ocambaIdentity({ email, mobile_phone_number: phone })
     let profile =
-      (email === "" ? undefined : this.findProfileByEmail(email)) ??
-      (phone === "" ? undefined : this.findProfileByPhone(phone))
+      identity === undefined
+        ? undefined
+        : identity.match.startsWith("email:")
+          ? this.findProfileByEmail(email)
+          : this.findProfileByPhone(phone)
     if (profile === undefined) {
       // 19-digit ids like the vendor's report example ("1759319234567890987"), kept as strings.
       const id = `17593${String(this.#nextProfileNumber++).padStart(14, "0")}`

@@ -84,7 +84,7 @@ describe("Ocamba imports", () => {
     expectNoSandboxBugs(app)
   })
 
-  it("upserts by email, then by phone, across imports", async () => {
+  it("matches a row by its email when it has one, else by its phone, across imports (contracts' ocambaIdentity)", async () => {
     const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 } } })
     const first = await uploadCsv(app, "email,phone,name\nann@example.com,+38160111,Ann\n,+38160222,Cy\n")
     await ocambaRequest(app, "POST", `/profiles/imports/${first}/commit`, { body: { mapping: standardMapping } })
@@ -96,11 +96,34 @@ describe("Ocamba imports", () => {
     await ocambaRequest(app, "POST", `/profiles/imports/${second}/commit`, { body: { mapping: standardMapping } })
     await poll(app, second)
     const account = app.runtime.state.ocamba.account("ocamba-account-1")
-    expect(account.profiles.size).toBe(2)
+    expect(account.profiles.size).toBe(3)
     expect(account.findProfileByEmail("ann@example.com")?.properties.full_name).toBe("Ann Again")
     // Empty cells leave stored values alone.
     expect(account.findProfileByEmail("ann@example.com")?.properties.mobile_phone_number).toBe("+38160111")
+    // A new email is a new profile, even with a stored phone number: the phone-only profile is untouched.
     expect(account.findProfileByEmail("cy@example.com")?.properties.full_name).toBe("Cy Again")
+    const phoneOnly = [...account.profiles.values()].find((profile) => profile.properties.email === undefined)
+    expect(phoneOnly?.properties).toEqual({ mobile_phone_number: "+38160222", full_name: "Cy" })
+  })
+
+  it("keeps three new customers who share one phone apart, and updates by phone only a row without an email", async () => {
+    const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 } } })
+    const rows = "email,phone,name\na@example.com,+38160333,A\nb@example.com,+38160333,B\nc@example.com,+38160333,C\n"
+    const first = await uploadCsv(app, rows)
+    await ocambaRequest(app, "POST", `/profiles/imports/${first}/commit`, { body: { mapping: standardMapping } })
+    await poll(app, first)
+    const account = app.runtime.state.ocamba.account("ocamba-account-1")
+    expect(account.profiles.size).toBe(3)
+    expect(
+      ["a", "b", "c"].map((name) => account.findProfileByEmail(`${name}@example.com`)?.properties.full_name)
+    ).toEqual(["A", "B", "C"])
+    const second = await uploadCsv(app, "email,phone,name\n,+381 60 333,Phone Row\n")
+    await ocambaRequest(app, "POST", `/profiles/imports/${second}/commit`, { body: { mapping: standardMapping } })
+    await poll(app, second)
+    expect(account.profiles.size).toBe(3)
+    // The phone belongs to the profile that stored it last.
+    expect(account.findProfileByEmail("c@example.com")?.properties.full_name).toBe("Phone Row")
+    expectNoSandboxBugs(app)
   })
 
   it("maps columns automatically by label and import alias", async () => {

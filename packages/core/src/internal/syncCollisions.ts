@@ -1,0 +1,156 @@
+/**
+ * Identity collisions: source rows with different keys that a vendor would resolve to one profile (the same email,
+ * or a phone number Ocamba matches a row without an email on; the same Copernica key field values), by the rule
+ * stated once in `@profilesync/contracts` (`Identity.ts`), which the sandbox simulates too. The source is scanned
+ * once before the sync reads it, because the first row of a pair may be sent before the second is read; then each
+ * row of a pair is refused for that vendor (`identityCollisions: reject`, default, naming the other row) or every row
+ * after the first is (`keepFirst`).
+ *
+ * @internal
+ */
+import { copernicaIdentity, type OcambaIdentity, ocambaIdentity, ocambaSameProfile } from "@profilesync/contracts"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type * as Mapping from "../Mapping.ts"
+import type * as Source from "../Source.ts"
+import type * as SyncConfig from "../SyncConfig.ts"
+import type * as Rejects from "./syncRejects.ts"
+
+type TargetName = Mapping.TargetName
+
+interface Clash {
+  readonly other: number
+  /** What both rows are matched on, in words. */
+  readonly on: string
+}
+
+/** @internal */
+export interface Collisions {
+  /**
+   * The targets of `accepting` this row may still go to; writes a reject line for each one it may not.
+   */
+  readonly filter: (
+    row: { readonly rowNumber: number; readonly line: number; readonly key: string },
+    accepting: ReadonlyArray<TargetName>,
+    rejects: Rejects.RejectsWriter
+  ) => ReadonlyArray<TargetName>
+}
+
+const describeOcamba = (left: OcambaIdentity, right: OcambaIdentity): string => {
+  const shared = right.keys.includes(left.match) ? left.match : right.match
+  return shared.startsWith("email:")
+    ? `the same email ${shared.slice(6)}`
+    : `the phone number ${shared.slice(6)}, which Ocamba matches a row without an email on`
+}
+
+/** The reason kind of a collision, in the report's `rejectReasons`. @internal */
+export const collisionSummary = "identity collision"
+
+/** Scans the source for collisions. @internal */
+export const scan = (
+  source: Source.Source,
+  mapper: Mapping.Mapper,
+  config: SyncConfig.SyncConfig,
+  selected: ReadonlyArray<TargetName>
+): Effect.Effect<Collisions, Source.SourceError> =>
+  Effect.gen(function* () {
+    const clashes: Record<TargetName, Map<number, Array<Clash>>> = { ocamba: new Map(), copernica: new Map() }
+    const record = (target: TargetName, left: number, right: number, on: string) => {
+      for (const [row, other] of [
+        [left, right],
+        [right, left]
+      ] as const) {
+        const list = clashes[target].get(row)
+        if (list === undefined) clashes[target].set(row, [{ other, on }])
+        else list.push({ other, on })
+      }
+    }
+    const keys = new Set<string>()
+    // Ocamba: the row each identity key and each looked-up key first belonged to, with that row's identity.
+    const heldBy = new Map<string, { readonly row: number; readonly identity: OcambaIdentity }>()
+    const matchedBy = new Map<string, { readonly row: number; readonly identity: OcambaIdentity }>()
+    const copernicaFirst = new Map<string, number>()
+    const ocambaColumns = selected.includes("ocamba") ? mapper.columns("ocamba") : []
+    const copernicaColumns = selected.includes("copernica") ? mapper.columns("copernica") : []
+    const keyFields = config.targets.copernica?.keyFields ?? []
+
+    yield* Stream.runForEach(source.rows, (item) =>
+      Effect.sync(() => {
+        if (item._tag !== "SourceRow") return
+        const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
+        // Rows without a key, and later rows with a key seen before, are refused anyway.
+        if (mapped._tag !== "Valid" || keys.has(mapped.key)) return
+        keys.add(mapped.key)
+        const row = item.rowNumber
+        if (mapped.targets.includes("ocamba") && ocambaColumns.length > 0) {
+          const values = mapper.targetValues(mapped.profile, "ocamba")
+          const index = (label: string) => ocambaColumns.indexOf(label)
+          const identity = ocambaIdentity({
+            email: values[index("email")],
+            mobile_phone_number: values[index("mobile_phone_number")]
+          })
+          if (identity !== undefined) {
+            const others = new Map<number, OcambaIdentity>()
+            const holder = heldBy.get(identity.match)
+            if (holder !== undefined) others.set(holder.row, holder.identity)
+            for (const key of identity.keys) {
+              const matcher = matchedBy.get(key)
+              if (matcher !== undefined) others.set(matcher.row, matcher.identity)
+            }
+            for (const [other, otherIdentity] of others) {
+              if (ocambaSameProfile(identity, otherIdentity)) {
+                record("ocamba", other, row, describeOcamba(identity, otherIdentity))
+              }
+            }
+            for (const key of identity.keys) if (!heldBy.has(key)) heldBy.set(key, { row, identity })
+            if (!matchedBy.has(identity.match)) matchedBy.set(identity.match, { row, identity })
+          }
+        }
+        if (mapped.targets.includes("copernica") && copernicaColumns.length > 0) {
+          const values = mapper.targetValues(mapped.profile, "copernica")
+          const byField = Object.fromEntries(copernicaColumns.map((column, index) => [column, values[index]]))
+          const identity = copernicaIdentity(byField, keyFields)
+          const first = copernicaFirst.get(identity)
+          if (first === undefined) copernicaFirst.set(identity, row)
+          else {
+            const shown = keyFields.map((field) => `${field} ${byField[field] ?? ""}`).join(", ")
+            record("copernica", first, row, `the same ${shown} (keyFields)`)
+          }
+        }
+      })
+    )
+
+    const keepFirst = config.identityCollisions === "keepFirst"
+    const vendorName: Record<TargetName, string> = { ocamba: "Ocamba", copernica: "Copernica" }
+    return {
+      filter: (row, accepting, rejects) =>
+        accepting.filter((target) => {
+          const found = clashes[target].get(row.rowNumber)
+          if (found === undefined) return true
+          const blocking = keepFirst ? found.filter((clash) => clash.other < row.rowNumber) : found
+          if (blocking.length === 0) return true
+          const others = blocking.map((clash) => clash.other).sort((left, right) => left - right)
+          const field = row.key.slice(0, row.key.indexOf(":"))
+          rejects.add(
+            {
+              row: row.rowNumber,
+              line: row.line,
+              key: row.key,
+              code: "IdentityCollision",
+              field,
+              column: config.fields[field]?.column ?? field,
+              value: row.key.slice(field.length + 1),
+              reason:
+                `${vendorName[target]} would resolve this row and row ${others.join(", row ")} (another key) to one ` +
+                `profile: ${blocking[0]!.on}; ` +
+                (keepFirst
+                  ? "the first row wins (identityCollisions: keepFirst)"
+                  : "all of them are rejected (identityCollisions: reject)"),
+              targets: [target]
+            },
+            collisionSummary
+          )
+          return false
+        })
+    }
+  })
