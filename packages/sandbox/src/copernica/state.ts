@@ -252,6 +252,11 @@ export class CopernicaAccountState {
     database.removedProfiles.push({ ...profile, removed: formatTimestamp(now) })
   }
 
+  /**
+   * Import ids count up from 1 per account, with no gaps. Our inference (Copernica documents no order; the examples
+   * and every `X-Created` seen count up), and one core relies on to find an import whose answer was lost: marked as
+   * `[inferred]` on `getImport` in `openapi/copernica-v3.yaml`.
+   */
   nextImportId(): number {
     return this.#nextImportId++
   }

@@ -12,6 +12,7 @@ const faultKeys = new Set([
   "errorStatuses",
   "latencyMilliseconds",
   "dropRate",
+  "responseLossRate",
   "rateLimitStorm",
   "importFailureRate",
   "vendors"
