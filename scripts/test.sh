@@ -13,6 +13,9 @@ typecheck_status=$?
 # Valid changesets (a formatter that rewrites their frontmatter breaks releases).
 CI=true pnpm exec changeset status >/dev/null || pnpm exec changeset status
 changeset_status=$?
+# The API reference from the TSDoc (docs/api); TypeDoc treats every warning as an error.
+CI=true pnpm docs >/dev/null || CI=true pnpm docs
+docs_status=$?
 CI=true pnpm test
 test_status=$?
 
@@ -28,6 +31,6 @@ for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(dir
 }
 if (process.argv[1] !== "0" && failed === 0) failed = 1
 console.log(`${passed} passed, ${failed} failed`)
-' "$(( lint_status != 0 || typecheck_status != 0 || changeset_status != 0 || test_status != 0 ? 1 : 0 ))"
+' "$(( lint_status != 0 || typecheck_status != 0 || changeset_status != 0 || docs_status != 0 || test_status != 0 ? 1 : 0 ))"
 
-[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$changeset_status" -eq 0 ] && [ "$test_status" -eq 0 ]
+[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$changeset_status" -eq 0 ] && [ "$docs_status" -eq 0 ] && [ "$test_status" -eq 0 ]
