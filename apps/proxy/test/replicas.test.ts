@@ -178,7 +178,8 @@ describe("three replicas sharing one Redis", () => {
     expect(spans.length).toBeGreaterThan(10)
     // The mean over every span rather than the worst span: one scheduling hiccup of a replica on a busy machine (it
     // sends late, leaving a gap) should not fail the test; a throttle that wastes budget lowers every span.
-    expect(mean).toBeGreaterThanOrEqual(0.97)
+    // 96%, not 97%: since the margin grows with the measured admission-to-send delay, a loaded CI host costs about 1%.
+    expect(mean).toBeGreaterThanOrEqual(0.96)
     // Every caller was served; nobody was refused (the deadline was long enough for the queue).
     expect([...statuses.keys()]).toEqual([200])
   }, 40_000)
