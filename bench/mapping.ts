@@ -26,7 +26,8 @@ import { spawn } from "node:child_process"
 import * as FileSystem from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import type { Mapping as MappingModule, SyncConfig as SyncConfigModule } from "@profilesync/core"
+import type { Mapping as MappingModule } from "@profilesync/core"
+import type { SyncConfig as SyncConfigModule } from "@profilesync/sync"
 import { profilesFile } from "./support/data.ts"
 import { emit, flag, hasFlag, listFlag, log, machine, round, table } from "./support/report.ts"
 import { repoRoot } from "./support/services.ts"
@@ -53,7 +54,7 @@ interface CaseResult {
 }
 
 // Loaded only by the cases that use them, so the csv-parse baseline's memory holds csv-parse alone.
-type Core = typeof import("@profilesync/core")
+type Core = typeof import("@profilesync/core") & typeof import("@profilesync/sync")
 type EffectModules = {
   readonly Chunk: typeof import("effect/Chunk")
   readonly Effect: typeof import("effect/Effect")
@@ -61,6 +62,7 @@ type EffectModules = {
 }
 const loadCore = async (): Promise<Core & EffectModules> => ({
   ...(await import("@profilesync/core")),
+  ...(await import("@profilesync/sync")),
   Chunk: await import("effect/Chunk"),
   Effect: await import("effect/Effect"),
   Stream: await import("effect/Stream")

@@ -40,7 +40,7 @@ const mode = (flag("mode") ?? "daemon") as "daemon" | "engine"
 const timeoutSeconds = Number(flag("timeout") ?? 900)
 const changeEvery = 100
 const daemonEntry = Path.join(repoRoot, "apps/daemon/src/main.ts")
-const engineEntry = Path.join(repoRoot, "packages/core/src/Sync.ts")
+const engineEntry = Path.join(repoRoot, "packages/sync/src/Sync.ts")
 
 /** examples/customers.yaml, pointed at the sandbox and a temporary directory (fails loudly if the example moved on). */
 const writeConfig = (directory: string, sandbox: SandboxProcess, source: string): string => {
@@ -183,8 +183,8 @@ const runDaemon = async (config: string): Promise<RunOutcome> => {
 
 /** One `Sync.run` in this process (the engine without the CLI). */
 const runEngine = async (configFile: string): Promise<RunOutcome> => {
-  const { SyncConfig } = await import("@profilesync/core")
-  const Sync = await import("@profilesync/core/Sync")
+  const { SyncConfig } = await import("@profilesync/sync")
+  const Sync = await import("@profilesync/sync/Sync")
   const Effect = await import("effect/Effect")
   Object.assign(process.env, environment)
   const started = performance.now()

@@ -14,7 +14,7 @@ typecheck_status=$?
 CI=true pnpm exec changeset status >/dev/null || pnpm exec changeset status
 changeset_status=$?
 # The API reference from the TSDoc (docs/api); TypeDoc treats every warning as an error.
-CI=true pnpm docs >/dev/null || CI=true pnpm docs
+CI=true pnpm run docs >/dev/null || CI=true pnpm run docs
 docs_status=$?
 CI=true pnpm test
 test_status=$?

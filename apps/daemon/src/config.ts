@@ -2,7 +2,7 @@
  * @module
  * Loading the config for a command, and checking `--target` against it.
  */
-import { SyncConfig } from "@profilesync/core"
+import { SyncConfig } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { CliFailure, ExitCode } from "./exit-code.ts"
 

@@ -7,7 +7,7 @@
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import type { SyncConfig } from "@profilesync/core"
+import type { SyncConfig } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { CliFailure, ExitCode } from "./exit-code.ts"
 

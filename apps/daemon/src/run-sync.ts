@@ -4,7 +4,7 @@
  * into the engine's stop signal (finish the current chunk, save state, report "interrupted"), and the report printed
  * on stdout as text or JSON.
  */
-import { Sync, type SyncConfig } from "@profilesync/core"
+import { Sync, type SyncConfig } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import type { TargetName } from "./config.ts"
 import { CliFailure, ExitCode, exitCodeOfStatus } from "./exit-code.ts"

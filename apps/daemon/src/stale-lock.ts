@@ -16,7 +16,7 @@
  * is not proof of identity, and a dead holder's lock simply expires (60 seconds after its last heartbeat).
  */
 import { hostname } from "node:os"
-import { type SyncConfig, SyncState } from "@profilesync/core"
+import { type SyncConfig, SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 
 /**

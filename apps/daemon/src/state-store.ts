@@ -5,7 +5,7 @@
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import { SyncConfig, SyncState } from "@profilesync/core"
+import { SyncConfig, SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 

@@ -4,7 +4,7 @@
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import { SyncConfig } from "@profilesync/core"
+import { SyncConfig } from "@profilesync/sync"
 import { Ajv } from "ajv"
 import { afterAll, describe, expect, it } from "vitest"
 import * as Yaml from "yaml"

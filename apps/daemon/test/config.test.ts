@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto"
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import { SyncState } from "@profilesync/core"
+import { SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeProfiles, repositoryDirectory, runCli, temporaryDirectory, writeConfig, writeProfiles } from "./support.ts"

@@ -8,8 +8,8 @@
  * source row appears in exactly one Copernica import and in exactly one committed Ocamba import.
  */
 import * as Path from "node:path"
-import { SyncState } from "@profilesync/core"
 import { type Sandbox, startSandbox } from "@profilesync/sandbox"
+import { SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {

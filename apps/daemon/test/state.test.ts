@@ -5,7 +5,7 @@
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
-import { SyncState } from "@profilesync/core"
+import { SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeProfiles, runCli, temporaryDirectory, writeConfig, writeProfiles } from "./support.ts"

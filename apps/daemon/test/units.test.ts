@@ -3,7 +3,7 @@
  * The daemon's pure parts: exit codes of failures and statuses, the progress line, stale lock owners, the cron of a
  * config, and the log format choice.
  */
-import { SyncConfig, SyncState } from "@profilesync/core"
+import { SyncConfig, SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { describe, expect, it } from "vitest"

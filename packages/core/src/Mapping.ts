@@ -35,7 +35,7 @@ import * as mapper from "./internal/mappingMapper.ts"
 import * as normalisers from "./internal/mappingNormalise.ts"
 import * as output from "./internal/mappingOutput.ts"
 import * as plan from "./internal/mappingPlan.ts"
-import type * as SyncConfig from "./SyncConfig.ts"
+import type * as MappingConfig from "./MappingConfig.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rows and profiles
@@ -162,7 +162,7 @@ export type MappedRow = ValidRow | RejectedRow
  * @category models
  */
 export interface Mapper {
-  readonly config: SyncConfig.SyncConfig
+  readonly config: MappingConfig.MappingConfig
   /** The configured targets, Ocamba first. */
   readonly targets: ReadonlyArray<TargetName>
   /** The canonical field names, in config order. */
@@ -224,7 +224,7 @@ export interface Mapper {
  * @since 0.1.0
  * @category constructors
  */
-export const makeMapper: (config: SyncConfig.SyncConfig) => Mapper = mapper.makeMapper
+export const makeMapper: (config: MappingConfig.MappingConfig) => Mapper = mapper.makeMapper
 
 /**
  * The outcome of {@link normalise}.
@@ -246,7 +246,7 @@ export type NormaliseResult =
  * @since 0.1.0
  * @category normalisation
  */
-export const normalise = (field: SyncConfig.Field, raw: RawValue): NormaliseResult => {
+export const normalise = (field: MappingConfig.Field, raw: RawValue): NormaliseResult => {
   const result = normalisers.makeNormaliser(field)(raw)
   return result instanceof normalisers.Invalid
     ? { _tag: "Invalid", message: result.message }
@@ -367,7 +367,7 @@ export const makeOcambaImportFile: (mapper: Mapper, options?: OcambaImportFileOp
  * @category constructors
  */
 export const commitMapping: (
-  target: SyncConfig.OcambaTarget
+  target: MappingConfig.OcambaTarget
 ) => OcambaTypes.components["schemas"]["ProfileImportCommit"] = output.commitMapping
 
 /**
@@ -382,7 +382,7 @@ export const commitMapping: (
  * @category constructors
  */
 export const resyncRequest: (
-  target: SyncConfig.OcambaTarget
+  target: MappingConfig.OcambaTarget
 ) => OcambaTypes.components["schemas"]["ResyncRequest"] | undefined = output.resyncRequest
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -476,7 +476,7 @@ export const makeCopernicaSource: (mapper: Mapper, options?: CopernicaSourceOpti
  * @category models
  */
 export interface CreateImportOptions {
-  readonly target: SyncConfig.CopernicaTarget
+  readonly target: MappingConfig.CopernicaTarget
   readonly name: string
   readonly holdsEveryRow?: boolean | undefined
 }
@@ -605,7 +605,7 @@ export interface OcambaPropertyPlan {
  * @category planning
  */
 export const planOcambaProperties: (
-  target: SyncConfig.OcambaTarget,
+  target: MappingConfig.OcambaTarget,
   existing: ReadonlyArray<ExistingOcambaProperty>
 ) => OcambaPropertyPlan = plan.planOcambaProperties
 
@@ -645,7 +645,7 @@ export interface CopernicaFieldPlan {
  * **Details**
  *
  * Takes the whole config because a field's type follows from its canonical type when the mapping sets none
- * ({@link SyncConfig.copernicaTypesFor}): an existing field may have any type that holds the values, a created one
+ * ({@link MappingConfig.copernicaTypesFor}): an existing field may have any type that holds the values, a created one
  * gets the first. A created `integer` or `float` field gets the default `value` Copernica requires (the configured
  * `default`, else `0`). When the preferred type allows one field per database (`email`, `phone_gsm`) and the
  * database has one already, the field is created as `text`. Returns an empty plan when the config has no Copernica
@@ -655,7 +655,7 @@ export interface CopernicaFieldPlan {
  * @category planning
  */
 export const planCopernicaFields: (
-  config: SyncConfig.SyncConfig,
+  config: MappingConfig.MappingConfig,
   existing: ReadonlyArray<ExistingCopernicaField>
 ) => CopernicaFieldPlan = plan.planCopernicaFields
 

@@ -1,7 +1,8 @@
 /**
- * `@profilesync/core`: one shared rate budget per vendor account (in memory or through Redis), safe retries, a circuit
- * breaker, typed Ocamba Hood and Copernica clients, and the sync's building blocks (config, sources, mapping, state),
- * as Effect modules, plus Promise clients for everyone else.
+ * `@profilesync/core`: one shared rate budget per vendor account (in memory, or through Redis with
+ * `Throttle.layerRedis`), safe retries, a circuit breaker, typed Ocamba Hood and Copernica
+ * clients, and the mapping of canonical profiles onto each vendor, as Effect modules, plus Promise clients for
+ * everyone else. The sync engine (config files, sources, state stores) is `@profilesync/sync`.
  *
  * @since 0.1.0
  */
@@ -13,6 +14,8 @@ export * as CopernicaClient from "./CopernicaClient.ts"
 export { CopernicaError } from "./CopernicaClient.ts"
 /** @since 0.1.0 */
 export * as Mapping from "./Mapping.ts"
+/** @since 0.2.0 */
+export * as MappingConfig from "./MappingConfig.ts"
 /** @since 0.1.0 */
 export * as OcambaClient from "./OcambaClient.ts"
 export { OcambaError } from "./OcambaClient.ts"
@@ -21,14 +24,5 @@ export { type AsyncClient, type BudgetOptions, createCopernicaClient, createOcam
 export * as Redact from "./Redact.ts"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.ts"
-/** @since 0.1.0 */
-export * as Source from "./Source.ts"
-/** @since 0.1.0 */
-export * as Sync from "./Sync.ts"
-export { SyncError } from "./Sync.ts"
-/** @since 0.1.0 */
-export * as SyncConfig from "./SyncConfig.ts"
-/** @since 0.1.0 */
-export * as SyncState from "./SyncState.ts"
 /** @since 0.1.0 */
 export * as Throttle from "./Throttle.ts"

@@ -8,10 +8,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Copernica, Ocamba } from "@profilesync/contracts"
 import { parse as parseCsv } from "csv-parse/sync"
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
 import { parsePhoneNumberFromString } from "libphonenumber-js/max"
+import * as Yaml from "yaml"
 import * as Mapping from "../src/Mapping.ts"
-import * as SyncConfig from "../src/SyncConfig.ts"
+import * as MappingConfig from "../src/MappingConfig.ts"
 
 const configYaml = `version: 1
 name: customers
@@ -47,7 +49,9 @@ targets:
       vip: { field: Vip }
 `
 
-const loadConfig = (text: string) => Effect.runSync(SyncConfig.parse(text, "/srv/customers.yaml"))
+// The mapping sections of a whole sync config; the rest (version, name, source, ...) is `@profilesync/sync`'s.
+const loadConfig = (text: string) =>
+  Schema.decodeUnknownSync(MappingConfig.MappingConfig, { errors: "all" })(Yaml.parse(text))
 const config = loadConfig(configYaml)
 const mapper = Mapping.makeMapper(config)
 
@@ -64,7 +68,7 @@ const goodValues = {
 }
 
 const field = (definition: Record<string, unknown>) =>
-  ({ required: false, ...definition }) as unknown as SyncConfig.Field
+  ({ required: false, ...definition }) as unknown as MappingConfig.Field
 
 const normalised = (definition: Record<string, unknown>, raw: Mapping.RawValue) =>
   Mapping.normalise(field(definition), raw)

@@ -23,8 +23,8 @@ export interface NativeMirror {
 }
 
 export const startNativeMirror = async (): Promise<NativeMirror> => {
-  const fromCore = createRequire(Path.join(repository, "packages/core/package.json"))
-  const fromSqlite = createRequire(fromCore.resolve("@effect/sql-sqlite-node/package.json"))
+  const fromSync = createRequire(Path.join(repository, "packages/sync/package.json"))
+  const fromSqlite = createRequire(fromSync.resolve("@effect/sql-sqlite-node/package.json"))
   const packageDirectory = Path.dirname(fromSqlite.resolve("better-sqlite3/package.json"))
   const { version } = JSON.parse(FileSystem.readFileSync(Path.join(packageDirectory, "package.json"), "utf8")) as {
     readonly version: string

@@ -9,7 +9,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Sync, type SyncConfig, SyncState } from "@profilesync/core"
+import { Sync, type SyncConfig, SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { loadConfig, selectTargets, type TargetName } from "../config.ts"

@@ -4,7 +4,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Sync } from "@profilesync/core"
+import { Sync } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { loadConfig, selectTargets } from "../config.ts"

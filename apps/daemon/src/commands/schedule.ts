@@ -16,7 +16,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Sync, type SyncConfig } from "@profilesync/core"
+import { Sync, type SyncConfig } from "@profilesync/sync"
 import * as Cron from "effect/Cron"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

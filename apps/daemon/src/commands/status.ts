@@ -5,7 +5,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { type SyncConfig, SyncState } from "@profilesync/core"
+import { type SyncConfig, SyncState } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { loadConfig } from "../config.ts"

@@ -8,7 +8,7 @@
 import * as FileSystem from "node:fs"
 import * as Command from "@effect/cli/Command"
 import { redactUrl } from "@profilesync/contracts"
-import type { SyncConfig } from "@profilesync/core"
+import type { SyncConfig } from "@profilesync/sync"
 import * as Cron from "effect/Cron"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

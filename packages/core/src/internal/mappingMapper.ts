@@ -8,10 +8,10 @@
 import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
-import type * as SyncConfig from "../SyncConfig.ts"
+import type * as MappingConfig from "../MappingConfig.ts"
+import { copernicaTypesFor } from "./mappingConfigSchema.ts"
 import { MappingError, MappingErrorReason } from "./mappingError.ts"
 import { type CanonicalValue, Invalid, makeNormaliser, type Normaliser, type RawValue } from "./mappingNormalise.ts"
-import { copernicaTypesFor } from "./syncConfigSchema.ts"
 
 /** Longest raw value a reject repeats; enough to recognise it, without copying a runaway cell into the rejects. */
 const maximumReasonValueLength = 100
@@ -66,7 +66,7 @@ export interface TargetLayout {
 }
 
 const layoutOf = (
-  config: SyncConfig.SyncConfig,
+  config: MappingConfig.MappingConfig,
   target: Mapping.TargetName,
   entries: ReadonlyArray<{ readonly column: string; readonly field: string; readonly numeric: boolean }>
 ): TargetLayout => {
@@ -88,7 +88,7 @@ const layoutOf = (
 }
 
 /** @internal */
-export const ocambaLayout = (config: SyncConfig.SyncConfig): TargetLayout | undefined => {
+export const ocambaLayout = (config: MappingConfig.MappingConfig): TargetLayout | undefined => {
   const ocamba = config.targets.ocamba
   if (ocamba === undefined) return undefined
   return layoutOf(
@@ -103,11 +103,14 @@ export const ocambaLayout = (config: SyncConfig.SyncConfig): TargetLayout | unde
 }
 
 /** The Copernica type a mapping ends up with: the configured one, or the first that holds the canonical type. */
-export const copernicaTypeOf = (config: SyncConfig.SyncConfig, field: string, mapping: SyncConfig.CopernicaField) =>
-  mapping.type ?? copernicaTypesFor[config.fields[field]!.type][0]!
+export const copernicaTypeOf = (
+  config: MappingConfig.MappingConfig,
+  field: string,
+  mapping: MappingConfig.CopernicaField
+) => mapping.type ?? copernicaTypesFor[config.fields[field]!.type][0]!
 
 /** @internal */
-export const copernicaLayout = (config: SyncConfig.SyncConfig): TargetLayout | undefined => {
+export const copernicaLayout = (config: MappingConfig.MappingConfig): TargetLayout | undefined => {
   const copernica = config.targets.copernica
   if (copernica === undefined) return undefined
   return layoutOf(
@@ -129,7 +132,7 @@ interface CompiledField {
 }
 
 /** @internal */
-export const makeMapper = (config: SyncConfig.SyncConfig): Mapping.Mapper => {
+export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper => {
   const ocamba = ocambaLayout(config)
   const copernica = copernicaLayout(config)
   const layouts: Partial<Record<Mapping.TargetName, TargetLayout>> = {

@@ -7,7 +7,7 @@
  */
 import { domainToASCII } from "node:url"
 import { type CountryCode, parsePhoneNumberWithError } from "libphonenumber-js/max"
-import type * as SyncConfig from "../SyncConfig.ts"
+import type * as MappingConfig from "../MappingConfig.ts"
 
 /** A canonical value: text (also email, E.164 phone and `YYYY-MM-DD` date), number, boolean, or null when empty. */
 export type CanonicalValue = string | number | boolean | null
@@ -326,7 +326,7 @@ export const formulaTrigger = /^[=+\-@\t\r]/
  * change the address the vendors identify the profile by.
  */
 export const makeNormaliser = (
-  field: SyncConfig.Field,
+  field: MappingConfig.Field,
   options: { readonly controlCharacters?: "reject" | "strip" | undefined } = {}
 ): Normaliser => {
   const convert = converterOf(field)
@@ -362,7 +362,7 @@ export const makeNormaliser = (
   }
 }
 
-const converterOf = (field: SyncConfig.Field): ((value: string | number | boolean) => CanonicalValue | Invalid) => {
+const converterOf = (field: MappingConfig.Field): ((value: string | number | boolean) => CanonicalValue | Invalid) => {
   switch (field.type) {
     case "text": {
       const check = text(field.maxLength)

@@ -8,7 +8,7 @@
 import type { CopernicaTypes, OcambaTypes } from "@profilesync/contracts"
 import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
-import type * as SyncConfig from "../SyncConfig.ts"
+import type * as MappingConfig from "../MappingConfig.ts"
 import { MappingError, MappingErrorReason } from "./mappingError.ts"
 import { formulaTrigger } from "./mappingNormalise.ts"
 
@@ -146,7 +146,7 @@ export const makeOcambaImportFile = (
 }
 
 /** @internal */
-export const commitMapping = (target: SyncConfig.OcambaTarget): ProfileImportCommit => ({
+export const commitMapping = (target: MappingConfig.OcambaTarget): ProfileImportCommit => ({
   mapping: Object.entries(target.properties).map(([field, mapping]) => {
     const label = mapping.property ?? field
     return {
@@ -163,7 +163,7 @@ export const commitMapping = (target: SyncConfig.OcambaTarget): ProfileImportCom
 })
 
 /** @internal */
-export const resyncRequest = (target: SyncConfig.OcambaTarget): ResyncRequest | undefined => {
+export const resyncRequest = (target: MappingConfig.OcambaTarget): ResyncRequest | undefined => {
   const integration = target.resync?.integration ?? []
   const conversion = target.resync?.conversion ?? []
   // Ocamba refuses empty lists and an empty request: leave out what is empty, and skip the call when all is.
@@ -193,7 +193,7 @@ class CopernicaSource implements Mapping.CopernicaSource {
   #lines: Array<string> = []
   #rows = 0
 
-  constructor(mapper: Mapping.Mapper, target: SyncConfig.CopernicaTarget, rowsPerImport: number) {
+  constructor(mapper: Mapping.Mapper, target: MappingConfig.CopernicaTarget, rowsPerImport: number) {
     this.#mapper = mapper
     this.columns = mapper.columns("copernica")
     this.format = target.format

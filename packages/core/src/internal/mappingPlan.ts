@@ -7,9 +7,9 @@
  */
 import type { CopernicaTypes, OcambaTypes } from "@profilesync/contracts"
 import type * as Mapping from "../Mapping.ts"
-import type * as SyncConfig from "../SyncConfig.ts"
+import type * as MappingConfig from "../MappingConfig.ts"
+import { copernicaTypesFor } from "./mappingConfigSchema.ts"
 import { copernicaTypeOf } from "./mappingMapper.ts"
-import { copernicaTypesFor } from "./syncConfigSchema.ts"
 
 type PropertyUpdate = OcambaTypes.components["schemas"]["ProfilePropertyUpdate"]
 type PropertyCreate = OcambaTypes.components["schemas"]["ProfilePropertyCreate"]
@@ -23,7 +23,7 @@ const flagOf = (value: number | undefined) => (value === 1 ? 1 : 0)
 
 /** @internal */
 export const planOcambaProperties = (
-  target: SyncConfig.OcambaTarget,
+  target: MappingConfig.OcambaTarget,
   existing: ReadonlyArray<Mapping.ExistingOcambaProperty>
 ): Mapping.OcambaPropertyPlan => {
   const byLabel = new Map<string, Mapping.ExistingOcambaProperty>()
@@ -105,7 +105,7 @@ const oncePerDatabase = new Set(["email", "phone_fax", "phone_gsm"])
 
 /** @internal */
 export const planCopernicaFields = (
-  config: SyncConfig.SyncConfig,
+  config: MappingConfig.MappingConfig,
   existing: ReadonlyArray<Mapping.ExistingCopernicaField>
 ): Mapping.CopernicaFieldPlan => {
   const create: Array<FieldCreate> = []
@@ -123,7 +123,7 @@ export const planCopernicaFields = (
     const found = byName.get(name)
     if (found !== undefined) {
       const accepted = mapping.type === undefined ? copernicaTypesFor[canonicalType] : [mapping.type]
-      if (accepted.includes(found.type as SyncConfig.CopernicaFieldType)) unchanged.push(name)
+      if (accepted.includes(found.type as MappingConfig.CopernicaFieldType)) unchanged.push(name)
       else
         conflicts.push({
           label: name,

@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import * as Redact from "../Redact.ts"
+import * as Redact from "@profilesync/core/Redact"
 import type * as Sync from "../Sync.ts"
 
 const number = (value: number): string => value.toLocaleString("en-US")

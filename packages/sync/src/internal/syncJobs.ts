@@ -9,15 +9,15 @@
  * @internal
  */
 import { openAsBlob } from "node:fs"
+import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
+import * as Mapping from "@profilesync/core/Mapping"
+import type * as OcambaClient from "@profilesync/core/OcambaClient"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import type * as CopernicaClient from "../CopernicaClient.ts"
-import * as Mapping from "../Mapping.ts"
-import type * as OcambaClient from "../OcambaClient.ts"
 import * as Source from "../Source.ts"
 import type * as Sync from "../Sync.ts"
 import type * as SyncConfig from "../SyncConfig.ts"

@@ -35,6 +35,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import type * as Statement from "@effect/sql/Statement"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Redact from "@profilesync/core/Redact"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -47,7 +48,6 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Redact from "./Redact.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
@@ -511,7 +511,7 @@ export interface SyncStateService {
  * @since 0.1.0
  * @category tags
  */
-export class SyncState extends Context.Tag("@profilesync/core/SyncState")<SyncState, SyncStateService>() {}
+export class SyncState extends Context.Tag("@profilesync/sync/SyncState")<SyncState, SyncStateService>() {}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Schema

@@ -9,9 +9,9 @@
  * @internal
  */
 import { copernicaIdentity, type OcambaIdentity, ocambaIdentity, ocambaSameProfile } from "@profilesync/contracts"
+import type * as Mapping from "@profilesync/core/Mapping"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type * as Mapping from "../Mapping.ts"
 import type * as Source from "../Source.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
 import type * as Rejects from "./syncRejects.ts"

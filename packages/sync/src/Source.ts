@@ -27,6 +27,7 @@ import { TextDecoder } from "node:util"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Redact from "@profilesync/core/Redact"
 import { type CsvError, Parser } from "csv-parse"
 import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
@@ -34,7 +35,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Redact from "./Redact.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Models

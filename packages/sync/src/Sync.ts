@@ -28,15 +28,16 @@
  *
  * @since 0.1.0
  */
+
+import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
+import type * as OcambaClient from "@profilesync/core/OcambaClient"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
-import type * as CopernicaClient from "./CopernicaClient.ts"
 import * as engine from "./internal/syncEngine.ts"
 import * as errors from "./internal/syncError.ts"
 import * as layers from "./internal/syncLayer.ts"
 import * as reports from "./internal/syncReport.ts"
-import type * as OcambaClient from "./OcambaClient.ts"
 import type * as SyncConfig from "./SyncConfig.ts"
 import type * as SyncState from "./SyncState.ts"
 

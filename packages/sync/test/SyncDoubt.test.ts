@@ -6,11 +6,11 @@
  */
 import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
+import * as CopernicaClient from "@profilesync/core/CopernicaClient"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as CopernicaClient from "../src/CopernicaClient.ts"
 import * as Sync from "../src/Sync.ts"
 import type * as SyncConfig from "../src/SyncConfig.ts"
 import * as SyncState from "../src/SyncState.ts"

@@ -6,6 +6,7 @@
  */
 import * as FileSystem from "node:fs/promises"
 import * as Path from "node:path"
+import * as Redact from "@profilesync/core/Redact"
 import * as Config from "effect/Config"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -14,7 +15,6 @@ import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
-import * as Redact from "../Redact.ts"
 import type * as SyncConfigModule from "../SyncConfig.ts"
 import {
   findCredentialLiterals,

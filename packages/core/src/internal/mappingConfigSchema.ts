@@ -1,13 +1,12 @@
 /**
- * The Effect Schema of a sync's YAML config: every section, its defaults, and the cross-reference rules between
- * sections (every mapping names a canonical field that exists, Ocamba gets an identifying property, Copernica key
- * fields are mapped, ...). Descriptions double as the "what is expected" half of every config error message.
+ * The Effect Schema of the mapping half of a config: canonical fields, the key, the vendor targets and the rules
+ * between them (every mapping names a field that exists, Ocamba gets an identifying property, Copernica key fields
+ * are mapped, ...). `@profilesync/sync` builds its config file's schema on these. Descriptions double as the "what is
+ * expected" half of every config error message.
  *
  * @internal
  */
 import { Copernica, type CopernicaTypes, Ocamba } from "@profilesync/contracts"
-import * as Cron from "effect/Cron"
-import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { isSupportedCountry } from "libphonenumber-js/max"
 
@@ -15,20 +14,26 @@ import { isSupportedCountry } from "libphonenumber-js/max"
 // Building blocks
 // ---------------------------------------------------------------------------------------------------------------
 
-const nonEmptyString = (expected: string) =>
+/** @internal */
+export const nonEmptyString = (expected: string) =>
   Schema.String.pipe(
     Schema.filter((text) => (text.trim().length > 0 ? undefined : "must not be empty")),
     Schema.annotations({ description: expected, jsonSchema: { pattern: "\\S" } })
   )
 
-/** A whole number in `[minimum, maximum]`. */
-const integerBetween = (minimum: number, maximum: number, expected: string) =>
+/**
+ * A whole number in `[minimum, maximum]`.
+ *
+ * @internal
+ */
+export const integerBetween = (minimum: number, maximum: number, expected: string) =>
   Schema.Number.pipe(
     Schema.filter((value) => Number.isInteger(value) && value >= minimum && value <= maximum),
     Schema.annotations({ description: expected, jsonSchema: { multipleOf: 1, minimum, maximum } })
   )
 
-const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
+/** @internal */
+export const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
 
 /** @internal */
 export const FilePath = nonEmptyString("a file path (relative paths are resolved against the config file's directory)")
@@ -97,7 +102,8 @@ const BaseUrl = Schema.String.pipe(
   Schema.annotations({ description: "an http(s) base URL", jsonSchema: { pattern: "^https?://" } })
 )
 
-const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
+/** @internal */
+export const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
 
 const baseUrlWithDefault = (defaultUrl: string) =>
   Schema.optionalWith(
@@ -118,7 +124,8 @@ export const defaultCopernicaBaseUrl = withoutTrailingSlash(Copernica.serverUrl)
 // Secrets
 // ---------------------------------------------------------------------------------------------------------------
 
-const exactlyOne =
+/** @internal */
+export const exactlyOne =
   (keys: ReadonlyArray<string>, what: string) =>
   (value: object): string | undefined => {
     const present = keys.filter((key) => (value as Record<string, unknown>)[key] !== undefined)
@@ -138,87 +145,6 @@ export const Credentials = Schema.Struct({
     jsonSchema: { minProperties: 1, maxProperties: 1 }
   })
 )
-
-/** @internal */
-export const DatabaseConnection = Schema.Struct({
-  urlEnv: Schema.optional(EnvironmentVariableName),
-  urlFile: Schema.optional(FilePath)
-}).pipe(
-  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
-  Schema.annotations({
-    description: "`{ urlEnv: VARIABLE }` or `{ urlFile: /path/to/file }`",
-    jsonSchema: { minProperties: 1, maxProperties: 1 }
-  })
-)
-
-// ---------------------------------------------------------------------------------------------------------------
-// Source
-// ---------------------------------------------------------------------------------------------------------------
-
-/** @internal */
-export const Encoding = Schema.Literal("utf-8", "utf-16le", "latin1")
-
-const SingleCharacter = (expected: string) =>
-  Schema.String.pipe(
-    Schema.filter((text) =>
-      text.length !== 1
-        ? "must be exactly one character"
-        : text === "\r" || text === "\n"
-          ? "must not be a line break"
-          : undefined
-    ),
-    Schema.annotations({ description: expected, jsonSchema: { minLength: 1, maxLength: 1 } })
-  )
-
-/** @internal */
-export const CsvSource = Schema.Struct({
-  type: Schema.Literal("csv"),
-  path: FilePath,
-  delimiter: Schema.optionalWith(SingleCharacter('one character, like "," or ";" or "\\t"'), { default: () => "," }),
-  quote: Schema.optionalWith(SingleCharacter("one character"), { default: () => '"' }),
-  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
-}).pipe(
-  Schema.filter((source) =>
-    source.delimiter === source.quote ? { path: ["quote"], message: "must differ from `delimiter`" } : undefined
-  )
-)
-
-/** @internal */
-export const NdjsonSource = Schema.Struct({
-  type: Schema.Literal("ndjson"),
-  path: FilePath,
-  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
-})
-
-/** @internal */
-export const JsonSource = Schema.Struct({
-  type: Schema.Literal("json"),
-  path: FilePath,
-  encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
-})
-
-/** @internal */
-export const PostgresSource = Schema.Struct({
-  type: Schema.Literal("postgres"),
-  query: nonEmptyString("an SQL query"),
-  urlEnv: Schema.optional(EnvironmentVariableName),
-  urlFile: Schema.optional(FilePath)
-}).pipe(
-  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
-  Schema.annotations({
-    jsonSchema: {
-      allOf: [
-        { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
-        { not: { required: ["urlEnv", "urlFile"] } }
-      ]
-    }
-  })
-)
-
-/** @internal */
-export const Source = Schema.Union(CsvSource, NdjsonSource, JsonSource, PostgresSource).annotations({
-  description: "a source with `type: csv`, `ndjson`, `json` or `postgres`"
-})
 
 // ---------------------------------------------------------------------------------------------------------------
 // Canonical fields
@@ -477,32 +403,6 @@ export const CopernicaTarget = Schema.Struct({
   )
 })
 
-// ---------------------------------------------------------------------------------------------------------------
-// Bookkeeping
-// ---------------------------------------------------------------------------------------------------------------
-
-/** @internal */
-export const State = Schema.Struct({
-  sqlite: Schema.optional(FilePath),
-  postgres: Schema.optional(DatabaseConnection)
-}).pipe(
-  Schema.filter(exactlyOne(["sqlite", "postgres"], "the state store")),
-  Schema.annotations({
-    description: "`{ sqlite: ./file.db }` or `{ postgres: { urlEnv: VARIABLE } }`",
-    jsonSchema: { minProperties: 1, maxProperties: 1 }
-  })
-)
-
-/** @internal */
-export const DeadLetters = Schema.Struct({
-  maxAttempts: Schema.optionalWith(integerBetween(1, 1000, "a whole number from 1 to 1000"), { default: () => 3 })
-})
-
-/** @internal */
-export const Rejects = Schema.Struct({
-  path: Schema.optionalWith(FilePath, { default: () => "./rejects.ndjson" })
-})
-
 /** @internal */
 export const Targets = Schema.Struct({
   ocamba: Schema.optional(OcambaTarget),
@@ -516,56 +416,39 @@ export const Targets = Schema.Struct({
   Schema.annotations({ description: "the targets: `ocamba`, `copernica` or both", jsonSchema: { minProperties: 1 } })
 )
 
-const CronExpression = Schema.String.pipe(
-  Schema.filter((text) => {
-    const parsed = Cron.parse(text)
-    return Either.isRight(parsed) ? undefined : `\`${text}\` is not a valid cron expression: ${parsed.left.message}`
-  }),
-  Schema.annotations({ description: 'a cron expression, like "*/15 * * * *"', jsonSchema: {} })
-)
-
-const TimeZone = Schema.String.pipe(
-  Schema.filter((text) =>
-    Either.isRight(Cron.parse("* * * * *", text)) ? undefined : `\`${text}\` is not a known IANA time zone`
-  ),
-  Schema.annotations({ description: "an IANA time zone, like Europe/Amsterdam", jsonSchema: {} })
-)
-
 // ---------------------------------------------------------------------------------------------------------------
-// The whole file and its cross-references
+// The mapping half of a config and its cross-references
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The structure alone, before the cross-reference rules. */
-const SyncConfigStructure = Schema.Struct({
-  version: Schema.Literal(1),
-  name: Schema.String.pipe(
-    Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/),
-    Schema.annotations({
-      description:
-        "a name of letters, digits, `_`, `.` and `-`, starting with a letter or digit (at most 64 characters)"
-    })
-  ),
-  schedule: Schema.optional(CronExpression),
-  timeZone: Schema.optional(TimeZone),
-  source: Source,
+/**
+ * The sections of a config that say what goes where: the fields, the key, the targets and how hostile values are
+ * treated. A sync config holds these next to its source and bookkeeping.
+ *
+ * @internal
+ */
+export const mappingFields = {
   fields: Schema.Record({ key: FieldName, value: Field }).annotations({
     description: "a mapping of canonical field names to field definitions"
   }),
   key: Schema.NonEmptyArray(FieldName).annotations({ description: "a non-empty list of canonical field names" }),
   targets: Targets,
-  state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
-  deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
-  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) }),
   controlCharacters: Schema.optionalWith(Schema.Literal("reject", "strip"), { default: () => "reject" as const }),
   identityCollisions: Schema.optionalWith(Schema.Literal("reject", "keepFirst"), {
     default: () => "reject" as const
   })
-}).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
+}
 
-type Structure = typeof SyncConfigStructure.Type
+const MappingConfigStructure = Schema.Struct(mappingFields)
 
-/** One cross-reference problem, at a path relative to the config's root. */
-interface CrossReferenceIssue {
+/** @internal */
+export type MappingConfigStructure = typeof MappingConfigStructure.Type
+
+/**
+ * One cross-reference problem, at a path relative to the config's root.
+ *
+ * @internal
+ */
+export interface CrossReferenceIssue {
   readonly path: ReadonlyArray<PropertyKey>
   readonly message: string
 }
@@ -602,7 +485,7 @@ const isArrayIndexLike = (name: string) => /^(0|[1-9][0-9]*)$/.test(name)
  *
  * @internal
  */
-export const crossReferenceIssues = (config: Structure): ReadonlyArray<CrossReferenceIssue> => {
+export const crossReferenceIssues = (config: MappingConfigStructure): ReadonlyArray<CrossReferenceIssue> => {
   const issues: Array<CrossReferenceIssue> = []
   const fieldNames = Object.keys(config.fields)
   const known = (name: string) => Object.hasOwn(config.fields, name)
@@ -716,11 +599,11 @@ export const crossReferenceIssues = (config: Structure): ReadonlyArray<CrossRefe
 }
 
 /**
- * The whole config file.
+ * The mapping half of a config, with its cross-reference rules.
  *
  * @internal
  */
-export const SyncConfig = SyncConfigStructure.pipe(
+export const MappingConfig = MappingConfigStructure.pipe(
   Schema.filter((config) => {
     const issues = crossReferenceIssues(config)
     return issues.length === 0 ? undefined : issues.map((issue) => ({ path: issue.path, message: issue.message }))

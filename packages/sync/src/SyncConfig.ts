@@ -93,6 +93,8 @@
  *
  * @since 0.1.0
  */
+
+import * as MappingConfig from "@profilesync/core/MappingConfig"
 import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import * as JSONSchema from "effect/JSONSchema"
@@ -106,16 +108,12 @@ import * as schema from "./internal/syncConfigSchema.ts"
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Where a secret comes from: an environment variable or a file, never the config itself.
- *
- * **Details**
- *
- * Exactly one of `tokenEnv` and `tokenFile` is set. Read it with {@link resolveCredential}.
+ * See `MappingConfig.Credentials` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type Credentials = typeof schema.Credentials.Type
+export type Credentials = MappingConfig.Credentials
 
 /**
  * Where a database connection URL comes from: `urlEnv` or `urlFile` (exactly one).
@@ -157,107 +155,68 @@ export type CredentialReference =
 export type Source = typeof schema.Source.Type
 
 /**
- * A canonical field: where its value comes from (`column`, default the field's name), its `type` and the type's
- * options, and whether an empty value rejects the row (`required`, default `false`).
- *
- * **Details**
- *
- * - `text`: `maxLength`. `email`: no options. `phone`: `defaultCountry` (ISO 3166 alpha-2, for numbers written
- *   without a country code), `mobileOnly`. `number`: `decimalSeparator` (`.` or `,`), `integer`. `date`:
- *   `inputFormat` (one or a list, tokens `YYYY`, `MM`, `M`, `DD`, `D`; default ISO `YYYY-MM-DD`). `boolean`:
- *   `trueValues`, `falseValues` (replace the defaults `true/yes/y/1` and `false/no/n/0`).
- * - Every type: `neutraliseFormulas` (default `true`). A `text` value that starts with `=`, `+`, `-`, `@`, tab or CR
- *   gets a `'` in front in every CSV sent to a vendor (OWASP "CSV Injection"), and an `email` that starts with one
- *   is refused (a prefix would change the address). `false` sends such values as they are, for data that
- *   legitimately starts with `-` or `+`. Phone, number, date and boolean values are normalised first and unaffected.
+ * See `MappingConfig.Field` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type Field = typeof schema.Field.Type
+export type Field = MappingConfig.Field
 
 /**
- * The type of a canonical field.
+ * See `MappingConfig.FieldType` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type FieldType = Field["type"]
+export type FieldType = MappingConfig.FieldType
 
 /**
- * How one canonical field maps to an Ocamba profile property.
- *
- * **Details**
- *
- * - `property`: the property's label (default: the canonical field's name).
- * - `system`: `true` for Ocamba's own properties (`email`, `mobile_phone_number`, `full_name`, ...), which are never
- *   created or changed and take no other setting.
- * - A custom property's settings (`data_type`, `description`, `example`, `export_alias`, `pi_data`, `importable`,
- *   `exportable`) are what the property is created with, and what it is PATCHed back to when they drift. A setting
- *   left out is left alone. `data_type` defaults to `text` and cannot change once the property exists.
+ * See `MappingConfig.OcambaProperty` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type OcambaProperty = typeof schema.OcambaProperty.Type
+export type OcambaProperty = MappingConfig.OcambaProperty
 
 /**
- * The Ocamba target: `baseUrl` (default the production API), `account` (rate-budget key, default `default`),
- * `credentials` (optional only through the proxy sidecar), `properties`, `maxFileBytes` (default 50,000,000), and the
- * integrations and conversions to `resync` after a sync.
+ * See `MappingConfig.OcambaTarget` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type OcambaTarget = typeof schema.OcambaTarget.Type
+export type OcambaTarget = MappingConfig.OcambaTarget
 
 /**
- * How one canonical field maps to a Copernica database field: `field` (its name, default the canonical name), `type`
- * (used when the field has to be created, default from the canonical type), `length` and `default` (the default
- * value a created field gets; integer and float fields get `0` when it is absent).
+ * See `MappingConfig.CopernicaField` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CopernicaField = typeof schema.CopernicaField.Type
+export type CopernicaField = MappingConfig.CopernicaField
 
 /**
- * A Copernica field type.
+ * See `MappingConfig.CopernicaFieldType` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
+export type CopernicaFieldType = MappingConfig.CopernicaFieldType
 
 /**
- * The Copernica target.
- *
- * **Details**
- *
- * `database`, `keyFields` (mapped Copernica field names identifying a profile), `fields`, `rowsPerImport` (default
- * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
- * `ignoreEmptyFields` (default `false`), `deleteMissing` (default `false`) and `maxDeleteShare` (default `0.05`).
- *
- * **Gotchas**
- *
- * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
- * Copernica's own `removeMissing` (which deletes whatever one import does not hold) is used only when one import
- * holds every row; otherwise the sync deletes the profiles that left the source with an explicit `delete` import.
- * A run deletes nothing while any source row could not be read or keyed (its key is unknown, so nothing is known to
- * be absent), nor more than `maxDeleteShare` of the target's known profiles unless the run allows mass deletes.
+ * See `MappingConfig.CopernicaTarget` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type CopernicaTarget = typeof schema.CopernicaTarget.Type
+export type CopernicaTarget = MappingConfig.CopernicaTarget
 
 /**
- * The configured targets; at least one is present.
+ * See `MappingConfig.Targets` in `@profilesync/core`.
  *
  * @since 0.1.0
  * @category models
  */
-export type Targets = typeof schema.Targets.Type
+export type Targets = MappingConfig.Targets
 
 /**
  * The state store: `{ sqlite: path }` (default `./profilesync.db`) or `{ postgres: { urlEnv | urlFile } }`.
@@ -336,7 +295,7 @@ export const jsonSchema = (): JSONSchema.JsonSchema7Root => ({
  * @category schemas
  */
 export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<CopernicaFieldType>>> =
-  schema.copernicaTypesFor
+  MappingConfig.copernicaTypesFor
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
@@ -436,7 +395,7 @@ export interface ParseOptions {
  *
  * @example
  * ```ts
- * import { SyncConfig } from "@profilesync/core"
+ * import { SyncConfig } from "@profilesync/sync"
  *
  * const config = yield* SyncConfig.parse(text, "customers.yaml")
  * // customers.yaml:7:3: source.delimitr: unknown key `delimitr`; did you mean `delimiter`?

@@ -9,9 +9,9 @@
  * @internal
  */
 import { createHash } from "node:crypto"
+import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as CopernicaClient from "../CopernicaClient.ts"
 import type * as SyncState from "../SyncState.ts"
 
 /**

@@ -8,9 +8,9 @@
  */
 import { type FileHandle, open, rm } from "node:fs/promises"
 import { join } from "node:path"
+import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
+import * as Mapping from "@profilesync/core/Mapping"
 import * as Effect from "effect/Effect"
-import type * as CopernicaClient from "../CopernicaClient.ts"
-import * as Mapping from "../Mapping.ts"
 import { importName } from "./syncDoubt.ts"
 import { fileFailed, type SyncError } from "./syncError.ts"
 

@@ -6,9 +6,9 @@
  */
 import { mkdir, open, rename } from "node:fs/promises"
 import { dirname } from "node:path"
+import type * as Mapping from "@profilesync/core/Mapping"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import type * as Mapping from "../Mapping.ts"
 import * as Source from "../Source.ts"
 import { fileFailed, type SyncError } from "./syncError.ts"
 

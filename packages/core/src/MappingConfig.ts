@@ -1,0 +1,199 @@
+/**
+ * The mapping half of a config: the canonical fields a profile is normalised into, its key, and how it maps onto each
+ * vendor (Ocamba properties, Copernica database fields), as Effect Schemas with the rules between them. `Mapping`
+ * works from a decoded {@link MappingConfig}; `@profilesync/sync` builds its config file on these sections and adds
+ * the source, schedule and bookkeeping.
+ *
+ * @since 0.2.0
+ */
+import type * as Schema from "effect/Schema"
+import * as schema from "./internal/mappingConfigSchema.ts"
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Where a secret comes from: an environment variable or a file, never the config itself.
+ *
+ * **Details**
+ *
+ * Exactly one of `tokenEnv` and `tokenFile` is set. Read it with `SyncConfig.resolveCredential` of `@profilesync/sync`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Credentials = typeof schema.Credentials.Type
+
+/**
+ * A canonical field: where its value comes from (`column`, default the field's name), its `type` and the type's
+ * options, and whether an empty value rejects the row (`required`, default `false`).
+ *
+ * **Details**
+ *
+ * - `text`: `maxLength`. `email`: no options. `phone`: `defaultCountry` (ISO 3166 alpha-2, for numbers written
+ *   without a country code), `mobileOnly`. `number`: `decimalSeparator` (`.` or `,`), `integer`. `date`:
+ *   `inputFormat` (one or a list, tokens `YYYY`, `MM`, `M`, `DD`, `D`; default ISO `YYYY-MM-DD`). `boolean`:
+ *   `trueValues`, `falseValues` (replace the defaults `true/yes/y/1` and `false/no/n/0`).
+ * - Every type: `neutraliseFormulas` (default `true`). A `text` value that starts with `=`, `+`, `-`, `@`, tab or CR
+ *   gets a `'` in front in every CSV sent to a vendor (OWASP "CSV Injection"), and an `email` that starts with one
+ *   is refused (a prefix would change the address). `false` sends such values as they are, for data that
+ *   legitimately starts with `-` or `+`. Phone, number, date and boolean values are normalised first and unaffected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Field = typeof schema.Field.Type
+
+/**
+ * The type of a canonical field.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type FieldType = Field["type"]
+
+/**
+ * How one canonical field maps to an Ocamba profile property.
+ *
+ * **Details**
+ *
+ * - `property`: the property's label (default: the canonical field's name).
+ * - `system`: `true` for Ocamba's own properties (`email`, `mobile_phone_number`, `full_name`, ...), which are never
+ *   created or changed and take no other setting.
+ * - A custom property's settings (`data_type`, `description`, `example`, `export_alias`, `pi_data`, `importable`,
+ *   `exportable`) are what the property is created with, and what it is PATCHed back to when they drift. A setting
+ *   left out is left alone. `data_type` defaults to `text` and cannot change once the property exists.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OcambaProperty = typeof schema.OcambaProperty.Type
+
+/**
+ * The Ocamba target: `baseUrl` (default the production API), `account` (rate-budget key, default `default`),
+ * `credentials` (optional only through the proxy sidecar), `properties`, `maxFileBytes` (default 50,000,000), and the
+ * integrations and conversions to `resync` after a sync.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OcambaTarget = typeof schema.OcambaTarget.Type
+
+/**
+ * How one canonical field maps to a Copernica database field: `field` (its name, default the canonical name), `type`
+ * (used when the field has to be created, default from the canonical type), `length` and `default` (the default
+ * value a created field gets; integer and float fields get `0` when it is absent).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaField = typeof schema.CopernicaField.Type
+
+/**
+ * A Copernica field type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
+
+/**
+ * The Copernica target.
+ *
+ * **Details**
+ *
+ * `database`, `keyFields` (mapped Copernica field names identifying a profile), `fields`, `rowsPerImport` (default
+ * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
+ * `ignoreEmptyFields` (default `false`), `deleteMissing` (default `false`) and `maxDeleteShare` (default `0.05`).
+ *
+ * **Gotchas**
+ *
+ * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
+ * Copernica's own `removeMissing` (which deletes whatever one import does not hold) is used only when one import
+ * holds every row; otherwise the sync deletes the profiles that left the source with an explicit `delete` import.
+ * A run deletes nothing while any source row could not be read or keyed (its key is unknown, so nothing is known to
+ * be absent), nor more than `maxDeleteShare` of the target's known profiles unless the run allows mass deletes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CopernicaTarget = typeof schema.CopernicaTarget.Type
+
+/**
+ * The configured targets; at least one is present.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Targets = typeof schema.Targets.Type
+
+/**
+ * The mapping sections of a decoded config: `fields`, `key`, `targets`, `controlCharacters` (`reject` or `strip`)
+ * and `identityCollisions` (`reject` or `keepFirst`), defaults filled in.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type MappingConfig = typeof schema.MappingConfig.Type
+
+/**
+ * The mapping sections as written, before defaults.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type MappingConfigEncoded = typeof schema.MappingConfig.Encoded
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schemas
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The schema of the mapping sections, cross-references included: `key` and every mapping name a defined canonical
+ * field; an Ocamba target maps `email` or `mobile_phone_number` as a system property (from an `email` or `phone`
+ * field); Copernica `keyFields` are mapped fields; two canonical fields never map to the same property or field;
+ * `credentials` is required when a target talks to the vendor directly.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const MappingConfig: Schema.Schema<MappingConfig, MappingConfigEncoded> = schema.MappingConfig
+
+/**
+ * The Copernica field types that can hold each canonical type; the first is the type a missing field is created
+ * with.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<CopernicaFieldType>>> =
+  schema.copernicaTypesFor
+
+/**
+ * The building blocks a config file's schema is made of (field and target schemas, the mapping sections, their
+ * cross-reference rules and small value schemas), for `@profilesync/sync`'s config schema, which must read
+ * exactly like these.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const schemaParts = {
+  mappingFields: schema.mappingFields,
+  crossReferenceIssues: schema.crossReferenceIssues,
+  Credentials: schema.Credentials,
+  Field: schema.Field,
+  FieldName: schema.FieldName,
+  OcambaTarget: schema.OcambaTarget,
+  CopernicaTarget: schema.CopernicaTarget,
+  Targets: schema.Targets,
+  EnvironmentVariableName: schema.EnvironmentVariableName,
+  FilePath: schema.FilePath,
+  exactlyOne: schema.exactlyOne,
+  integerBetween: schema.integerBetween,
+  nonEmptyString: schema.nonEmptyString,
+  checkDateFormat: schema.checkDateFormat,
+  customPropertySettings: schema.customPropertySettings,
+  defaultOcambaBaseUrl: schema.defaultOcambaBaseUrl,
+  defaultCopernicaBaseUrl: schema.defaultCopernicaBaseUrl
+} as const
