@@ -21,13 +21,14 @@ const targets = (exports: unknown): ReadonlyArray<string> =>
       : []
 
 describe("the packed packages", () => {
-  it("are the five published packages", () => {
+  it("are the six published packages", () => {
     expect(files.map((file) => file.replace(/-\d+\.\d+\.\d+\.tgz$/, "")).sort()).toEqual([
       "profilesync-contracts",
       "profilesync-core",
       "profilesync-daemon",
       "profilesync-proxy",
-      "profilesync-sandbox"
+      "profilesync-sandbox",
+      "profilesync-sync"
     ])
   })
 
