@@ -54,4 +54,11 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
   apt_install systemd
 fi
 
+# Debian's prometheus package brings promtool (checks every /metrics exposition) and the Prometheus server that
+# the Grafana dashboards' test scrapes the proxy and the daemon with, on loopback.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing prometheus"
+  apt_install prometheus
+fi
+
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5
