@@ -42,9 +42,10 @@ if ! command -v curl >/dev/null 2>&1; then
   apt_install curl
 fi
 
-# promtool (Debian's prometheus package) checks the proxy's /metrics output in its tests.
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "installing prometheus (for promtool)"
+# Debian's prometheus package: promtool checks the proxy's and the daemon's /metrics output in their tests, and the
+# Prometheus server itself scrapes them on loopback in the Grafana dashboards' test.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing prometheus (promtool and the server)"
   apt_install --no-install-recommends prometheus
 fi
 
@@ -58,13 +59,6 @@ fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
   echo "installing systemd (for systemd-analyze)"
   apt_install systemd
-fi
-
-# Debian's prometheus package brings promtool (checks every /metrics exposition) and the Prometheus server that
-# the Grafana dashboards' test scrapes the proxy and the daemon with, on loopback.
-if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
-  echo "installing prometheus"
-  apt_install prometheus
 fi
 
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5
