@@ -42,6 +42,12 @@ if ! command -v curl >/dev/null 2>&1; then
   apt_install curl
 fi
 
+# promtool (Debian's prometheus package) checks the proxy's /metrics output in its tests.
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "installing prometheus (for promtool)"
+  apt_install --no-install-recommends prometheus
+fi
+
 # PostgreSQL serves the tests that use it as a source and as the state store; they start their own server on loopback.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql"

@@ -13,7 +13,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Scope from "effect/Scope"
 import type { ProxyConfig } from "./config.ts"
 import { isBreakerFailure } from "./forward/upstream-failure.ts"
@@ -78,9 +77,8 @@ export const makeRuntime = async (
     })
   // Series that dashboards and alerts expect exist from the start, at zero, rather than after the first incident.
   for (const vendor of Object.keys(vendors)) {
-    Metrics.upstreamRateLimitedTotal.unsafeUpdate(0, [MetricLabel.make("vendor", vendor)])
+    Metrics.upstreamRateLimitedTotal.at(vendor)
   }
-  Metrics.inFlight.unsafeUpdate(0, [])
   const breakers = await runtime.runPromise(
     Effect.all({ ocamba: breakerOf("ocamba"), copernica: breakerOf("copernica") })
   )

@@ -385,7 +385,7 @@ export const parseRetryAfter = (
  * **Details**
  *
  * - `queueDepth` (gauge, tag `key`): callers waiting in this process.
- * - `waitTime` (histogram in milliseconds, tag `key`): time from asking to admission.
+ * - `waitTime` (histogram in seconds, `profilesync_throttle_wait_seconds`, tag `key`): time from asking to admission.
  * - `admitted` (counter, tag `key`), `refused` (counter, tags `key` and `reason`), `cooldowns` (counter, tag `key`).
  * - `storeFallback` (gauge): 1 while running on the per-process share because Redis is unreachable.
  *

@@ -218,7 +218,7 @@ export const makeWith = (
     const announce = (state: KeyState, admission: Throttle.Admission): void => {
       const waited = Duration.toMillis(admission.waited)
       state.admitted.unsafeUpdate(1, [])
-      state.waitTime.unsafeUpdate(waited, [])
+      state.waitTime.unsafeUpdate(waited / 1000, [])
       if (listeners > 0)
         pubsub.unsafeOffer(Model.ThrottleEvent.Admitted({ key: admission.key, waited: admission.waited }))
     }
