@@ -5,6 +5,7 @@
  * at start; `dispose` closes the throttle's Redis connection.
  */
 import { CircuitBreaker, Throttle } from "@profilesync/core"
+import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -63,7 +64,7 @@ export const makeRuntime = async (
     Scope.extend(
       config.redisUrl === undefined
         ? Throttle.make(options)
-        : Throttle.makeRedis({ ...options, redis: config.redisUrl, replicas: config.replicas }),
+        : ThrottleRedis.make({ ...options, redis: config.redisUrl, replicas: config.replicas }),
       scope
     )
   )
