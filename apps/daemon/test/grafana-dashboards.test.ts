@@ -204,7 +204,7 @@ describe("the Grafana dashboards against a real Prometheus", { timeout: 240_000 
     await stormed.arrayBuffer()
     // The proxy's own 429s: a burst of callers on one Ocamba account, more than its queue holds.
     const burst = await Promise.all(
-      Array.from({ length: 40 }, () =>
+      Array.from({ length: 60 }, () =>
         fetch(`${proxyUrl}/ocamba/v1/hood/profile-properties`).then(async (response) => {
           await response.arrayBuffer()
           return response.status
