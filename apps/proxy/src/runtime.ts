@@ -6,6 +6,7 @@
  */
 import * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
 import * as Throttle from "@profilesync/core/Throttle"
+import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -64,7 +65,7 @@ export const makeRuntime = async (
     Scope.extend(
       config.redisUrl === undefined
         ? Throttle.make(options)
-        : Throttle.makeRedis({ ...options, redis: config.redisUrl, replicas: config.replicas }),
+        : ThrottleRedis.make({ ...options, redis: config.redisUrl, replicas: config.replicas }),
       scope
     )
   )
@@ -76,8 +77,16 @@ export const makeRuntime = async (
       isFailure: isBreakerFailure
     })
   // Series that dashboards and alerts expect exist from the start, at zero, rather than after the first incident.
-  for (const vendor of Object.keys(vendors)) {
+  for (const [vendor, edge] of Object.entries(vendors)) {
     Metrics.upstreamRateLimitedTotal.at(vendor)
+    Metrics.recordBudgetWindows(
+      vendor,
+      edge.policy.windows.map((window, index) => ({
+        name: edge.windowNames[index] ?? `window-${index}`,
+        limit: window.limit,
+        seconds: Duration.toSeconds(window.window)
+      }))
+    )
   }
   const breakers = await runtime.runPromise(
     Effect.all({ ocamba: breakerOf("ocamba"), copernica: breakerOf("copernica") })
