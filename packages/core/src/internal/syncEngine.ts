@@ -351,7 +351,7 @@ const runScoped = (
 
       // --- 3. read, diff, send ---
       const rejects = !dryRun
-        ? yield* Rejects.make(config.rejects.path)
+        ? yield* Rejects.make(config.rejects.path, (lines) => write({ lock }, state.recordRejects(sync, runId, lines)))
         : existsSync(dirname(config.rejects.path))
           ? yield* Rejects.make(dryRunPath(config.rejects.path))
           : Rejects.makeUnwritten()
