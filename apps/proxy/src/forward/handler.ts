@@ -46,6 +46,8 @@ export interface ForwardRecord {
   attempts: number
   /** Time spent waiting for budget, over all attempts. */
   waitedMillis: number
+  /** Time from sending to the vendor's answer headers (or failure), over all attempts. */
+  upstreamMillis: number
   upstreamStatus?: number | string
   /** The id of what the vendor created (`X-Created`, `Location`, or the answer's `id`), for the log. */
   vendorId?: string | undefined
@@ -122,7 +124,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const receivedAt = Date.now()
     const request = context.req.raw
     const requestId = context.get("requestId") ?? ""
-    const record: ForwardRecord = { attempts: 0, waitedMillis: 0 }
+    const record: ForwardRecord = { attempts: 0, waitedMillis: 0, upstreamMillis: 0 }
     context.set("vendor", vendor.name)
     context.set("forward", record)
     let snapshot: Option.Option<Throttle.Snapshot> = Option.none()
@@ -335,7 +337,9 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
         // Once sent, the request is seen through even if the caller goes away: a write the vendor carried out is
         // always logged with its outcome (and the vendor's id), never left done and unreported. The throttle widens
         // its windows by the time between the slot and the request leaving (a stalled loop).
+        const sentAt = performance.now()
         return Effect.zipRight(Throttle.markSent, send).pipe(
+          Effect.ensuring(Effect.sync(() => (record.upstreamMillis += performance.now() - sentAt))),
           breaker.protect,
           Effect.onExit(() => takeSnapshot),
           Effect.uninterruptible
