@@ -42,9 +42,10 @@ if ! command -v curl >/dev/null 2>&1; then
   apt_install curl
 fi
 
-# promtool (Debian's prometheus package) checks the proxy's /metrics output in its tests.
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "installing prometheus (for promtool)"
+# Debian's prometheus package: promtool checks the proxy's and the daemon's /metrics output in their tests, and the
+# Prometheus server itself scrapes them on loopback in the Grafana dashboards' test.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing prometheus (promtool and the server)"
   apt_install --no-install-recommends prometheus
 fi
 

@@ -181,13 +181,40 @@ export const requestDuration = new HistogramFamily(
   Array.from({ length: 18 }, (_, index) => 2 ** index / 1000)
 )
 
+/** Each fixed window of a vendor's per-account budget: how many requests it allows, and how long it is. */
+const budgetWindowRequests = new Family(
+  "profilesync_proxy_budget_window_requests",
+  "gauge",
+  "Requests one account may send per window of the shared budget, by vendor and window (burst, steady)",
+  ["vendor", "window"]
+)
+const budgetWindowSeconds = new Family(
+  "profilesync_proxy_budget_window_seconds",
+  "gauge",
+  "Length of each window of the shared budget, by vendor and window",
+  ["vendor", "window"]
+)
+
+/** Publishes a vendor's configured windows, so dashboards can set each account's use against them. */
+export const recordBudgetWindows = (
+  vendor: string,
+  windows: ReadonlyArray<{ readonly name: string; readonly limit: number; readonly seconds: number }>
+): void => {
+  for (const window of windows) {
+    budgetWindowRequests.at(vendor, window.name).value = window.limit
+    budgetWindowSeconds.at(vendor, window.name).value = window.seconds
+  }
+}
+
 const own: ReadonlyArray<Family | HistogramFamily> = [
   requestsTotal,
   upstreamRequestsTotal,
   upstreamRateLimitedTotal,
   retriesTotal,
   inFlightRequests,
-  requestDuration
+  requestDuration,
+  budgetWindowRequests,
+  budgetWindowSeconds
 ]
 
 const typeOf = (pair: MetricPair.MetricPair.Untyped): string => {

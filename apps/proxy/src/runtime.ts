@@ -76,8 +76,16 @@ export const makeRuntime = async (
       isFailure: isBreakerFailure
     })
   // Series that dashboards and alerts expect exist from the start, at zero, rather than after the first incident.
-  for (const vendor of Object.keys(vendors)) {
+  for (const [vendor, edge] of Object.entries(vendors)) {
     Metrics.upstreamRateLimitedTotal.at(vendor)
+    Metrics.recordBudgetWindows(
+      vendor,
+      edge.policy.windows.map((window, index) => ({
+        name: edge.windowNames[index] ?? `window-${index}`,
+        limit: window.limit,
+        seconds: Duration.toSeconds(window.window)
+      }))
+    )
   }
   const breakers = await runtime.runPromise(
     Effect.all({ ocamba: breakerOf("ocamba"), copernica: breakerOf("copernica") })
