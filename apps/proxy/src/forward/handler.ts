@@ -48,6 +48,8 @@ export interface ForwardRecord {
   attempts: number
   /** Time spent waiting for budget, over all attempts. */
   waitedMillis: number
+  /** Time from sending to the vendor's answer headers (or failure), over all attempts. */
+  upstreamMillis: number
   upstreamStatus?: number | string
   /** The id of what the vendor created (`X-Created`, `Location`, or the answer's `id`), for the log. */
   vendorId?: string | undefined
@@ -124,7 +126,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const receivedAt = Date.now()
     const request = context.req.raw
     const requestId = context.get("requestId") ?? ""
-    const record: ForwardRecord = { attempts: 0, waitedMillis: 0 }
+    const record: ForwardRecord = { attempts: 0, waitedMillis: 0, upstreamMillis: 0 }
     context.set("vendor", vendor.name)
     context.set("forward", record)
     let snapshot: Option.Option<Throttle.Snapshot> = Option.none()
@@ -338,12 +340,14 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     if (pass !== undefined && ticket !== undefined) {
       record.attempts = 1
       ticket.sent()
+      const sentAt = performance.now()
       try {
         const answer = await sendOnce()
         first = judge(answer) ?? answer
       } catch (error) {
         first = failureOf(error)
       }
+      record.upstreamMillis += performance.now() - sentAt
       const failed = isUpstreamFailure(first)
       ticket.done(!failed)
       pass(failed ? first : undefined)
@@ -383,7 +387,9 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       const admitted = Effect.suspend(() => {
         record.waitedMillis += Date.now() - askedAt
         // The throttle widens its windows by the time between the slot and the request leaving (a stalled loop).
+        const sentAt = performance.now()
         return Effect.zipRight(Throttle.markSent, send).pipe(
+          Effect.ensuring(Effect.sync(() => (record.upstreamMillis += performance.now() - sentAt))),
           breaker.protect,
           Effect.onExit(() => takeSnapshot),
           Effect.uninterruptible
