@@ -32,13 +32,14 @@
  * Burst latency (`burst`): ten callers ask at once after the windows have emptied (10 per 100 ms, 160 ms apart, 60
  * rounds); the time from asking to the tenth admission, in this process: `ideal-sliding-log` (a plain array and one
  * `setTimeout` per waiting caller: the floor), `throttle` (`Throttle.make`, each caller through `Effect.runPromise`)
- * and `throttle-redis` (`Throttle.makeRedis`, one replica, the same redis-server).
+ * and `throttle-redis` (`ThrottleRedis.make`, one replica, the same redis-server).
  *
  * Usage: pnpm --filter @profilesync/bench limiter [--windows 3] [--callers 1,10,100]
  *        [--only burst,throttle,proxy-3,proxy-3-cut,p-queue] [--json results/limiter.json]
  */
 import { setMaxListeners } from "node:events"
 import { Throttle } from "@profilesync/core"
+import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import { startRelay } from "@profilesync/test-support"
 import Bottleneck from "bottleneck"
 import * as Duration from "effect/Duration"
@@ -458,7 +459,7 @@ const burstLatency = async (redisUrl: string) => {
     const throttle = await Effect.runPromise(
       (store === "memory"
         ? Throttle.make({ keys: { ocamba: { windows } } })
-        : Throttle.makeRedis({ keys: { ocamba: { windows } }, redis: redisUrl, replicas: 1 })
+        : ThrottleRedis.make({ keys: { ocamba: { windows } }, redis: redisUrl, replicas: 1 })
       ).pipe(Scope.extend(scope))
     )
     const acquire = () => Effect.runPromise(throttle.acquire("ocamba:burst"))

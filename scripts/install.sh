@@ -42,6 +42,13 @@ if ! command -v curl >/dev/null 2>&1; then
   apt_install curl
 fi
 
+# Debian's prometheus package: promtool checks the proxy's and the daemon's /metrics output in their tests, and the
+# Prometheus server itself scrapes them on loopback in the Grafana dashboards' test.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing prometheus (promtool and the server)"
+  apt_install --no-install-recommends prometheus
+fi
+
 # PostgreSQL serves the tests that use it as a source and as the state store; they start their own server on loopback.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql"

@@ -587,7 +587,7 @@ describe("observability", () => {
       assert.strictEqual(admitted.count, 11)
       const waits = yield* Metric.value(Metric.tagged(Throttle.metrics.waitTime, "key", key))
       assert.strictEqual(waits.count, 11)
-      assert.strictEqual(waits.max, 1050)
+      assert.strictEqual(waits.max, 1.05)
       const refusals = yield* Metric.value(
         Metric.tagged(Metric.tagged(Throttle.metrics.refused, "key", key), "reason", "DeadlineExceeded")
       )

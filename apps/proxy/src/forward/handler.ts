@@ -18,7 +18,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
 import { readRequestBody } from "../body/request-body.ts"
@@ -242,16 +241,15 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       body.outgoing.kind === "stream" ? config.uploadTimeoutMillis : config.upstreamTimeoutMillis
     )
     const deadlineAt = receivedAt + deadline
-    const tags = { vendor: vendor.name, operation: operationId }
     let lastFailure: UpstreamFailure | undefined
 
     const interpret = (answer: UpstreamAnswer): Effect.Effect<UpstreamAnswer, UpstreamFailure> =>
       Effect.gen(function* () {
         record.upstreamStatus = answer.status
         record.vendorId = createdId(answer)
-        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: String(answer.status) }))
+        Metrics.upstreamRequestsTotal.at(vendor.name, operationId, String(answer.status)).value++
         if (answer.status === 429) {
-          Metrics.upstreamRateLimitedTotal.unsafeUpdate(1, labelsOf({ vendor: vendor.name }))
+          Metrics.upstreamRateLimitedTotal.at(vendor.name).value++
           const parsed = Throttle.parseRetryAfter(answer.headers.get("retry-after"), Date.now())
           const concurrency = Option.exists(parsed, Throttle.RetryAfter.$is("LowerConcurrency"))
           if (concurrency) {
@@ -309,7 +307,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       catch: (error) => {
         if (error === timedOut) {
           record.upstreamStatus = "timeout"
-          Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: "timeout" }))
+          Metrics.upstreamRequestsTotal.at(vendor.name, operationId, "timeout").value++
           return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: timeout }) })
         }
         if (body.outgoing.kind === "stream" && body.outgoing.exceeded()) {
@@ -317,7 +315,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
         }
         const failure = transportFailure(error)
         record.upstreamStatus = failure.code ?? "transport"
-        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: failure.code ?? "transport" }))
+        Metrics.upstreamRequestsTotal.at(vendor.name, operationId, failure.code ?? "transport").value++
         return new UpstreamFailure({ reason: UpstreamFailureReason.Transport({ failure }) })
       }
     }).pipe(Effect.flatMap(interpret))
@@ -361,7 +359,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
         onRetry: (event) =>
           Effect.sync(() => {
             const reason = isUpstreamFailure(event.error) ? event.error.reason._tag : "unknown"
-            Metrics.retriesTotal.unsafeUpdate(1, labelsOf({ ...tags, reason }))
+            Metrics.retriesTotal.at(vendor.name, operationId, reason).value++
             if (logger.enabled("debug")) {
               logger.log("debug", "retrying upstream request", {
                 requestId,
@@ -503,6 +501,3 @@ const queueFullRetryAfter = (snapshot: Option.Option<Throttle.Snapshot>): Durati
       return Duration.max(value.cooldown, freed)
     }
   })
-
-const labelsOf = (tags: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> =>
-  Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))

@@ -18,6 +18,7 @@ import * as SyncConfig from "../SyncConfig.ts"
 import * as SyncState from "../SyncState.ts"
 import * as Throttle from "../Throttle.ts"
 import { fileFailed, type SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
+import * as ThrottleRedisOnDemand from "./throttleRedisOnDemand.ts"
 
 const unconfigured = (vendor: string) =>
   Effect.dieMessage(`the config has no ${vendor} target, so its client cannot be used`)
@@ -92,7 +93,7 @@ export const layer = (
   const throttle =
     options.redisUrl === undefined
       ? Throttle.layerMemory({ keys })
-      : Throttle.layerRedis({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
+      : ThrottleRedisOnDemand.layer({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
 
   // A target without credentials talks through the proxy sidecar, which holds the token and spends the budget.
   const ocamba = Layer.effect(

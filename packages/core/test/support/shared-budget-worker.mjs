@@ -6,7 +6,8 @@
  * REDIS_URL, REPLICAS, CALLERS, WINDOWS (`10/250,60/3000`: limit/milliseconds).
  */
 import { createInterface } from "node:readline"
-import { OcambaClient, Throttle } from "@profilesync/core"
+import { OcambaClient } from "@profilesync/core"
+import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -65,7 +66,7 @@ const live = OcambaClient.layer({
   retry: { maxAttempts: 1 }
 }).pipe(
   Layer.provide(
-    Throttle.layerRedis({
+    ThrottleRedis.layer({
       redis: environment("REDIS_URL"),
       replicas: Number(environment("REPLICAS")),
       keys: { ocamba: { windows } },
