@@ -33,7 +33,8 @@ export const makeCustomers = (count: number, version: number): ReadonlyArray<Cus
 export const personalData = (customers: ReadonlyArray<Customer>): ReadonlyArray<string> =>
   customers.flatMap((customer) => {
     const digits = customer.phone.replace(/\D/g, "")
-    return [customer.email, customer.phone, `+${digits}`, digits.slice(2)]
+    // Digit forms only of real numbers: a short bad one ("+31 6 22") as digits would match counts and ids.
+    return [customer.email, customer.phone, ...(digits.length >= 9 ? [`+${digits}`, digits.slice(2)] : [])]
   })
 
 const writeSource = (file: string, customers: ReadonlyArray<Customer>) =>
