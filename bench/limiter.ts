@@ -367,6 +367,19 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
     )
   const perWindowAdmitted = perWindow(isOk)
   const perWindowRateLimited = perWindow((status) => status === 429)
+  // Where each 429 fell: how many calls the sandbox had admitted in its fixed burst and steady windows at that time.
+  const okTimes = logged.filter((request) => isOk(request.status)).map((request) => request.at)
+  const rateLimitedAt = logged
+    .filter((request) => request.status === 429)
+    .map((request) => ({
+      atMillis: request.at - spanStart,
+      burstWindowAdmitted: okTimes.filter(
+        (at) => Math.floor(at / burst.millis) === Math.floor(request.at / burst.millis)
+      ).length,
+      steadyWindowAdmitted: okTimes.filter(
+        (at) => Math.floor(at / steady.millis) === Math.floor(request.at / steady.millis)
+      ).length
+    }))
   const okLatencies = records
     .filter((record) => record.status < 300 && record.startedAt < spanEnd)
     .map((record) => record.latency)
@@ -385,6 +398,7 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
     rateLimited: inSpan.filter((request) => request.status === 429).length,
     sent: inSpan.length,
     rateLimitedUntilStopped: logged.filter((request) => request.status === 429).length,
+    rateLimitedAt,
     sentUntilStopped: logged.length,
     // The same from the sandbox's counters, read over HTTP at the span's start and end (a few ms late at the end).
     counters: {
