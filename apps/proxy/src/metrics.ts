@@ -181,6 +181,25 @@ export const requestDuration = new HistogramFamily(
   Array.from({ length: 18 }, (_, index) => 2 ** index / 1000)
 )
 
+/** What the proxy itself added to a forwarded request, in seconds (1 ms to about 2 minutes). */
+const addedLatency = new HistogramFamily(
+  "profilesync_proxy_added_latency_seconds",
+  "Time the proxy added to a forwarded request: arrival to answer headers, minus the vendor's time and the wait for budget",
+  ["vendor"],
+  Array.from({ length: 18 }, (_, index) => 2 ** index / 10_000)
+)
+
+/** Records what the proxy added to a request it forwarded (none for requests it answered without the vendor). */
+export const recordAddedLatency = (
+  vendor: string,
+  durationMillis: number,
+  forward: { readonly waitedMillis: number; readonly upstreamMillis: number } | undefined
+): void => {
+  if (forward === undefined || forward.upstreamMillis === 0) return
+  const added = Math.max(0, durationMillis - forward.upstreamMillis - forward.waitedMillis)
+  addedLatency.observe(addedLatency.at(vendor), added / 1000)
+}
+
 /** Each fixed window of a vendor's per-account budget: how many requests it allows, and how long it is. */
 const budgetWindowRequests = new Family(
   "profilesync_proxy_budget_window_requests",
@@ -213,6 +232,7 @@ const own: ReadonlyArray<Family | HistogramFamily> = [
   retriesTotal,
   inFlightRequests,
   requestDuration,
+  addedLatency,
   budgetWindowRequests,
   budgetWindowSeconds
 ]

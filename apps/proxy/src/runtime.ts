@@ -4,7 +4,8 @@
  * circuit breaker per vendor, and a runtime whose logger writes core's log lines as the proxy's JSON lines. Built once
  * at start; `dispose` closes the throttle's Redis connection.
  */
-import { CircuitBreaker, Throttle } from "@profilesync/core"
+import * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
+import * as Throttle from "@profilesync/core/Throttle"
 import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

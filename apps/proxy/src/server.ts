@@ -9,7 +9,7 @@
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createAdaptorServer } from "@hono/node-server"
-import { Redact } from "@profilesync/core"
+import * as Redact from "@profilesync/core/Redact"
 import type { Hono } from "hono"
 import { Redis } from "ioredis"
 import { createApp } from "./app.ts"

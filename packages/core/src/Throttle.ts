@@ -619,6 +619,44 @@ export interface ThrottleService {
   readonly subscribe: Effect.Effect<Queue.Dequeue<ThrottleEvent>, never, Scope.Scope>
   /** The state of `key`. */
   readonly snapshot: (key: string) => Effect.Effect<Snapshot, ThrottleError>
+  /**
+   * Takes a slot of `key` now, synchronously and without running an Effect, when that needs no waiting: an in-memory
+   * throttle, a key already used once, nobody waiting for it in this process, a free concurrency permit and room in
+   * every window now (cost 1). Otherwise returns `undefined` and changes nothing: use `withThrottle`.
+   *
+   * **Details**
+   *
+   * For hot paths that must not pay for a fiber per call (the proxy). The ticket's `sent` and `done` do what
+   * `withThrottle` does around its effect: call `sent()` right before the request leaves and `done(succeeded)` once
+   * when it ends. Times come from the system clock, not Effect's `Clock`.
+   *
+   * @since 0.2.0
+   */
+  readonly tryAdmit: (key: string) => Ticket | undefined
+  /**
+   * The state of `key` now, synchronously: for an in-memory throttle and a key already used once; `undefined`
+   * otherwise (use `snapshot`).
+   *
+   * @since 0.2.0
+   */
+  readonly snapshotNow: (key: string) => Snapshot | undefined
+}
+
+/**
+ * A slot taken by `ThrottleService.tryAdmit`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Ticket {
+  readonly admission: Admission
+  /** The request leaves now (see `ThrottleService.sent`). */
+  readonly sent: () => void
+  /**
+   * The call ended: returns the concurrency permit; a success counts towards recovering the concurrency cap and an
+   * adaptive rate. Only the first call counts.
+   */
+  readonly done: (succeeded: boolean) => void
 }
 
 /**

@@ -373,25 +373,51 @@ export const makeWith = (
         return [state, admission, epoch] as const
       })
 
-    const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
-      Effect.zipRight(
-        state.gate.succeeded(epoch),
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const adaptive = state.adaptive
-          if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return Effect.void
-          if (now - adaptive.lastChange < adaptive.windowMillis) return Effect.void
-          adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
-          state.effective = undefined
-          adaptive.lastChange = now
-          return publish(
-            Model.ThrottleEvent.RateChanged({
-              key: state.key,
-              limit: adaptive.rate,
-              window: Duration.millis(adaptive.windowMillis)
-            })
-          )
+    // A success counts towards the concurrency cap's recovery and raises an adaptive rate once per window.
+    const recordSuccessAt = (state: KeyState, epoch: number, now: number): void => {
+      state.gate.succeededNow(epoch)
+      const adaptive = state.adaptive
+      if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return
+      if (now - adaptive.lastChange < adaptive.windowMillis) return
+      adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
+      state.effective = undefined
+      adaptive.lastChange = now
+      pubsub.unsafeOffer(
+        Model.ThrottleEvent.RateChanged({
+          key: state.key,
+          limit: adaptive.rate,
+          window: Duration.millis(adaptive.windowMillis)
         })
       )
+    }
+    const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
+      Effect.map(Clock.currentTimeMillis, (now) => recordSuccessAt(state, epoch, now))
+
+    const toSnapshot = (
+      state: KeyState,
+      windows: ReadonlyArray<Log.EffectiveWindow>,
+      snapshot: Throttle.StoreSnapshot
+    ): Throttle.Snapshot => {
+      const capacity = state.gate.capacity()
+      return {
+        key: state.key,
+        backend: snapshot.backend,
+        windows: snapshot.windows.map((usage, index) => ({
+          limit: usage.limit,
+          window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
+          used: usage.used,
+          remaining: Math.max(0, usage.limit - usage.used),
+          resetAfter: Duration.millis(usage.resetAfter)
+        })),
+        cooldown: Duration.millis(
+          snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
+        ),
+        reserved: snapshot.reserved,
+        queueDepth: state.depth,
+        inFlight: state.gate.inFlight(),
+        maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
+      }
+    }
 
     const slowAcquire = (key: string, acquireOptions: Throttle.AcquireOptions | undefined) =>
       Effect.uninterruptibleMask((restore) =>
@@ -487,27 +513,37 @@ export const makeWith = (
         Effect.gen(function* () {
           const state = yield* stateOf(key)
           const windows = windowsOf(state)
-          const snapshot = yield* store.snapshot({ key, windows })
-          const capacity = state.gate.capacity()
-          return {
-            key,
-            backend: snapshot.backend,
-            windows: snapshot.windows.map((usage, index) => ({
-              limit: usage.limit,
-              window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
-              used: usage.used,
-              remaining: Math.max(0, usage.limit - usage.used),
-              resetAfter: Duration.millis(usage.resetAfter)
-            })),
-            cooldown: Duration.millis(
-              snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
-            ),
-            reserved: snapshot.reserved,
-            queueDepth: state.depth,
-            inFlight: state.gate.inFlight(),
-            maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
+          return toSnapshot(state, windows, yield* store.snapshot({ key, windows }))
+        }),
+      tryAdmit: (key) => {
+        // The same checks as `withThrottle`'s fast path, on the system clock, with no Effect at all.
+        const state = fast === undefined ? undefined : states.get(key)
+        const epoch = state?.gate.tryTake()
+        if (state === undefined || epoch === undefined) return undefined
+        const now = Date.now()
+        const admitted = admitNow(key, undefined, now)
+        if (admitted === undefined) {
+          state.gate.untake()
+          return undefined
+        }
+        let finished = false
+        return {
+          admission: admitted[1],
+          sent: () => recordDelay(state, Math.max(0, Date.now() - now)),
+          done: (succeeded) => {
+            if (finished) return
+            finished = true
+            state.gate.untake()
+            if (succeeded) recordSuccessAt(state, epoch, Date.now())
           }
-        })
+        }
+      },
+      snapshotNow: (key) => {
+        const state = fast === undefined ? undefined : states.get(key)
+        if (fast === undefined || state === undefined) return undefined
+        const windows = windowsOf(state)
+        return toSnapshot(state, windows, fast.snapshotAt({ key, windows }, Date.now()))
+      }
     }
     return service
   })

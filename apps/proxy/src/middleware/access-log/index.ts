@@ -32,6 +32,7 @@ export const accessLog = ({
     Metrics.requestsTotal.at(vendor ?? "-", operation ?? "-", String(status)).value++
     if (vendor !== undefined) {
       Metrics.requestDuration.observe(Metrics.requestDuration.at(vendor), durationMillis / 1000)
+      Metrics.recordAddedLatency(vendor, durationMillis, context.get("forward"))
     }
     const url = new URL(context.req.url)
     const level = status >= 500 ? "warn" : quietPaths.includes(url.pathname) ? "debug" : "info"
