@@ -61,4 +61,10 @@ if ! command -v systemd-analyze >/dev/null 2>&1; then
   apt_install systemd
 fi
 
+# Debian's chromium runs the dashboard's browser tests (driven by playwright-core; no browser is downloaded).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium"
+  apt_install chromium
+fi
+
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5

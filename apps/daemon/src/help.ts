@@ -163,6 +163,26 @@ export const commands: ReadonlyArray<CommandHelp> = [
     examples: ["profilesync dead-letters replay -c customers.yaml --run", "profilesync dead-letters replay a@b.nl"]
   },
   {
+    path: ["dashboard"],
+    summary: "Serve a read-only web dashboard of the runs",
+    usage: "dashboard [-c FILE]... [--host ADDRESS] [--port N] [--show-values]",
+    details: [
+      "Reads the state store (never writes, takes no lock) and serves pages for the syncs, runs, rejects, dead " +
+        "letters and a key's history. Values are masked unless --show-values.",
+      "Binds 127.0.0.1; any other address needs PROFILESYNC_DASHBOARD_TOKEN (a bearer token or the login form)."
+    ],
+    options: [
+      { flags: "-c, --config FILE", text: "a sync's config; repeat for several syncs (default as for the others)" },
+      { flags: "--host ADDRESS", text: "the address to listen on (default 127.0.0.1)" },
+      { flags: "--port N", text: "the port (default 8790; 0 picks a free one)" },
+      { flags: "--show-values", text: "show customer values in full instead of masked" }
+    ],
+    examples: [
+      "profilesync dashboard -c customers.yaml",
+      "PROFILESYNC_DASHBOARD_TOKEN=... profilesync dashboard -c a.yaml --host 0.0.0.0"
+    ]
+  },
+  {
     path: ["validate-config"],
     summary: "Check a config file without contacting anything",
     usage: "validate-config [-c FILE] [--json]",

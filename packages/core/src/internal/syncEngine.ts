@@ -262,6 +262,7 @@ const runScoped = (
           if (typeof value === "number") counts[`${name}.${counter}`] = value
         }
       }
+      for (const [name, calls] of Object.entries(report.vendorCalls)) counts[`${name}.vendorCalls`] = calls ?? 0
       return counts
     }
 
