@@ -32,13 +32,14 @@
  * Burst latency (`burst`): ten callers ask at once after the windows have emptied (10 per 100 ms, 160 ms apart, 60
  * rounds); the time from asking to the tenth admission, in this process: `ideal-sliding-log` (a plain array and one
  * `setTimeout` per waiting caller: the floor), `throttle` (`Throttle.make`, each caller through `Effect.runPromise`)
- * and `throttle-redis` (`Throttle.makeRedis`, one replica, the same redis-server).
+ * and `throttle-redis` (`ThrottleRedis.make`, one replica, the same redis-server).
  *
  * Usage: pnpm --filter @profilesync/bench limiter [--windows 3] [--callers 1,10,100]
  *        [--only burst,throttle,proxy-3,proxy-3-cut,p-queue] [--json results/limiter.json]
  */
 import { setMaxListeners } from "node:events"
 import { Throttle } from "@profilesync/core"
+import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import { startRelay } from "@profilesync/test-support"
 import Bottleneck from "bottleneck"
 import * as Duration from "effect/Duration"
@@ -366,6 +367,19 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
     )
   const perWindowAdmitted = perWindow(isOk)
   const perWindowRateLimited = perWindow((status) => status === 429)
+  // Where each 429 fell: how many calls the sandbox had admitted in its fixed burst and steady windows at that time.
+  const okTimes = logged.filter((request) => isOk(request.status)).map((request) => request.at)
+  const rateLimitedAt = logged
+    .filter((request) => request.status === 429)
+    .map((request) => ({
+      atMillis: request.at - spanStart,
+      burstWindowAdmitted: okTimes.filter(
+        (at) => Math.floor(at / burst.millis) === Math.floor(request.at / burst.millis)
+      ).length,
+      steadyWindowAdmitted: okTimes.filter(
+        (at) => Math.floor(at / steady.millis) === Math.floor(request.at / steady.millis)
+      ).length
+    }))
   const okLatencies = records
     .filter((record) => record.status < 300 && record.startedAt < spanEnd)
     .map((record) => record.latency)
@@ -384,6 +398,7 @@ const runScenario = async (context: Context, contender: Contender, callers: numb
     rateLimited: inSpan.filter((request) => request.status === 429).length,
     sent: inSpan.length,
     rateLimitedUntilStopped: logged.filter((request) => request.status === 429).length,
+    rateLimitedAt,
     sentUntilStopped: logged.length,
     // The same from the sandbox's counters, read over HTTP at the span's start and end (a few ms late at the end).
     counters: {
@@ -458,7 +473,7 @@ const burstLatency = async (redisUrl: string) => {
     const throttle = await Effect.runPromise(
       (store === "memory"
         ? Throttle.make({ keys: { ocamba: { windows } } })
-        : Throttle.makeRedis({ keys: { ocamba: { windows } }, redis: redisUrl, replicas: 1 })
+        : ThrottleRedis.make({ keys: { ocamba: { windows } }, redis: redisUrl, replicas: 1 })
       ).pipe(Scope.extend(scope))
     )
     const acquire = () => Effect.runPromise(throttle.acquire("ocamba:burst"))

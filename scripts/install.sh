@@ -42,6 +42,13 @@ if ! command -v curl >/dev/null 2>&1; then
   apt_install curl
 fi
 
+# Debian's prometheus package: promtool checks the proxy's and the daemon's /metrics output in their tests, and the
+# Prometheus server itself scrapes them on loopback in the Grafana dashboards' test.
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  echo "installing prometheus (promtool and the server)"
+  apt_install --no-install-recommends prometheus
+fi
+
 # PostgreSQL serves the tests that use it as a source and as the state store; they start their own server on loopback.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql"
@@ -52,6 +59,12 @@ fi
 if ! command -v systemd-analyze >/dev/null 2>&1; then
   echo "installing systemd (for systemd-analyze)"
   apt_install systemd
+fi
+
+# Debian's chromium runs the dashboard's browser tests (driven by playwright-core; no browser is downloaded).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium"
+  apt_install chromium
 fi
 
 CI=true pnpm install --frozen-lockfile --reporter=append-only 2>&1 | grep -v -E '^(Progress|\s*$)' | tail -n 5

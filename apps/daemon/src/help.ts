@@ -53,6 +53,10 @@ const redisUrl: OptionHelp = {
   text: "share the vendors' rate budget through this Redis (default $REDIS_URL)"
 }
 const dryRun: OptionHelp = { flags: "--dry-run", text: "report what would change; write nothing" }
+const metricsTextfile: OptionHelp = {
+  flags: "--metrics-textfile FILE",
+  text: "write run metrics for node_exporter's textfile collector (*.prom) after each run"
+}
 
 /**
  * The options every command takes, wherever they stand on the line.
@@ -76,7 +80,9 @@ export const commands: ReadonlyArray<CommandHelp> = [
   {
     path: ["run"],
     summary: "Run the sync once and print the report",
-    usage: "run [-c FILE] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--allow-mass-delete]",
+    usage:
+      "run [-c FILE] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--allow-mass-delete] " +
+      "[--metrics-textfile FILE]",
     details: [
       "Reads the source, sends what changed to each target, waits until the vendors confirm it, and prints the report."
     ],
@@ -90,19 +96,35 @@ export const commands: ReadonlyArray<CommandHelp> = [
         flags: "--allow-mass-delete",
         text: "let deleteMissing delete more than maxDeleteShare of the profiles (try --dry-run first)"
       },
-      { flags: "--once", text: "accepted for readable crontab lines; run always runs once" }
+      { flags: "--once", text: "accepted for readable crontab lines; run always runs once" },
+      metricsTextfile
     ],
     examples: ["profilesync run -c customers.yaml --dry-run", "profilesync run -c customers.yaml --json | jq .status"]
   },
   {
     path: ["schedule"],
     summary: "Run the sync on the config's cron schedule until stopped",
-    usage: "schedule [-c FILE] [--now] [--dry-run] [-t NAME]... [--json] [--redis-url URL]",
+    usage:
+      "schedule [-c FILE] [--now] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--metrics-port PORT] " +
+      "[--metrics-host HOST] [--metrics-textfile FILE]",
     details: [
       "Runs at the config's `schedule` in its `timeZone` until SIGTERM. Runs never overlap; missed ticks are skipped."
     ],
-    options: [config, { flags: "--now", text: "also run once right away" }, dryRun, targets, json, redisUrl],
-    examples: ["profilesync schedule -c customers.yaml --now"]
+    options: [
+      config,
+      { flags: "--now", text: "also run once right away" },
+      dryRun,
+      targets,
+      json,
+      redisUrl,
+      { flags: "--metrics-port PORT", text: "serve Prometheus metrics at /metrics on this port (default: none)" },
+      { flags: "--metrics-host HOST", text: "the address of the metrics endpoint (default 127.0.0.1)" },
+      metricsTextfile
+    ],
+    examples: [
+      "profilesync schedule -c customers.yaml --now",
+      "profilesync schedule -c customers.yaml --metrics-port 9464"
+    ]
   },
   {
     path: ["status"],
@@ -139,6 +161,26 @@ export const commands: ReadonlyArray<CommandHelp> = [
       redisUrl
     ],
     examples: ["profilesync dead-letters replay -c customers.yaml --run", "profilesync dead-letters replay a@b.nl"]
+  },
+  {
+    path: ["dashboard"],
+    summary: "Serve a read-only web dashboard of the runs",
+    usage: "dashboard [-c FILE]... [--host ADDRESS] [--port N] [--show-values]",
+    details: [
+      "Reads the state store (never writes, takes no lock) and serves pages for the syncs, runs, rejects, dead " +
+        "letters and a key's history. Values are masked unless --show-values.",
+      "Binds 127.0.0.1; any other address needs PROFILESYNC_DASHBOARD_TOKEN (a bearer token or the login form)."
+    ],
+    options: [
+      { flags: "-c, --config FILE", text: "a sync's config; repeat for several syncs (default as for the others)" },
+      { flags: "--host ADDRESS", text: "the address to listen on (default 127.0.0.1)" },
+      { flags: "--port N", text: "the port (default 8790; 0 picks a free one)" },
+      { flags: "--show-values", text: "show customer values in full instead of masked" }
+    ],
+    examples: [
+      "profilesync dashboard -c customers.yaml",
+      "PROFILESYNC_DASHBOARD_TOKEN=... profilesync dashboard -c a.yaml --host 0.0.0.0"
+    ]
   },
   {
     path: ["validate-config"],

@@ -10,7 +10,7 @@
  *
  * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
  */
-import { Redact } from "@profilesync/core"
+import * as Redact from "@profilesync/core/Redact"
 import { Hono } from "hono"
 import { requestId } from "hono/request-id"
 import type { ProxyConfig } from "./config.ts"

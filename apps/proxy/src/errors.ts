@@ -5,7 +5,8 @@
  * `{code, title, message, trace_id}`, Copernica `{"error":{"message"}}`. Core's tagged errors (`ThrottleError`,
  * `CircuitBreakerError`) are mapped here too, by `_tag` and `reason._tag`, never by message.
  */
-import type { CircuitBreaker, Throttle } from "@profilesync/core"
+import type * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
+import type * as Throttle from "@profilesync/core/Throttle"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"

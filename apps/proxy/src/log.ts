@@ -4,7 +4,7 @@
  * a line: every line goes through core's redactor (the configured tokens, proxy keys and Redis password in any form,
  * Copernica's `access_token`, `Bearer` tokens), and no header is ever logged.
  */
-import { Redact } from "@profilesync/core"
+import * as Redact from "@profilesync/core/Redact"
 import type { LogLevel } from "./config.ts"
 
 const rank: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 }

@@ -11,7 +11,7 @@
  * The numbers are the budget shared by every caller and replica (used slots include reservations of waiting callers),
  * not the vendor's view, so the vendor's own `X-RateLimit-*` headers are replaced.
  */
-import type { Throttle } from "@profilesync/core"
+import type * as Throttle from "@profilesync/core/Throttle"
 import * as Duration from "effect/Duration"
 import type { VendorEdge } from "./vendors.ts"
 

@@ -4,7 +4,8 @@
  * circuit breaker per vendor, and a runtime whose logger writes core's log lines as the proxy's JSON lines. Built once
  * at start; `dispose` closes the throttle's Redis connection.
  */
-import { CircuitBreaker, Throttle } from "@profilesync/core"
+import * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
+import * as Throttle from "@profilesync/core/Throttle"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -12,7 +13,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Scope from "effect/Scope"
 import type { ProxyConfig } from "./config.ts"
 import { isBreakerFailure } from "./forward/upstream-failure.ts"
@@ -60,11 +60,16 @@ export const makeRuntime = async (
     safetyMargin: Duration.millis(config.safetyMarginMillis),
     maxQueue: config.maxQueue
   }
+  // The Redis store (and ioredis) is loaded only when a Redis is configured: a proxy on its own starts without it.
+  const redisUrl = config.redisUrl
   const throttle = await runtime.runPromise(
     Scope.extend(
-      config.redisUrl === undefined
+      redisUrl === undefined
         ? Throttle.make(options)
-        : Throttle.makeRedis({ ...options, redis: config.redisUrl, replicas: config.replicas }),
+        : Effect.flatMap(
+            Effect.promise(() => import("@profilesync/core/ThrottleRedis")),
+            (ThrottleRedis) => ThrottleRedis.make({ ...options, redis: redisUrl, replicas: config.replicas })
+          ),
       scope
     )
   )
@@ -76,10 +81,17 @@ export const makeRuntime = async (
       isFailure: isBreakerFailure
     })
   // Series that dashboards and alerts expect exist from the start, at zero, rather than after the first incident.
-  for (const vendor of Object.keys(vendors)) {
-    Metrics.upstreamRateLimitedTotal.unsafeUpdate(0, [MetricLabel.make("vendor", vendor)])
+  for (const [vendor, edge] of Object.entries(vendors)) {
+    Metrics.upstreamRateLimitedTotal.at(vendor)
+    Metrics.recordBudgetWindows(
+      vendor,
+      edge.policy.windows.map((window, index) => ({
+        name: edge.windowNames[index] ?? `window-${index}`,
+        limit: window.limit,
+        seconds: Duration.toSeconds(window.window)
+      }))
+    )
   }
-  Metrics.inFlight.unsafeUpdate(0, [])
   const breakers = await runtime.runPromise(
     Effect.all({ ocamba: breakerOf("ocamba"), copernica: breakerOf("copernica") })
   )

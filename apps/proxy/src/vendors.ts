@@ -6,7 +6,9 @@
  */
 import { createHash } from "node:crypto"
 import { type AnyVendorContract, Copernica, Ocamba } from "@profilesync/contracts"
-import { CopernicaClient, OcambaClient, type Throttle } from "@profilesync/core"
+import * as CopernicaClient from "@profilesync/core/CopernicaClient"
+import * as OcambaClient from "@profilesync/core/OcambaClient"
+import type * as Throttle from "@profilesync/core/Throttle"
 import * as Duration from "effect/Duration"
 import type { LimitWindow, ProxyConfig, VendorConfig } from "./config.ts"
 

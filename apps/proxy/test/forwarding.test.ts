@@ -426,9 +426,9 @@ describe("operational endpoints", () => {
       /^profilesync_proxy_upstream_requests_total\{.*status="200".*\} \d+$/m,
       /^# TYPE profilesync_throttle_queue_depth gauge$/m,
       /^profilesync_throttle_queue_depth\{key="ocamba:ocamba-account-1"\} 0$/m,
-      /^# TYPE profilesync_throttle_wait_milliseconds histogram$/m,
-      /^profilesync_throttle_wait_milliseconds_bucket\{key="ocamba:ocamba-account-1",le="\+Inf"\} \d+$/m,
-      /^profilesync_throttle_wait_milliseconds_count\{key="ocamba:ocamba-account-1"\} \d+$/m,
+      /^# TYPE profilesync_throttle_wait_seconds histogram$/m,
+      /^profilesync_throttle_wait_seconds_bucket\{key="ocamba:ocamba-account-1",le="\+Inf"\} \d+$/m,
+      /^profilesync_throttle_wait_seconds_count\{key="ocamba:ocamba-account-1"\} \d+$/m,
       /^# TYPE profilesync_proxy_upstream_429_total counter$/m,
       /^profilesync_circuit_breaker_state\{circuit_breaker="ocamba"\} \d$/m,
       /^profilesync_proxy_in_flight_requests \d+$/m

@@ -150,6 +150,15 @@ export interface CircuitBreaker<E = unknown> {
    */
   readonly protect: <A, E2 extends E, R>(self: Effect.Effect<A, E2, R>) => Effect.Effect<A, E2 | CircuitBreakerError, R>
   /**
+   * `protect` without an Effect, for hot paths that must not pay for a fiber per call: when the breaker is closed,
+   * returns the function to call once with the call's outcome (no argument for a success, else the error); otherwise
+   * `undefined` (use `protect`, which rejects the call or runs it as a half-open probe). The outcome counts exactly as
+   * with `protect`.
+   *
+   * @since 0.2.0
+   */
+  readonly tryPass: () => ((error?: E) => void) | undefined
+  /**
    * The current state. Reading it does not change it: an open breaker whose `resetAfter` has passed reads as
    * `HalfOpen` with no probes in flight, and moves there at the next call.
    */

@@ -12,6 +12,7 @@ import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as CopernicaClient from "./CopernicaClient.ts"
+import * as ThrottleRedisOnDemand from "./internal/throttleRedisOnDemand.ts"
 import * as OcambaClient from "./OcambaClient.ts"
 import * as Throttle from "./Throttle.ts"
 
@@ -22,7 +23,10 @@ import * as Throttle from "./Throttle.ts"
  * @category models
  */
 export interface BudgetOptions {
-  /** A `redis://` URL: share the account's budget with every process using the same Redis. */
+  /**
+   * A `redis://` URL: share the account's budget with every process using the same Redis. Needs the optional peer
+   * dependency `ioredis` installed.
+   */
   readonly redisUrl?: string | undefined
   /** How many processes share the budget (their fallback share while Redis is down). Default 1. */
   readonly replicas?: number | undefined
@@ -50,7 +54,7 @@ const throttleLayer = (budget: BudgetOptions): Layer.Layer<Throttle.Throttle> =>
   const keys = { ocamba: OcambaClient.throttlePolicy, copernica: CopernicaClient.throttlePolicy }
   return budget.redisUrl === undefined
     ? Throttle.layerMemory({ keys })
-    : Throttle.layerRedis({ keys, redis: budget.redisUrl, replicas: budget.replicas ?? 1 })
+    : ThrottleRedisOnDemand.layer({ keys, redis: budget.redisUrl, replicas: budget.replicas ?? 1 })
 }
 
 /** Runs an effect and settles with its value, or rejects with its own error (not Effect's `FiberFailure` wrapper). */

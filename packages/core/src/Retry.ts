@@ -169,6 +169,60 @@ export const transientByTag: <E = unknown>(
 ) => (error: E) => Decision = internal.transientByTag
 
 /**
+ * A failed vendor call as far as retrying it is concerned: the reason's `_tag` and the few fields the decision reads.
+ * Core's clients (`OcambaError`, `CopernicaError`) and the proxy's upstream failures both have this shape.
+ *
+ * - `RateLimited`: a 429 (`source: "vendor"`), or the throttle could not give a slot in time (`"throttle"`);
+ *   `retryAfter` is the vendor's wait.
+ * - `ServerError`: a 5xx answer, with its `status`.
+ * - `Transport`: the request did not complete; `reachedServer: false` when it certainly had no effect.
+ * - `Timeout`: no answer in time.
+ * - Any other tag (a 4xx, an invalid answer, an open breaker, ...) is never retried and never ambiguous.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface VendorFailureReason {
+  readonly _tag: string
+  readonly status?: number | undefined
+  readonly reachedServer?: boolean | undefined
+  readonly retryAfter?: Option.Option<Duration.Duration> | undefined
+  readonly source?: "vendor" | "throttle" | undefined
+}
+
+/**
+ * The one classification of vendor failures, used by core's clients and by the proxy: retry a 429 from the vendor
+ * (after its `Retry-After`), transport errors, timeouts and 502/503/504; never a throttle refusal, a 4xx or anything
+ * else. `everyServerError` also retries a 500 and every other 5xx (core's clients do for reads, where repeating cannot
+ * write anything). Decided on `_tag` only, never on message text.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const vendorDecision: (
+  reason: VendorFailureReason,
+  options?: { readonly everyServerError?: boolean | undefined }
+) => Decision = internal.vendorDecision
+
+/**
+ * Whether a failed vendor call may have taken effect (for check-first operations): a 429, a refused connection or a
+ * throttle refusal certainly did not; a timeout, a dropped connection or a 5xx may have.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const isAmbiguousVendorFailure: (reason: VendorFailureReason) => boolean = internal.isAmbiguousVendorFailure
+
+/**
+ * Whether a failure says the vendor is unwell rather than the request wrong (what a circuit breaker counts): a
+ * transport error, a timeout or a 5xx.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const isVendorUnwell: (reason: VendorFailureReason) => boolean = internal.isVendorUnwell
+
+/**
  * Reported to `onRetry` after a failed attempt, before the wait.
  *
  * @since 0.1.0

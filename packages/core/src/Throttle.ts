@@ -40,12 +40,13 @@ import type * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type { RedisOptions as IoRedisOptions } from "ioredis"
 import * as internal from "./internal/throttle.ts"
 import * as MemoryStore from "./internal/throttleMemoryStore.ts"
 import * as Metrics from "./internal/throttleMetrics.ts"
 import * as Model from "./internal/throttleModel.ts"
+import * as RedisOnDemand from "./internal/throttleRedisOnDemand.ts"
 import * as RetryAfterParser from "./internal/throttleRetryAfter.ts"
+import type * as ThrottleRedis from "./ThrottleRedis.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Policies
@@ -187,52 +188,6 @@ export interface Options {
 export interface MemoryOptions extends Options {
   /** The store; default a fresh in-memory store (see {@link memoryStore}). */
   readonly store?: ThrottleStore | undefined
-}
-
-/**
- * Options of a throttle shared through Redis.
- *
- * **Details**
- *
- * The client is made with `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`, so a Redis that is down is
- * noticed at once (a refused or lost connection) and a stuck one after `commandTimeout`; the throttle then falls back
- * to its local share instead of queueing commands. Your `retryStrategy` is kept; the default reconnects every 100 ms
- * to 1 s.
- *
- * Each process holds a lease in Redis, refreshed by every reservation and by a heartbeat (4 per `commandTimeout`).
- * While fewer than `replicas` processes hold a live lease, the shared limit is lowered by the share of each absent
- * one (it may be running on its local share), and a process that falls back takes no local slot before its own lease
- * has surely ended plus the shortest window: together they never exceed the vendor's limit.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RedisOptions extends Options {
-  /** A `redis://` URL or ioredis options. */
-  readonly redis: string | IoRedisOptions
-  /**
-   * How many processes share the budget. While Redis is unreachable each process uses `floor(limit / replicas)` (at
-   * least 1) of every window, and while fewer than `replicas` processes reach Redis the shared limit is lowered by
-   * the missing processes' shares: run as many processes as you declare, or you give up their shares.
-   */
-  readonly replicas: number
-  /**
-   * A Redis command not answered in this time counts as a failure (a slow Redis is waited for until then; a refused
-   * or lost connection fails at once). Also the length of this process's lease. Default 2 seconds.
-   */
-  readonly commandTimeout?: Duration.DurationInput | undefined
-  /** How long to wait for the first connection before starting on the local share. Default 1 second. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /**
-   * How long Redis must answer, without a failure, before the throttle shares the budget again after a fallback
-   * (it is probed four times per interval). Default 2 seconds.
-   */
-  readonly recoveryInterval?: Duration.DurationInput | undefined
-  /**
-   * Prefix of the Redis keys. Default `"profilesync:throttle:"`. On Redis Cluster, put a hash tag in it
-   * (`"{profilesync}:throttle:"`): the scripts read the replicas' leases next to a key's log.
-   */
-  readonly keyPrefix?: string | undefined
 }
 
 /**
@@ -432,7 +387,7 @@ export const parseRetryAfter = (
  * **Details**
  *
  * - `queueDepth` (gauge, tag `key`): callers waiting in this process.
- * - `waitTime` (histogram in milliseconds, tag `key`): time from asking to admission.
+ * - `waitTime` (histogram in seconds, `profilesync_throttle_wait_seconds`, tag `key`): time from asking to admission.
  * - `admitted` (counter, tag `key`), `refused` (counter, tags `key` and `reason`), `cooldowns` (counter, tag `key`).
  * - `storeFallback` (gauge): 1 while running on the per-process share because Redis is unreachable.
  *
@@ -666,6 +621,44 @@ export interface ThrottleService {
   readonly subscribe: Effect.Effect<Queue.Dequeue<ThrottleEvent>, never, Scope.Scope>
   /** The state of `key`. */
   readonly snapshot: (key: string) => Effect.Effect<Snapshot, ThrottleError>
+  /**
+   * Takes a slot of `key` now, synchronously and without running an Effect, when that needs no waiting: an in-memory
+   * throttle, a key already used once, nobody waiting for it in this process, a free concurrency permit and room in
+   * every window now (cost 1). Otherwise returns `undefined` and changes nothing: use `withThrottle`.
+   *
+   * **Details**
+   *
+   * For hot paths that must not pay for a fiber per call (the proxy). The ticket's `sent` and `done` do what
+   * `withThrottle` does around its effect: call `sent()` right before the request leaves and `done(succeeded)` once
+   * when it ends. Times come from the system clock, not Effect's `Clock`.
+   *
+   * @since 0.2.0
+   */
+  readonly tryAdmit: (key: string) => Ticket | undefined
+  /**
+   * The state of `key` now, synchronously: for an in-memory throttle and a key already used once; `undefined`
+   * otherwise (use `snapshot`).
+   *
+   * @since 0.2.0
+   */
+  readonly snapshotNow: (key: string) => Snapshot | undefined
+}
+
+/**
+ * A slot taken by `ThrottleService.tryAdmit`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Ticket {
+  readonly admission: Admission
+  /** The request leaves now (see `ThrottleService.sent`). */
+  readonly sent: () => void
+  /**
+   * The call ended: returns the concurrency permit; a success counts towards recovering the concurrency cap and an
+   * adaptive rate. Only the first call counts.
+   */
+  readonly done: (succeeded: boolean) => void
 }
 
 /**
@@ -681,39 +674,13 @@ export class Throttle extends Context.Tag("@profilesync/core/Throttle")<Throttle
  *
  * **Gotchas**
  *
- * Two throttles over two memory stores do not know each other: use {@link makeRedis} when several processes call
- * the same vendor account.
+ * Two throttles over two memory stores do not know each other: use `ThrottleRedis.make` (the subpath
+ * `@profilesync/core/ThrottleRedis`) when several processes call the same vendor account.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const make: (options: MemoryOptions) => Effect.Effect<ThrottleService, never, Scope.Scope> = internal.make
-
-/**
- * Makes a throttle shared through Redis, with a loud fallback to this process's share of the budget while Redis is
- * unreachable.
- *
- * **Details**
- *
- * On a failed or timed-out command the throttle logs a warning once, publishes `StoreFallback`, sets the
- * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window,
- * from the moment its lease in Redis has surely ended (the other processes then lower the shared limit by its share).
- * It keeps probing Redis and, once Redis has answered for a whole `recoveryInterval`, writes the slots and cooldowns it
- * took locally into Redis, takes its lease again, switches back, logs and publishes `StoreRecovered`. It never runs
- * without a limit.
- *
- * **Gotchas**
- *
- * - All processes must use the same policy for a key: the script prunes with the windows it is given.
- * - Around a switch, the longer windows are exact only when the processes were using the budget evenly before it: a
- *   process that falls back counts its own recent calls against its share, not the others'.
- * - A caller waiting on a Redis slot when Redis goes away reserves again locally and loses its place.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const makeRedis: (options: RedisOptions) => Effect.Effect<ThrottleService, never, Scope.Scope> =
-  internal.makeRedis
 
 /**
  * A throttle for one process.
@@ -722,23 +689,6 @@ export const makeRedis: (options: RedisOptions) => Effect.Effect<ThrottleService
  * @category layers
  */
 export const layerMemory = (options: MemoryOptions): Layer.Layer<Throttle> => Layer.scoped(Throttle, make(options))
-
-/**
- * A throttle shared through Redis by `replicas` processes.
- *
- * @example
- * ```ts
- * Throttle.layerRedis({
- *   redis: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
- *   replicas: 3,
- *   keys: { ocamba: { windows: [{ limit: 10, window: "1 second" }, { limit: 150, window: "1 minute" }] } }
- * })
- * ```
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerRedis = (options: RedisOptions): Layer.Layer<Throttle> => Layer.scoped(Throttle, makeRedis(options))
 
 /**
  * Inside an effect run by `withThrottle`: tells the throttle that the request has left, now (see
@@ -775,3 +725,18 @@ export const withThrottle =
   (key: string, options?: AcquireOptions) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | ThrottleError, R | Throttle> =>
     Effect.flatMap(Throttle, (service) => service.withThrottle(key, options)(self))
+
+/**
+ * `ThrottleRedis.layer(options)` from `@profilesync/core/ThrottleRedis`, loaded only when the layer is built.
+ *
+ * **When to use**
+ *
+ * In code that offers Redis as an option (a config setting, an environment variable): the module and `ioredis`, an
+ * optional peer dependency, stay unloaded for everyone who does not turn it on. Building the layer without `ioredis`
+ * installed dies with a message that names the package.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerRedisOnDemand = (options: ThrottleRedis.Options): Layer.Layer<Throttle> =>
+  RedisOnDemand.layer(options)

@@ -1,6 +1,6 @@
 /**
- * `@profilesync/core`: one shared rate budget per vendor account (in memory, or through Redis with
- * `Throttle.layerRedis`), safe retries, a circuit breaker, typed Ocamba Hood and Copernica
+ * `@profilesync/core`: one shared rate budget per vendor account (in memory, or through Redis
+ * with `@profilesync/core/ThrottleRedis`), safe retries, a circuit breaker, typed Ocamba Hood and Copernica
  * clients, and the mapping of canonical profiles onto each vendor, as Effect modules, plus Promise clients for
  * everyone else. The sync engine (config files, sources, state stores) is `@profilesync/sync`.
  *

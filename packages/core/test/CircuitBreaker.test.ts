@@ -55,6 +55,37 @@ const trip = (breaker: CircuitBreaker.CircuitBreaker, runs: Ref.Ref<number>) =>
   Effect.repeatN(Effect.exit(breaker.protect(call(runs, serverError))), 2)
 
 describe("CircuitBreaker", () => {
+  // `tryPass` records on the default runtime (the system clock), so this one runs live.
+  it.live("tryPass counts outcomes like protect, without an Effect while nothing changes", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const breaker = yield* CircuitBreaker.make({ name: "try-pass", failureThreshold: 3, isFailure })
+      breaker.tryPass()!()
+      breaker.tryPass()!(notFound)
+      assert.strictEqual(stateSummary(yield* breaker.state), "Closed(0)")
+      breaker.tryPass()!(serverError)
+      breaker.tryPass()!(serverError)
+      yield* Effect.yieldNow()
+      assert.strictEqual(stateSummary(yield* breaker.state), "Closed(2)")
+      // A success resets the run, as with `protect`.
+      breaker.tryPass()!()
+      yield* Effect.yieldNow()
+      assert.strictEqual(stateSummary(yield* breaker.state), "Closed(0)")
+      // A pass taken while closed still counts when it ends; at the threshold the breaker opens.
+      const late = breaker.tryPass()!
+      yield* Effect.exit(breaker.protect(call(runs, serverError)))
+      yield* Effect.exit(breaker.protect(call(runs, serverError)))
+      late(serverError)
+      yield* Effect.yieldNow()
+      assert.match(stateSummary(yield* breaker.state), /^Open/)
+      assert.isUndefined(breaker.tryPass())
+      // An outcome from a generation that has ended changes nothing.
+      late(serverError)
+      yield* Effect.yieldNow()
+      assert.match(stateSummary(yield* breaker.state), /^Open/)
+    })
+  )
+
   it.effect("starts closed and stays closed on success", () =>
     Effect.gen(function* () {
       const runs = yield* Ref.make(0)

@@ -15,6 +15,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import * as Throttle from "../src/Throttle.ts"
+import * as ThrottleRedis from "../src/ThrottleRedis.ts"
 import { countBetween, maxInSpan } from "./support/Admissions.ts"
 import * as RedisServer from "./support/RedisServer.ts"
 
@@ -55,7 +56,7 @@ describe("Redis store", () => {
       }
       // Three clients, as three processes would have, each with four eager callers.
       const throttles = yield* Effect.forEach([1, 2, 3], () =>
-        Throttle.makeRedis({ redis: server.url, replicas: 3, keys: { vendor: policy } })
+        ThrottleRedis.make({ redis: server.url, replicas: 3, keys: { vendor: policy } })
       )
       const times: Array<number> = []
       const caller = (throttle: Throttle.ThrottleService) =>
@@ -93,8 +94,8 @@ describe("Redis store", () => {
     Effect.gen(function* () {
       const server = yield* RedisServer.make
       const keys: Throttle.KeyPolicies = { vendor: { windows: [{ limit: 5, window: "300 millis" }] } }
-      const first = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
-      const second = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const first = yield* ThrottleRedis.make({ redis: server.url, replicas: 2, keys })
+      const second = yield* ThrottleRedis.make({ redis: server.url, replicas: 2, keys })
       const order: Array<string> = []
       const take = (throttle: Throttle.ThrottleService, name: string) =>
         Effect.fork(Effect.tap(throttle.acquire("vendor:order"), () => Effect.sync(() => order.push(name))))
@@ -113,8 +114,8 @@ describe("Redis store", () => {
     Effect.gen(function* () {
       const server = yield* RedisServer.make
       const keys: Throttle.KeyPolicies = { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
-      const pausing = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
-      const other = yield* Throttle.makeRedis({ redis: server.url, replicas: 2, keys })
+      const pausing = yield* ThrottleRedis.make({ redis: server.url, replicas: 2, keys })
+      const other = yield* ThrottleRedis.make({ redis: server.url, replicas: 2, keys })
       const events = yield* pausing.subscribe
 
       yield* Effect.forEach(Array.from({ length: 10 }), () => other.acquire("vendor:cooldown"))
@@ -143,7 +144,7 @@ describe("Redis store", () => {
   it.scopedLive("fails a deadline at once and reserves nothing; releases an abandoned reservation", () =>
     Effect.gen(function* () {
       const server = yield* RedisServer.make
-      const throttle = yield* Throttle.makeRedis({
+      const throttle = yield* ThrottleRedis.make({
         redis: server.url,
         replicas: 1,
         keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
@@ -168,7 +169,7 @@ describe("Redis store", () => {
   it.scopedLive("reloads its scripts when Redis has forgotten them", () =>
     Effect.gen(function* () {
       const server = yield* RedisServer.make
-      const throttle = yield* Throttle.makeRedis({
+      const throttle = yield* ThrottleRedis.make({
         redis: server.url,
         replicas: 1,
         keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } }
@@ -192,16 +193,16 @@ describe("fallback", () => {
     })
     return Effect.gen(function* () {
       const server = yield* RedisServer.make
-      const options: Throttle.RedisOptions = {
+      const options: ThrottleRedis.Options = {
         redis: server.url,
         replicas: 2,
         keys: { vendor: { windows: [{ limit: 10, window: "500 millis" }] } },
         commandTimeout: "100 millis",
         recoveryInterval: "200 millis"
       }
-      const throttle = yield* Throttle.makeRedis(options)
+      const throttle = yield* ThrottleRedis.make(options)
       // The second replica, idle: while it holds its lease the first one has the whole shared limit.
-      yield* Throttle.makeRedis(options)
+      yield* ThrottleRedis.make(options)
       const events = yield* throttle.subscribe
       const times: Array<number> = []
       const caller = Effect.forever(
@@ -270,16 +271,16 @@ describe("a replica cut off from Redis", () => {
           Effect.promise(() => startRelay(server.port, "redis")),
           (relay) => Effect.promise(relay.close)
         )
-        const options = (url: string): Throttle.RedisOptions => ({
+        const options = (url: string): ThrottleRedis.Options => ({
           redis: url,
           replicas: 3,
           keys: { vendor: { windows } },
           commandTimeout: "300 millis",
           recoveryInterval: "300 millis"
         })
-        const first = yield* Throttle.makeRedis(options(server.url))
-        const third = yield* Throttle.makeRedis(options(server.url))
-        const cut = yield* Throttle.makeRedis(options(relay.url))
+        const first = yield* ThrottleRedis.make(options(server.url))
+        const third = yield* ThrottleRedis.make(options(server.url))
+        const cut = yield* ThrottleRedis.make(options(relay.url))
         const events = yield* cut.subscribe
         const times: Array<{ readonly at: number; readonly replica: string }> = []
         const caller = (throttle: Throttle.ThrottleService, replica: string) =>

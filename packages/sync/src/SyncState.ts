@@ -299,6 +299,25 @@ export interface DeadLetter {
 }
 
 /**
+ * A row the run's mapping or source refused, kept per run beside the rejects file so that the run can be looked at
+ * later (`profilesync dashboard`). `value` is the refused value as read (personal data: show it masked).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StoredReject {
+  readonly row: number
+  readonly line: number
+  readonly key?: string | undefined
+  readonly code: string
+  readonly field: string | null
+  readonly column: string | null
+  readonly value: string
+  readonly reason: string
+  readonly targets: ReadonlyArray<string>
+}
+
+/**
  * A held lock, valid for the scope it was acquired in.
  *
  * **Details**
@@ -499,6 +518,16 @@ export interface SyncStateService {
   ) => Effect.Effect<ReadonlyArray<DeadLetter>, SyncStateError>
 
   /**
+   * Keeps a run's rejected rows (in the order given, after those already kept), so that the run's rejects can be
+   * read back per run. Values longer than 1,000 characters are cut.
+   */
+  readonly recordRejects: (
+    sync: string,
+    runId: string,
+    rejects: ReadonlyArray<StoredReject>
+  ) => Effect.Effect<void, SyncStateError>
+
+  /**
    * Takes the named lock for the current scope, or fails with `Locked` naming the holder. Released when the scope
    * closes. Atomic across processes and machines sharing the store (one `INSERT … ON CONFLICT … WHERE expired`).
    */
@@ -589,6 +618,32 @@ const migrations: ReadonlyArray<{
         expires_at BIGINT NOT NULL,
         heartbeat_at BIGINT NOT NULL
       )`
+    ]
+  },
+  {
+    // A run's rejected rows, and the indexes that let a dashboard read runs, jobs and rejects page by page.
+    version: 2,
+    name: "rejects and dashboard indexes",
+    statements: [
+      `CREATE TABLE profilesync_rejects (
+        run_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        sync_name TEXT NOT NULL,
+        source_row BIGINT NOT NULL,
+        source_line BIGINT NOT NULL,
+        record_key TEXT,
+        code TEXT NOT NULL,
+        field TEXT,
+        source_column TEXT,
+        value TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        targets TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+      )`,
+      "CREATE INDEX profilesync_rejects_by_reason ON profilesync_rejects (run_id, code, field, position)",
+      "CREATE INDEX profilesync_rejects_by_key ON profilesync_rejects (sync_name, record_key)",
+      "CREATE INDEX profilesync_jobs_by_run ON profilesync_jobs (run_id, target, chunk)",
+      "CREATE INDEX profilesync_dead_letters_by_failure ON profilesync_dead_letters (sync_name, first_failed_at)"
     ]
   }
 ]
@@ -1216,6 +1271,38 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       })
     )
 
+  // --- rejects ---
+  const recordRejects: SyncStateService["recordRejects"] = (syncName, runId, rejects) =>
+    rejects.length === 0
+      ? Effect.void
+      : transaction(
+          "recordRejects",
+          Effect.gen(function* () {
+            const kept = yield* sql<{ readonly next: unknown }>`SELECT COALESCE(MAX(position), -1) + 1 AS next
+              FROM profilesync_rejects WHERE run_id = ${runId}`
+            const first = toNumber(kept[0]?.next ?? 0)
+            // 12 columns a row: 500 rows stay under SQLite's and PostgreSQL's bound-parameter limits.
+            for (const [index, batch] of batches(rejects).entries()) {
+              yield* sql`INSERT INTO profilesync_rejects ${sql.insert(
+                batch.map((reject, offset) => ({
+                  run_id: runId,
+                  position: first + index * batchSize + offset,
+                  sync_name: syncName,
+                  source_row: reject.row,
+                  source_line: reject.line,
+                  record_key: reject.key ?? null,
+                  code: reject.code,
+                  field: reject.field,
+                  source_column: reject.column,
+                  value: reject.value.slice(0, 1000),
+                  reason: Redact.text(reject.reason),
+                  targets: JSON.stringify(reject.targets)
+                }))
+              )}`
+            }
+          })
+        )
+
   // --- jobs ---
   const jobById = (id: string) =>
     Effect.flatMap(sql<JobRowRecord>`SELECT * FROM profilesync_jobs WHERE id = ${id}`, (rows) =>
@@ -1449,6 +1536,7 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
     recordFailures,
     deadLetters,
     replayDeadLetters,
+    recordRejects,
     acquireLock
   } satisfies SyncStateService
 })

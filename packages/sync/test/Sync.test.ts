@@ -8,6 +8,8 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
@@ -177,6 +179,27 @@ describe("Sync.run with the bundled 10,000 profiles", () => {
     // Only Ocamba maps birth dates: those rows are Ocamba's own rejections, not the run's.
     assert.isUndefined(report.rejectReasons["birth_date is not a date"])
     assert.isAbove(report.targets.ocamba!.rejectReasons["birth_date is not a date"] ?? 0, 0)
+  })
+
+  it("keeps the run's rejects in the state store, line for line as in the rejects file", async () => {
+    const { report, config } = context
+    const lines = Fixtures.readNdjson(report.rejectsFile!)
+    const kept = await Effect.runPromise(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{
+          readonly source_row: unknown
+          readonly field: string | null
+          readonly value: string
+          readonly targets: string
+        }>`SELECT source_row, field, value, targets FROM profilesync_rejects WHERE run_id = ${report.runId}
+          ORDER BY position`
+      ).pipe(Effect.provide(SqliteClient.layer({ filename: config.state.sqlite!, readonly: true })))
+    )
+    assert.deepStrictEqual(
+      kept.map((row) => [Number(row.source_row), row.field, row.value, JSON.parse(row.targets)]),
+      lines.map((line) => [line.row, line.field, line.value, line.targets])
+    )
   })
 
   it("the report adds up, in JSON and on screen: rows rejected for every target, and for one target only", () => {

@@ -98,9 +98,54 @@ describe.each([sqlite, postgres])("SyncState on $name", (kind) => {
         (sql) => sql<{ readonly version: unknown }>`SELECT version FROM profilesync_migrations`
       ).pipe(Effect.provide(database.client()))
       assert.deepStrictEqual(
-        versions.map((row) => Number(row.version)),
-        [SyncState.schemaVersion]
+        versions.map((row) => Number(row.version)).sort((a, b) => a - b),
+        Array.from({ length: SyncState.schemaVersion }, (_, index) => index + 1)
       )
+    })
+  )
+
+  it.live("keeps a run's rejects in order across calls, cut to 1,000 characters a value", () =>
+    Effect.gen(function* () {
+      const database = yield* kind.fresh
+      const reject = (row: number, value: string): SyncState.StoredReject => ({
+        row,
+        line: row + 1,
+        key: `k${row}`,
+        code: "InvalidValue",
+        field: "email",
+        column: "email",
+        value,
+        reason: "email: not an email address",
+        targets: ["ocamba"]
+      })
+      yield* withStore(database, (store) =>
+        Effect.gen(function* () {
+          const run = yield* store.startRun({ sync: "s", targets: ["ocamba"] })
+          yield* store.recordRejects(
+            "s",
+            run.id,
+            Array.from({ length: 600 }, (_, index) => reject(index + 1, "x"))
+          )
+          yield* store.recordRejects("s", run.id, [reject(601, "y".repeat(5000))])
+          yield* store.recordRejects("s", run.id, [])
+          return run.id
+        })
+      )
+      const rows = yield* Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql<{
+            readonly position: unknown
+            readonly source_row: unknown
+            readonly value: string
+          }>`SELECT position, source_row, value FROM profilesync_rejects ORDER BY position`
+      ).pipe(Effect.provide(database.client()))
+      assert.strictEqual(rows.length, 601)
+      assert.deepStrictEqual(
+        rows.map((row) => Number(row.source_row)),
+        rows.map((row) => Number(row.position) + 1)
+      )
+      assert.strictEqual(rows.at(-1)!.value.length, 1000)
     })
   )
 

@@ -7,7 +7,8 @@ import * as Options from "@effect/cli/Options"
 import { Sync } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { loadConfig, selectTargets } from "../config.ts"
+import { configuredTargets, loadConfig, selectTargets } from "../config.ts"
+import * as Metrics from "../metrics-output.ts"
 import * as CommonOptions from "../options.ts"
 import { detectLogFormat } from "../output.ts"
 import { requireUsablePaths } from "../path-checks.ts"
@@ -46,7 +47,8 @@ export const run = Command.make(
     allowMassDelete: CommonOptions.allowMassDelete,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl
+    redisUrl: CommonOptions.redisUrl,
+    metricsTextfile: Metrics.textfileOption
   },
   (options) =>
     Effect.gen(function* () {
@@ -56,6 +58,10 @@ export const run = Command.make(
       // A dry run writes nothing: no store directory, and the store (if there is one) is only read.
       if (!options.dryRun) yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
+      const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
+        // A dry run writes no file but its rejects preview, and counts nothing.
+        textfile: options.dryRun ? Option.none() : options.metricsTextfile
+      })
       const report = yield* shutdown.graceful(
         runAndReport(
           {
@@ -67,10 +73,10 @@ export const run = Command.make(
             format: detectLogFormat()
           },
           options.json
-        ).pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
+        ).pipe(metrics.observe, Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
       )
       yield* failOnStatus(report)
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Run the sync once: read the source, send what changed to each target, wait for the vendors to confirm, and " +

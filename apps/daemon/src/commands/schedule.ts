@@ -21,9 +21,11 @@ import * as Cron from "effect/Cron"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { loadConfig, selectTargets } from "../config.ts"
+import * as Option from "effect/Option"
+import { configuredTargets, loadConfig, selectTargets } from "../config.ts"
 import { toCliFailure } from "../errors.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
+import * as Metrics from "../metrics-output.ts"
 import * as CommonOptions from "../options.ts"
 import { detectLogFormat } from "../output.ts"
 import { requireUsablePaths } from "../path-checks.ts"
@@ -73,7 +75,10 @@ export const schedule = Command.make(
     dryRun: CommonOptions.dryRun,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
-    redisUrl: CommonOptions.redisUrl
+    redisUrl: CommonOptions.redisUrl,
+    metricsTextfile: Metrics.textfileOption,
+    metricsPort: Metrics.portOption,
+    metricsHost: Metrics.hostOption
   },
   (options) =>
     Effect.gen(function* () {
@@ -85,6 +90,12 @@ export const schedule = Command.make(
       const shutdown = yield* Shutdown
       const format = detectLogFormat()
       const zone = config.timeZone ?? "UTC"
+      const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
+        // A dry run writes no file but its rejects preview, and counts nothing.
+        textfile: options.dryRun ? Option.none() : options.metricsTextfile,
+        port: options.metricsPort,
+        host: options.metricsHost
+      })
 
       const waitForTick = Effect.gen(function* () {
         const next = Cron.next(cron, new Date())
@@ -103,6 +114,7 @@ export const schedule = Command.make(
         { config, targets, dryRun: options.dryRun, replayDeadLetters: false, format },
         options.json
       ).pipe(
+        metrics.observe,
         Effect.flatMap((report) => {
           const problem = problemSummary(report)
           if (problem === undefined) return Effect.void
@@ -135,7 +147,7 @@ export const schedule = Command.make(
       yield* shutdown.graceful(
         loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
       )
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Run the sync on the config's cron `schedule` (in its `timeZone`) until SIGTERM; runs never overlap. " +

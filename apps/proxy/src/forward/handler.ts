@@ -12,13 +12,14 @@
  *    shared budget's rate-limit headers.
  */
 import { Readable } from "node:stream"
-import { type CircuitBreaker, Retry, Throttle } from "@profilesync/core"
+import type * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
+import * as Retry from "@profilesync/core/Retry"
+import * as Throttle from "@profilesync/core/Throttle"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
-import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import type { Context } from "hono"
 import { readRequestBody } from "../body/request-body.ts"
@@ -47,6 +48,8 @@ export interface ForwardRecord {
   attempts: number
   /** Time spent waiting for budget, over all attempts. */
   waitedMillis: number
+  /** Time from sending to the vendor's answer headers (or failure), over all attempts. */
+  upstreamMillis: number
   upstreamStatus?: number | string
   /** The id of what the vendor created (`X-Created`, `Location`, or the answer's `id`), for the log. */
   vendorId?: string | undefined
@@ -123,7 +126,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     const receivedAt = Date.now()
     const request = context.req.raw
     const requestId = context.get("requestId") ?? ""
-    const record: ForwardRecord = { attempts: 0, waitedMillis: 0 }
+    const record: ForwardRecord = { attempts: 0, waitedMillis: 0, upstreamMillis: 0 }
     context.set("vendor", vendor.name)
     context.set("forward", record)
     let snapshot: Option.Option<Throttle.Snapshot> = Option.none()
@@ -242,102 +245,151 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       body.outgoing.kind === "stream" ? config.uploadTimeoutMillis : config.upstreamTimeoutMillis
     )
     const deadlineAt = receivedAt + deadline
-    const tags = { vendor: vendor.name, operation: operationId }
     let lastFailure: UpstreamFailure | undefined
 
-    const interpret = (answer: UpstreamAnswer): Effect.Effect<UpstreamAnswer, UpstreamFailure> =>
-      Effect.gen(function* () {
-        record.upstreamStatus = answer.status
-        record.vendorId = createdId(answer)
-        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: String(answer.status) }))
-        if (answer.status === 429) {
-          Metrics.upstreamRateLimitedTotal.unsafeUpdate(1, labelsOf({ vendor: vendor.name }))
-          const parsed = Throttle.parseRetryAfter(answer.headers.get("retry-after"), Date.now())
-          const concurrency = Option.exists(parsed, Throttle.RetryAfter.$is("LowerConcurrency"))
-          if (concurrency) {
-            yield* throttle.lowerConcurrency(key)
-          } else {
-            // One 429 pauses every caller of the account, in every replica sharing the Redis store.
-            const delay = Option.flatMap(parsed, (value) =>
-              value._tag === "Delay" ? Option.some(value.delay) : Option.none()
-            )
-            yield* Effect.ignore(
-              throttle.pause(
-                key,
-                Option.getOrElse(delay, () => Duration.seconds(1))
-              )
-            )
-          }
-          return yield* Effect.fail(
-            new UpstreamFailure({ reason: UpstreamFailureReason.RateLimited({ answer, concurrency }) })
-          )
-        }
-        if (answer.status >= 500) {
-          return yield* Effect.fail(new UpstreamFailure({ reason: UpstreamFailureReason.ServerError({ answer }) }))
-        }
-        return answer
-      })
+    // What an answer means: a success to pass on, or (429, 5xx) a failure that may be retried or passed on.
+    const judge = (answer: UpstreamAnswer): UpstreamFailure | undefined => {
+      record.upstreamStatus = answer.status
+      // Reads create nothing: only a write's answer is searched for the vendor's id (it costs a JSON parse).
+      if (method !== "GET" && method !== "HEAD") record.vendorId = createdId(answer)
+      Metrics.upstreamRequestsTotal.at(vendor.name, operationId, String(answer.status)).value++
+      if (answer.status === 429) {
+        Metrics.upstreamRateLimitedTotal.at(vendor.name).value++
+        const parsed = Throttle.parseRetryAfter(answer.headers.get("retry-after"), Date.now())
+        const concurrency = Option.exists(parsed, Throttle.RetryAfter.$is("LowerConcurrency"))
+        return new UpstreamFailure({
+          reason: UpstreamFailureReason.RateLimited({ answer, concurrency, retryAfter: Option.some(Duration.zero) })
+        })
+      }
+      if (answer.status >= 500) {
+        return new UpstreamFailure({ reason: UpstreamFailureReason.ServerError({ answer, status: answer.status }) })
+      }
+      return undefined
+    }
+
+    // A vendor 429 lowers the account's concurrency (`Retry-After: -1`) or pauses it for every caller, in every
+    // replica sharing the Redis store.
+    const rateLimited = (failure: UpstreamFailure): Effect.Effect<void> => {
+      const reason = failure.reason
+      if (reason._tag !== "RateLimited") return Effect.void
+      if (reason.concurrency) return throttle.lowerConcurrency(key)
+      const parsed = Throttle.parseRetryAfter(reason.answer.headers.get("retry-after"), Date.now())
+      const delay = Option.flatMap(parsed, (value) =>
+        value._tag === "Delay" ? Option.some(value.delay) : Option.none()
+      )
+      return Effect.ignore(
+        throttle.pause(
+          key,
+          Option.getOrElse(delay, () => Duration.seconds(1))
+        )
+      )
+    }
 
     // The timeout is a timer on the request's AbortSignal rather than an Effect race (no extra fiber per request). It
     // bounds the wait for the answer's headers (and, for uploads, the upload itself); a stalled answer body is bounded
-    // by undici's `bodyTimeout`.
+    // by undici's `bodyTimeout`. Nothing else aborts a request once sent: it is seen through even if the caller goes
+    // away, so a write the vendor carried out is always logged with its outcome (and the vendor's id).
     const timedOut = Symbol("timed out")
     const timeoutMillis = Duration.toMillis(timeout)
-    const send = Effect.tryPromise({
-      try: (signal) => {
-        const controller = new AbortController()
-        const abort = () => controller.abort(signal.reason)
-        signal.addEventListener("abort", abort, { once: true })
-        let expired = false
-        const timer = setTimeout(() => {
-          expired = true
-          controller.abort()
-        }, timeoutMillis)
-        return upstream.send(upstreamRequest, controller.signal, rateLimitHeaderNames).then(
-          (answer) => {
-            clearTimeout(timer)
-            signal.removeEventListener("abort", abort)
-            return answer
-          },
-          (error: unknown) => {
-            clearTimeout(timer)
-            signal.removeEventListener("abort", abort)
-            throw expired ? timedOut : error
-          }
-        )
-      },
-      catch: (error) => {
-        if (error === timedOut) {
-          record.upstreamStatus = "timeout"
-          Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: "timeout" }))
-          return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: timeout }) })
+    const sendOnce = (): Promise<UpstreamAnswer> => {
+      const controller = new AbortController()
+      let expired = false
+      const timer = setTimeout(() => {
+        expired = true
+        controller.abort()
+      }, timeoutMillis)
+      return upstream.send(upstreamRequest, controller.signal, rateLimitHeaderNames).then(
+        (answer) => {
+          clearTimeout(timer)
+          return answer
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          throw expired ? timedOut : error
         }
-        if (body.outgoing.kind === "stream" && body.outgoing.exceeded()) {
-          return new UpstreamFailure({ reason: UpstreamFailureReason.BodyTooLarge({ limit: body.outgoing.limit }) })
-        }
-        const failure = transportFailure(error)
-        record.upstreamStatus = failure.code ?? "transport"
-        Metrics.upstreamRequestsTotal.unsafeUpdate(1, labelsOf({ ...tags, status: failure.code ?? "transport" }))
-        return new UpstreamFailure({ reason: UpstreamFailureReason.Transport({ failure }) })
+      )
+    }
+    const failureOf = (error: unknown): UpstreamFailure => {
+      if (error === timedOut) {
+        record.upstreamStatus = "timeout"
+        Metrics.upstreamRequestsTotal.at(vendor.name, operationId, "timeout").value++
+        return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: timeout }) })
       }
-    }).pipe(Effect.flatMap(interpret))
+      if (body.outgoing.kind === "stream" && body.outgoing.exceeded()) {
+        return new UpstreamFailure({ reason: UpstreamFailureReason.BodyTooLarge({ limit: body.outgoing.limit }) })
+      }
+      const failure = transportFailure(error)
+      record.upstreamStatus = failure.code ?? "transport"
+      Metrics.upstreamRequestsTotal.at(vendor.name, operationId, failure.code ?? "transport").value++
+      return new UpstreamFailure({
+        reason: UpstreamFailureReason.Transport({ failure, reachedServer: failure.reachedServer })
+      })
+    }
+    const takeSnapshotNow = (): boolean => {
+      const taken = throttle.snapshotNow(key)
+      if (taken !== undefined) snapshot = Option.some(taken)
+      return taken !== undefined
+    }
+
+    // The fast path, with no Effect at all: a closed breaker and a slot free now in this process's memory (the common
+    // case under the vendor's limits). Its first attempt is the whole request unless it fails; then the retry loop
+    // below continues from it, as if that attempt had been its first.
+    let first: UpstreamAnswer | UpstreamFailure | undefined
+    const pass = breaker.tryPass()
+    const ticket = pass === undefined ? undefined : throttle.tryAdmit(key)
+    if (pass !== undefined && ticket !== undefined) {
+      record.attempts = 1
+      ticket.sent()
+      const sentAt = performance.now()
+      try {
+        const answer = await sendOnce()
+        first = judge(answer) ?? answer
+      } catch (error) {
+        first = failureOf(error)
+      }
+      record.upstreamMillis += performance.now() - sentAt
+      const failed = isUpstreamFailure(first)
+      ticket.done(!failed)
+      pass(failed ? first : undefined)
+      takeSnapshotNow()
+    }
+
+    const send = Effect.tryPromise({ try: sendOnce, catch: failureOf }).pipe(
+      Effect.flatMap((answer) => {
+        const failure = judge(answer)
+        return failure === undefined
+          ? Effect.succeed(answer)
+          : Effect.zipRight(rateLimited(failure), Effect.fail(failure))
+      })
+    )
 
     const attempt = Effect.suspend(() => {
+      if (isUpstreamFailure(first)) {
+        // The fast path's attempt failed: this is it, as the retry loop sees it.
+        const failure = first
+        first = undefined
+        lastFailure = failure
+        return Effect.zipRight(rateLimited(failure), Effect.fail(failure))
+      }
       const askedAt = Date.now()
       record.attempts++
       // Right after admission the request goes out; the look at the budget (for the headers) comes after the answer,
-      // so it never delays the request past its slot (and costs no extra fiber).
-      const takeSnapshot = Effect.flatMap(snapshotOf(key), (taken) =>
-        Effect.sync(() => {
-          snapshot = taken
-        })
+      // so it never delays the request past its slot.
+      const takeSnapshot = Effect.suspend(() =>
+        takeSnapshotNow()
+          ? Effect.void
+          : Effect.flatMap(snapshotOf(key), (taken) =>
+              Effect.sync(() => {
+                snapshot = taken
+              })
+            )
       )
       const admitted = Effect.suspend(() => {
         record.waitedMillis += Date.now() - askedAt
-        // Once sent, the request is seen through even if the caller goes away: a write the vendor carried out is
-        // always logged with its outcome (and the vendor's id), never left done and unreported. The throttle widens
-        // its windows by the time between the slot and the request leaving (a stalled loop).
+        // The throttle widens its windows by the time between the slot and the request leaving (a stalled loop).
+        const sentAt = performance.now()
         return Effect.zipRight(Throttle.markSent, send).pipe(
+          Effect.ensuring(Effect.sync(() => (record.upstreamMillis += performance.now() - sentAt))),
           breaker.protect,
           Effect.onExit(() => takeSnapshot),
           Effect.uninterruptible
@@ -361,7 +413,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
         onRetry: (event) =>
           Effect.sync(() => {
             const reason = isUpstreamFailure(event.error) ? event.error.reason._tag : "unknown"
-            Metrics.retriesTotal.unsafeUpdate(1, labelsOf({ ...tags, reason }))
+            Metrics.retriesTotal.at(vendor.name, operationId, reason).value++
             if (logger.enabled("debug")) {
               logger.log("debug", "retrying upstream request", {
                 requestId,
@@ -375,7 +427,10 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       })
     )
 
-    const exit = await runtime.runPromiseExit(program, { signal: request.signal })
+    const exit: Exit.Exit<UpstreamAnswer, unknown> =
+      first !== undefined && !isUpstreamFailure(first)
+        ? Exit.succeed(first)
+        : await runtime.runPromiseExit(program, { signal: request.signal })
     // An upload that was refused (or failed) is not read further.
     if (body.outgoing.kind === "stream" && Exit.isFailure(exit)) body.outgoing.cancel()
 
@@ -503,6 +558,3 @@ const queueFullRetryAfter = (snapshot: Option.Option<Throttle.Snapshot>): Durati
       return Duration.max(value.cooldown, freed)
     }
   })
-
-const labelsOf = (tags: Readonly<Record<string, string>>): ReadonlyArray<MetricLabel.MetricLabel> =>
-  Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))

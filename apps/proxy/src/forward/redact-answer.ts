@@ -10,7 +10,7 @@
  */
 import { Readable, Transform } from "node:stream"
 import * as Zlib from "node:zlib"
-import { Redact } from "@profilesync/core"
+import * as Redact from "@profilesync/core/Redact"
 import type { UpstreamAnswer } from "../upstream.ts"
 
 /** The answer, redacted, or the encoding that made it impossible to inspect. */

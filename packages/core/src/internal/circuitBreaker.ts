@@ -115,7 +115,10 @@ export const make = <E = unknown>(
     const opened = Metric.tagged(openedCounter, tagKey, name)
     const rejected = Metric.tagged(rejectedCounter, tagKey, name)
 
-    const ref = yield* SynchronizedRef.make<Internal>({ _tag: "Closed", generation: 0, consecutiveFailures: 0 })
+    const initial: Internal = { _tag: "Closed", generation: 0, consecutiveFailures: 0 }
+    const ref = yield* SynchronizedRef.make<Internal>(initial)
+    // The state as last written, for `tryPass`; written inside the ref's updates, so in the same order.
+    let latest: Internal = initial
     const pubsub = yield* PubSub.unbounded<CircuitBreaker.StateChange>()
     yield* Metric.set(gauge, 0)
 
@@ -135,72 +138,88 @@ export const make = <E = unknown>(
       transition(from, { _tag: "Open", generation: from.generation + 1, untilMillis: now + resetAfterMillis })
 
     const admit = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      SynchronizedRef.modifyEffect(ref, (state): Effect.Effect<readonly [Admission, Internal]> => {
-        switch (state._tag) {
-          case "Closed":
-            return Effect.succeed([{ _tag: "Pass", generation: state.generation }, state])
-          case "Open": {
-            if (now < state.untilMillis) {
-              const retryAfter = Duration.millis(state.untilMillis - now)
-              return Effect.succeed([
-                { _tag: "Reject", reason: CircuitBreakerErrorReason.Open({ name, retryAfter }) },
-                state
-              ])
-            }
-            // The breaker has no timer: it becomes half-open at the first call after `resetAfter`, and that call is
-            // the first probe.
-            const halfOpen: Internal = { _tag: "HalfOpen", generation: state.generation + 1, probesInFlight: 1 }
-            return Effect.map(transition(state, halfOpen), (next) => [
-              { _tag: "Pass", generation: next.generation },
-              next
+      SynchronizedRef.modifyEffect(
+        ref,
+        (state): Effect.Effect<readonly [Admission, Internal]> =>
+          Effect.map(decide(state, now), (result) => {
+            latest = result[1]
+            return result
+          })
+      )
+    )
+
+    const decide = (state: Internal, now: number): Effect.Effect<readonly [Admission, Internal]> => {
+      switch (state._tag) {
+        case "Closed":
+          return Effect.succeed([{ _tag: "Pass", generation: state.generation }, state])
+        case "Open": {
+          if (now < state.untilMillis) {
+            const retryAfter = Duration.millis(state.untilMillis - now)
+            return Effect.succeed([
+              { _tag: "Reject", reason: CircuitBreakerErrorReason.Open({ name, retryAfter }) },
+              state
             ])
           }
-          case "HalfOpen":
-            return state.probesInFlight < halfOpenProbes
-              ? Effect.succeed([
-                  { _tag: "Pass", generation: state.generation },
-                  {
-                    ...state,
-                    probesInFlight: state.probesInFlight + 1
-                  }
-                ])
-              : Effect.succeed([{ _tag: "Reject", reason: CircuitBreakerErrorReason.HalfOpen({ name }) }, state])
+          // The breaker has no timer: it becomes half-open at the first call after `resetAfter`, and that call is
+          // the first probe.
+          const halfOpen: Internal = { _tag: "HalfOpen", generation: state.generation + 1, probesInFlight: 1 }
+          return Effect.map(transition(state, halfOpen), (next) => [
+            { _tag: "Pass", generation: next.generation },
+            next
+          ])
         }
-      })
-    )
+        case "HalfOpen":
+          return state.probesInFlight < halfOpenProbes
+            ? Effect.succeed([
+                { _tag: "Pass", generation: state.generation },
+                {
+                  ...state,
+                  probesInFlight: state.probesInFlight + 1
+                }
+              ])
+            : Effect.succeed([{ _tag: "Reject", reason: CircuitBreakerErrorReason.HalfOpen({ name }) }, state])
+      }
+    }
 
     const record = (generation: number, outcome: Outcome) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        SynchronizedRef.updateEffect(ref, (state): Effect.Effect<Internal> => {
-          if (state.generation !== generation || (outcome === "Neutral" && state._tag === "Closed")) {
-            return Effect.succeed(state)
-          }
-          switch (state._tag) {
-            case "Closed": {
-              if (outcome === "Healthy") {
-                return Effect.succeed(state.consecutiveFailures === 0 ? state : { ...state, consecutiveFailures: 0 })
-              }
-              const consecutiveFailures = state.consecutiveFailures + 1
-              // The change reports the run that tripped the breaker (`Closed(3) -> Open` at a threshold of 3).
-              return consecutiveFailures >= failureThreshold
-                ? openAt({ ...state, consecutiveFailures }, now)
-                : Effect.succeed({ ...state, consecutiveFailures })
-            }
-            case "HalfOpen": {
-              if (outcome === "Neutral") {
-                // An interrupted probe proved nothing; free its slot for the next call.
-                return Effect.succeed({ ...state, probesInFlight: Math.max(0, state.probesInFlight - 1) })
-              }
-              return outcome === "Healthy"
-                ? transition(state, { _tag: "Closed", generation: state.generation + 1, consecutiveFailures: 0 })
-                : openAt(state, now)
-            }
-            case "Open":
-              // Unreachable: no call is admitted in an open generation. Kept for exhaustiveness.
-              return Effect.succeed(state)
-          }
-        })
+        SynchronizedRef.updateEffect(ref, (state) =>
+          Effect.map(next(state, generation, outcome, now), (result) => {
+            latest = result
+            return result
+          })
+        )
       )
+
+    const next = (state: Internal, generation: number, outcome: Outcome, now: number): Effect.Effect<Internal> => {
+      if (state.generation !== generation || (outcome === "Neutral" && state._tag === "Closed")) {
+        return Effect.succeed(state)
+      }
+      switch (state._tag) {
+        case "Closed": {
+          if (outcome === "Healthy") {
+            return Effect.succeed(state.consecutiveFailures === 0 ? state : { ...state, consecutiveFailures: 0 })
+          }
+          const consecutiveFailures = state.consecutiveFailures + 1
+          // The change reports the run that tripped the breaker (`Closed(3) -> Open` at a threshold of 3).
+          return consecutiveFailures >= failureThreshold
+            ? openAt({ ...state, consecutiveFailures }, now)
+            : Effect.succeed({ ...state, consecutiveFailures })
+        }
+        case "HalfOpen": {
+          if (outcome === "Neutral") {
+            // An interrupted probe proved nothing; free its slot for the next call.
+            return Effect.succeed({ ...state, probesInFlight: Math.max(0, state.probesInFlight - 1) })
+          }
+          return outcome === "Healthy"
+            ? transition(state, { _tag: "Closed", generation: state.generation + 1, consecutiveFailures: 0 })
+            : openAt(state, now)
+        }
+        case "Open":
+          // Unreachable: no call is admitted in an open generation. Kept for exhaustiveness.
+          return Effect.succeed(state)
+      }
+    }
 
     const outcomeOf = (exit: Exit.Exit<unknown, E>): Outcome => {
       if (Exit.isSuccess(exit)) return "Healthy"
@@ -237,9 +256,28 @@ export const make = <E = unknown>(
       )
     )
 
+    const tryPass = (): ((error?: E) => void) | undefined => {
+      const admitted = latest
+      if (admitted._tag !== "Closed") return undefined
+      return (error) => {
+        const outcome: Outcome = error === undefined || !isFailure(error) ? "Healthy" : "Unhealthy"
+        const current = latest
+        // A healthy answer to a closed breaker with no failures in its run changes nothing: no Effect to run.
+        if (
+          outcome === "Healthy" &&
+          (current.generation !== admitted.generation ||
+            (current._tag === "Closed" && current.consecutiveFailures === 0))
+        ) {
+          return
+        }
+        Effect.runFork(record(admitted.generation, outcome))
+      }
+    }
+
     return {
       name,
       protect,
+      tryPass,
       state,
       changes: Stream.fromPubSub(pubsub)
     }

@@ -110,6 +110,48 @@ export const transientByTag = <E = unknown>(
       : Decision.Stop()
 }
 
+const retryableServerStatuses: ReadonlySet<number> = new Set([502, 503, 504])
+
+/** @internal */
+export const vendorDecision = (
+  reason: Retry.VendorFailureReason,
+  options?: { readonly everyServerError?: boolean | undefined }
+): Retry.Decision => {
+  switch (reason._tag) {
+    case "RateLimited":
+      // A slot the throttle cannot give before the deadline will not come sooner by asking again.
+      return reason.source === "throttle"
+        ? Decision.Stop()
+        : Decision.Retry({ retryAfter: reason.retryAfter ?? Option.none() })
+    case "Transport":
+    case "Timeout":
+      return Decision.Retry({ retryAfter: Option.none() })
+    case "ServerError":
+      return options?.everyServerError === true || retryableServerStatuses.has(reason.status ?? 0)
+        ? Decision.Retry({ retryAfter: Option.none() })
+        : Decision.Stop()
+    default:
+      return Decision.Stop()
+  }
+}
+
+/** @internal */
+export const isAmbiguousVendorFailure = (reason: Retry.VendorFailureReason): boolean => {
+  switch (reason._tag) {
+    case "Transport":
+      return reason.reachedServer !== false
+    case "Timeout":
+    case "ServerError":
+      return true
+    default:
+      return false
+  }
+}
+
+/** @internal */
+export const isVendorUnwell = (reason: Retry.VendorFailureReason): boolean =>
+  reason._tag === "Transport" || reason._tag === "Timeout" || reason._tag === "ServerError"
+
 const attemptsAttribute = "profilesync.retry.attempts"
 
 interface LoopOptions<A2, E, EB, RB, EC, RC> {

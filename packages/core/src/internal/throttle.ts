@@ -13,16 +13,12 @@ import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { Redis } from "ioredis"
-import * as Redact from "../Redact.ts"
 import type * as Throttle from "../Throttle.ts"
 import * as Concurrency from "./throttleConcurrency.ts"
-import * as FallbackStore from "./throttleFallbackStore.ts"
 import * as Log from "./throttleLog.ts"
 import * as MemoryStore from "./throttleMemoryStore.ts"
 import * as Metrics from "./throttleMetrics.ts"
 import * as Model from "./throttleModel.ts"
-import * as RedisStore from "./throttleRedisStore.ts"
 
 interface AdaptiveState {
   rate: number
@@ -64,9 +60,9 @@ interface KeyState {
 // How many recent admission-to-send delays the widening is the maximum of.
 const delaySamples = 32
 
-const defect = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
+export const defect = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
 
-const isPositiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1
+export const isPositiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1
 
 const lookup = (keys: Throttle.KeyPolicies, key: string): Throttle.KeyPolicy | undefined => {
   if (typeof keys === "function") return keys(key)
@@ -222,7 +218,7 @@ export const makeWith = (
     const announce = (state: KeyState, admission: Throttle.Admission): void => {
       const waited = Duration.toMillis(admission.waited)
       state.admitted.unsafeUpdate(1, [])
-      state.waitTime.unsafeUpdate(waited, [])
+      state.waitTime.unsafeUpdate(waited / 1000, [])
       if (listeners > 0)
         pubsub.unsafeOffer(Model.ThrottleEvent.Admitted({ key: admission.key, waited: admission.waited }))
     }
@@ -377,25 +373,51 @@ export const makeWith = (
         return [state, admission, epoch] as const
       })
 
-    const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
-      Effect.zipRight(
-        state.gate.succeeded(epoch),
-        Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const adaptive = state.adaptive
-          if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return Effect.void
-          if (now - adaptive.lastChange < adaptive.windowMillis) return Effect.void
-          adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
-          state.effective = undefined
-          adaptive.lastChange = now
-          return publish(
-            Model.ThrottleEvent.RateChanged({
-              key: state.key,
-              limit: adaptive.rate,
-              window: Duration.millis(adaptive.windowMillis)
-            })
-          )
+    // A success counts towards the concurrency cap's recovery and raises an adaptive rate once per window.
+    const recordSuccessAt = (state: KeyState, epoch: number, now: number): void => {
+      state.gate.succeededNow(epoch)
+      const adaptive = state.adaptive
+      if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return
+      if (now - adaptive.lastChange < adaptive.windowMillis) return
+      adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
+      state.effective = undefined
+      adaptive.lastChange = now
+      pubsub.unsafeOffer(
+        Model.ThrottleEvent.RateChanged({
+          key: state.key,
+          limit: adaptive.rate,
+          window: Duration.millis(adaptive.windowMillis)
         })
       )
+    }
+    const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
+      Effect.map(Clock.currentTimeMillis, (now) => recordSuccessAt(state, epoch, now))
+
+    const toSnapshot = (
+      state: KeyState,
+      windows: ReadonlyArray<Log.EffectiveWindow>,
+      snapshot: Throttle.StoreSnapshot
+    ): Throttle.Snapshot => {
+      const capacity = state.gate.capacity()
+      return {
+        key: state.key,
+        backend: snapshot.backend,
+        windows: snapshot.windows.map((usage, index) => ({
+          limit: usage.limit,
+          window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
+          used: usage.used,
+          remaining: Math.max(0, usage.limit - usage.used),
+          resetAfter: Duration.millis(usage.resetAfter)
+        })),
+        cooldown: Duration.millis(
+          snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
+        ),
+        reserved: snapshot.reserved,
+        queueDepth: state.depth,
+        inFlight: state.gate.inFlight(),
+        maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
+      }
+    }
 
     const slowAcquire = (key: string, acquireOptions: Throttle.AcquireOptions | undefined) =>
       Effect.uninterruptibleMask((restore) =>
@@ -491,27 +513,37 @@ export const makeWith = (
         Effect.gen(function* () {
           const state = yield* stateOf(key)
           const windows = windowsOf(state)
-          const snapshot = yield* store.snapshot({ key, windows })
-          const capacity = state.gate.capacity()
-          return {
-            key,
-            backend: snapshot.backend,
-            windows: snapshot.windows.map((usage, index) => ({
-              limit: usage.limit,
-              window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
-              used: usage.used,
-              remaining: Math.max(0, usage.limit - usage.used),
-              resetAfter: Duration.millis(usage.resetAfter)
-            })),
-            cooldown: Duration.millis(
-              snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
-            ),
-            reserved: snapshot.reserved,
-            queueDepth: state.depth,
-            inFlight: state.gate.inFlight(),
-            maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
+          return toSnapshot(state, windows, yield* store.snapshot({ key, windows }))
+        }),
+      tryAdmit: (key) => {
+        // The same checks as `withThrottle`'s fast path, on the system clock, with no Effect at all.
+        const state = fast === undefined ? undefined : states.get(key)
+        const epoch = state?.gate.tryTake()
+        if (state === undefined || epoch === undefined) return undefined
+        const now = Date.now()
+        const admitted = admitNow(key, undefined, now)
+        if (admitted === undefined) {
+          state.gate.untake()
+          return undefined
+        }
+        let finished = false
+        return {
+          admission: admitted[1],
+          sent: () => recordDelay(state, Math.max(0, Date.now() - now)),
+          done: (succeeded) => {
+            if (finished) return
+            finished = true
+            state.gate.untake()
+            if (succeeded) recordSuccessAt(state, epoch, Date.now())
           }
-        })
+        }
+      },
+      snapshotNow: (key) => {
+        const state = fast === undefined ? undefined : states.get(key)
+        if (fast === undefined || state === undefined) return undefined
+        const windows = windowsOf(state)
+        return toSnapshot(state, windows, fast.snapshotAt({ key, windows }, Date.now()))
+      }
     }
     return service
   })
@@ -521,77 +553,3 @@ export const make = (options: Throttle.MemoryOptions): Effect.Effect<Throttle.Th
   options.store === undefined
     ? Effect.flatMap(MemoryStore.make, (store) => makeWith(options, () => Effect.succeed(store), store))
     : makeWith(options, () => Effect.succeed(options.store!))
-
-// Long enough for a Redis on a starved host (hundreds of milliseconds), short enough to notice a dead one.
-const commandTimeoutMillis = (options: Throttle.RedisOptions): number =>
-  Duration.toMillis(Duration.decode(options.commandTimeout ?? Duration.seconds(2)))
-
-/** Opens the ioredis client the Redis store runs on, tuned to notice an unreachable Redis quickly. */
-const connect = (options: Throttle.RedisOptions): Effect.Effect<Redis, never, Scope.Scope> => {
-  const commandTimeout = commandTimeoutMillis(options)
-  const connectTimeout = Duration.decode(options.connectTimeout ?? Duration.seconds(1))
-  const given = typeof options.redis === "string" ? {} : options.redis
-  if (typeof options.redis === "string") Redact.registerUrlPassword(options.redis)
-  else Redact.register(given.password)
-  const settings = {
-    ...given,
-    commandTimeout,
-    // Fail at once while disconnected instead of queueing: the throttle then runs on its local share.
-    enableOfflineQueue: false,
-    // A lazy client would not connect before its first command, which fails at once without the offline queue.
-    lazyConnect: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: Duration.toMillis(connectTimeout),
-    retryStrategy: given.retryStrategy ?? ((attempt: number) => Math.min(attempt * 100, 1000))
-  }
-  return Effect.acquireRelease(
-    Effect.sync(() => {
-      const client = typeof options.redis === "string" ? new Redis(options.redis, settings) : new Redis(settings)
-      // ioredis emits "error" on every failed reconnect; without a listener Node prints each one. The throttle
-      // reports the outage itself (one warning per transition, a StoreFallback event and a gauge).
-      client.on("error", () => {})
-      return client
-    }),
-    (client) => Effect.sync(() => client.disconnect())
-  ).pipe(
-    Effect.tap((client) =>
-      Effect.async<void>((resume) => {
-        if (client.status === "ready") return resume(Effect.void)
-        const ready = () => resume(Effect.void)
-        client.once("ready", ready)
-        return Effect.sync(() => client.off("ready", ready))
-      }).pipe(Effect.timeoutOption(connectTimeout))
-    )
-  )
-}
-
-/** A throttle shared through Redis, falling back to the local share while Redis is unreachable. */
-export const makeRedis = (
-  options: Throttle.RedisOptions
-): Effect.Effect<Throttle.ThrottleService, never, Scope.Scope> =>
-  Effect.gen(function* () {
-    if (!isPositiveInteger(options.replicas)) {
-      return yield* defect(`Throttle replicas ${options.replicas} is not a whole number >= 1`)
-    }
-    return yield* makeWith(options, (publish) =>
-      Effect.gen(function* () {
-        const client = yield* connect(options)
-        const memory = yield* MemoryStore.make
-        const leaseMillis = commandTimeoutMillis(options)
-        return yield* FallbackStore.make({
-          redis: RedisStore.make(client, {
-            keyPrefix: options.keyPrefix ?? "profilesync:throttle:",
-            replicaId: randomUUID(),
-            replicas: options.replicas,
-            leaseMillis,
-            unreachableMillis: leaseMillis
-          }),
-          memory,
-          replicas: options.replicas,
-          recoveryInterval: Duration.decode(options.recoveryInterval ?? Duration.seconds(2)),
-          heartbeatInterval: Duration.millis(Math.max(5, leaseMillis / 4)),
-          publish
-        })
-      })
-    )
-  })

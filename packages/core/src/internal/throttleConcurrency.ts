@@ -18,7 +18,7 @@ export interface ConcurrencyGate {
   readonly take: Effect.Effect<number>
   /** Takes a permit at once when one is free and nobody waits; returns the epoch, or undefined (nothing taken). */
   readonly tryTake: () => number | undefined
-  /** Returns a permit taken with `tryTake` and not used. */
+  /** Returns a permit taken with `tryTake` (used or not), synchronously; `give` is its Effect. */
   readonly untake: () => void
   /** Returns a permit and hands free permits to the next waiters. */
   readonly give: Effect.Effect<void>
@@ -29,6 +29,8 @@ export interface ConcurrencyGate {
    * one. Calls that started before the last `lower` do not count: they ran at the concurrency the vendor refused.
    */
   readonly succeeded: (epoch: number) => Effect.Effect<void>
+  /** `succeeded`, synchronously. */
+  readonly succeededNow: (epoch: number) => void
   readonly capacity: () => number
   readonly inFlight: () => number
   readonly waiting: () => number
@@ -80,21 +82,29 @@ export const make = (ceiling: number): ConcurrencyGate => {
     })
   )
 
+  const release = (): void => {
+    inUse--
+    grant()
+  }
+  const succeed = (startedIn: number): void => {
+    if (capacity >= ceiling || startedIn !== epoch) return
+    successes++
+    if (successes >= capacity) {
+      capacity++
+      successes = 0
+      grant()
+    }
+  }
+
   return {
     take,
-    untake: () => {
-      inUse--
-      grant()
-    },
+    untake: release,
     tryTake: () => {
       if (waiters.length > 0 || inUse >= capacity) return undefined
       inUse++
       return epoch
     },
-    give: Effect.sync(() => {
-      inUse--
-      grant()
-    }),
+    give: Effect.sync(release),
     lower: Effect.sync(() => {
       const base = Number.isFinite(capacity) ? capacity : Math.max(1, inUse)
       capacity = Math.max(1, Math.floor(base / 2))
@@ -102,16 +112,8 @@ export const make = (ceiling: number): ConcurrencyGate => {
       epoch++
       return capacity
     }),
-    succeeded: (startedIn) =>
-      Effect.sync(() => {
-        if (capacity >= ceiling || startedIn !== epoch) return
-        successes++
-        if (successes >= capacity) {
-          capacity++
-          successes = 0
-          grant()
-        }
-      }),
+    succeeded: (startedIn) => Effect.sync(() => succeed(startedIn)),
+    succeededNow: succeed,
     capacity: () => capacity,
     inFlight: () => inUse,
     waiting: () => waiters.length

@@ -125,16 +125,23 @@ export interface WindowUsage {
 
 /** Usage of a window: entries later than `now - window`, including future reservations. */
 export const usage = (entries: ReadonlyArray<LogEntry>, window: EffectiveWindow, now: number): WindowUsage => {
-  const horizon = now - window.millis
-  let used = 0
-  let oldest: number | undefined
-  for (const entry of entries) {
-    if (entry.time > horizon) {
-      used++
-      if (oldest === undefined || entry.time < oldest) oldest = entry.time
-    }
+  // Entries are sorted by time: the counted ones are those after the horizon (found by bisection, as a snapshot is
+  // taken per proxied request and a window can hold thousands of entries).
+  const first = firstAfter(entries, now - window.millis)
+  const used = entries.length - first
+  return { used, resetAfter: used === 0 ? 0 : Math.max(0, entries[first]!.time + window.millis - now) }
+}
+
+/** The index of the first entry later than `time` in time-sorted `entries` (their length when there is none). */
+export const firstAfter = (entries: ReadonlyArray<LogEntry>, time: number): number => {
+  let low = 0
+  let high = entries.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (entries[middle]!.time > time) high = middle
+    else low = middle + 1
   }
-  return { used, resetAfter: oldest === undefined ? 0 : Math.max(0, oldest + window.millis - now) }
+  return low
 }
 
 /** Sorts entries by time (stable, so equal times keep their queue order). */

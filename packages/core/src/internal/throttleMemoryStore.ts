@@ -22,6 +22,8 @@ export interface MemoryStore extends Throttle.ThrottleStore {
    * written otherwise). The throttle's fast path: an uncontended admission without allocating an Effect.
    */
   readonly admitNow: (key: string, windows: ReadonlyArray<Log.EffectiveWindow>, longest: number, now: number) => boolean
+  /** `snapshot` at `now`, synchronously. */
+  readonly snapshotAt: (request: Throttle.SnapshotRequest, now: number) => Throttle.StoreSnapshot
   /** `reserve`, with no slot before `notBefore` (epoch milliseconds on this store's clock). */
   readonly reserveFrom: (
     request: Throttle.ReserveRequest,
@@ -113,18 +115,18 @@ export const make: Effect.Effect<MemoryStore> = Effect.sync(() => {
         log.entries = Log.reslot(log.entries, request.windows, now, until)
         return { untilMillis: until, extended: true }
       }),
-    snapshot: (request) =>
-      Effect.map(Clock.currentTimeMillis, (now): Throttle.StoreSnapshot => {
-        const log = logs.get(request.key)
-        const entries = log?.entries ?? []
-        return {
-          backend: "memory",
-          nowMillis: now,
-          cooldownUntilMillis: log !== undefined && log.cooldownUntil > now ? log.cooldownUntil : 0,
-          reserved: entries.filter((entry) => entry.time > now).length,
-          windows: request.windows.map((window) => ({ limit: window.limit, ...Log.usage(entries, window, now) }))
-        }
-      }),
+    snapshotAt: (request, now) => {
+      const log = logs.get(request.key)
+      const entries = log?.entries ?? []
+      return {
+        backend: "memory",
+        nowMillis: now,
+        cooldownUntilMillis: log !== undefined && log.cooldownUntil > now ? log.cooldownUntil : 0,
+        reserved: entries.length - Log.firstAfter(entries, now),
+        windows: request.windows.map((window) => ({ limit: window.limit, ...Log.usage(entries, window, now) }))
+      }
+    },
+    snapshot: (request) => Effect.map(Clock.currentTimeMillis, (now) => store.snapshotAt(request, now)),
     seed: (contents) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
         for (const [key, content] of contents) {

@@ -10,10 +10,10 @@ export const queueDepth = Metric.gauge("profilesync_throttle_queue_depth", {
   description: "Callers waiting for a throttle slot in this process"
 })
 
-/** How long admitted callers waited, in milliseconds (1 ms to about 9 minutes). */
+/** How long admitted callers waited, in seconds (Prometheus' base unit; buckets from 1 ms to about 9 minutes). */
 export const waitTime = Metric.histogram(
-  "profilesync_throttle_wait_milliseconds",
-  MetricBoundaries.exponential({ start: 1, factor: 2, count: 20 }),
+  "profilesync_throttle_wait_seconds",
+  MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 20 }),
   "Time from asking the throttle to being admitted"
 )
 

@@ -141,54 +141,21 @@ export const retriesTotal = Metric.counter("profilesync_vendor_retries_total", {
   description: "Vendor requests repeated after a retryable failure."
 })
 
-const transientTags: ReadonlySet<string> = new Set(["Transport", "Timeout", "RateLimited"])
-const retryableServerStatuses: ReadonlySet<number> = new Set([502, 503, 504])
-
-/** Retry on transport errors, timeouts, 429 and 502/503/504; never on anything else (decided on `_tag` only). */
-export const classify = (error: VendorFailureError): Retry.Decision => {
-  const reason = error.reason
-  if (reason._tag === "RateLimited") {
-    // A slot the throttle cannot give before the deadline will not come sooner by asking again.
-    return reason.source === "throttle"
-      ? Retry.Decision.Stop()
-      : Retry.Decision.Retry({ retryAfter: reason.retryAfter })
-  }
-  if (transientTags.has(reason._tag)) return Retry.Decision.Retry({ retryAfter: Option.none() })
-  if (reason._tag === "ServerError" && retryableServerStatuses.has(reason.status)) {
-    return Retry.Decision.Retry({ retryAfter: Option.none() })
-  }
-  return Retry.Decision.Stop()
-}
+/** Retry on transport errors, timeouts, 429 and 502/503/504; never on anything else (core's one classification). */
+export const classify = (error: VendorFailureError): Retry.Decision => Retry.vendorDecision(error.reason)
 
 /**
  * The classification of an operation that is safe to repeat (a read): every 5xx is retried too, a 500 included, as
  * repeating it cannot write anything and one vendor hiccup must not fail a status read.
  */
 export const classifySafe = (error: VendorFailureError): Retry.Decision =>
-  error.reason._tag === "ServerError" ? Retry.Decision.Retry({ retryAfter: Option.none() }) : classify(error)
+  Retry.vendorDecision(error.reason, { everyServerError: true })
 
-/**
- * Whether the failed attempt may have taken effect at the vendor. A 429, a refused connection or a throttle refusal
- * certainly did not; a timeout, a dropped connection or a 5xx may have.
- */
-export const isAmbiguous = (error: VendorFailureError): boolean => {
-  const reason = error.reason
-  switch (reason._tag) {
-    case "Transport":
-      return reason.reachedServer
-    case "Timeout":
-    case "ServerError":
-      return true
-    default:
-      return false
-  }
-}
+/** Whether the failed attempt may have taken effect at the vendor. */
+export const isAmbiguous = (error: VendorFailureError): boolean => Retry.isAmbiguousVendorFailure(error.reason)
 
 /** Breaker failures: the vendor is unwell, not the request wrong. */
-export const isBreakerFailure = (error: VendorFailureError): boolean => {
-  const reason = error.reason
-  return reason._tag === "Transport" || reason._tag === "Timeout" || reason._tag === "ServerError"
-}
+export const isBreakerFailure = (error: VendorFailureError): boolean => Retry.isVendorUnwell(error.reason)
 
 // Node's fetch fails with "fetch failed" and puts the socket error (or an AggregateError of one per address) in
 // `cause`: the errors beneath the first, outermost first.

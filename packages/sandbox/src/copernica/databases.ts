@@ -9,7 +9,7 @@ import type { VendorDialect } from "../vendor/dialect.ts"
 import type { OperationHandler } from "../vendor/operation-dispatch.ts"
 import { strictRefusal } from "../vendor/strict.ts"
 import { page, queryBoolean } from "./paging.ts"
-import type { CopernicaDatabase, CopernicaProfile } from "./state.ts"
+import type { CopernicaDatabase } from "./state.ts"
 import { databaseView, fieldView, profileView } from "./views.ts"
 
 /** Field types a database may hold only once (CDoc `rest-post-database-fields.md`). */
@@ -31,7 +31,8 @@ interface CreateFieldBody {
 const optionalBoolean = (value: boolean | string | undefined): boolean | undefined =>
   value === undefined ? undefined : phpBoolean(value)
 
-type ProfilePredicate = (profile: CopernicaProfile) => boolean
+/** Conditions and orderings read a profile by its slot in the database's store. */
+type ProfilePredicate = (slot: number) => boolean
 
 const conditionPattern = /^([^=!<>~]+)(==|!=|<>|<=|>=|=~|!~|<|>)(.*)$/s
 
@@ -57,24 +58,22 @@ const likePattern = (pattern: string): RegExp =>
   )
 
 // The name is not trimmed: the live API reads `Email ==x` as a condition on the field "Email " (which does not exist).
-const valueReader = (
-  database: CopernicaDatabase,
-  name: string
-): ((profile: CopernicaProfile) => string) | undefined => {
+const valueReader = (database: CopernicaDatabase, name: string): ((slot: number) => string) | undefined => {
+  const store = database.profiles
   const lower = name.toLowerCase()
   if (lower === "id") {
-    return (profile) => String(profile.ID)
+    return (slot) => String(store.idAt(slot))
   }
   if (lower === "code") {
-    return (profile) => profile.secret
+    return (slot) => store.secretAt(slot)
   }
   if (lower === "modified") {
-    return (profile) => profile.modified
+    return (slot) => store.modifiedAt(slot)
   }
   const field = database.fields.find(
     (candidate) => candidate.name.toLowerCase() === lower || String(candidate.ID) === lower
   )
-  return field === undefined ? undefined : (profile) => profile.fields[field.name] ?? ""
+  return field === undefined ? undefined : (slot) => store.valueAt(slot, field.name)
 }
 
 const parseCondition = (database: CopernicaDatabase, condition: string): ProfilePredicate | string => {
@@ -90,25 +89,25 @@ const parseCondition = (database: CopernicaDatabase, condition: string): Profile
   }
   switch (operator) {
     case "==":
-      return (profile) => compareText(read(profile), value) === 0
+      return (slot) => compareText(read(slot), value) === 0
     case "!=":
     case "<>":
-      return (profile) => compareText(read(profile), value) !== 0
+      return (slot) => compareText(read(slot), value) !== 0
     case "<":
-      return (profile) => compareText(read(profile), value) < 0
+      return (slot) => compareText(read(slot), value) < 0
     case ">":
-      return (profile) => compareText(read(profile), value) > 0
+      return (slot) => compareText(read(slot), value) > 0
     case "<=":
-      return (profile) => compareText(read(profile), value) <= 0
+      return (slot) => compareText(read(slot), value) <= 0
     case ">=":
-      return (profile) => compareText(read(profile), value) >= 0
+      return (slot) => compareText(read(slot), value) >= 0
     case "=~": {
       const pattern = likePattern(value)
-      return (profile) => pattern.test(read(profile))
+      return (slot) => pattern.test(read(slot))
     }
     default: {
       const pattern = likePattern(value)
-      return (profile) => !pattern.test(read(profile))
+      return (slot) => !pattern.test(read(slot))
     }
   }
 }
@@ -193,40 +192,44 @@ export const databaseHandlers = (
       }
       predicates.push(predicate)
     }
-    let profiles = [...database.profiles.values()].filter((profile) =>
-      predicates.every((predicate) => predicate(profile))
-    )
+    const store = database.profiles
+    let slots: Array<number> = []
+    for (const slot of store.slots()) {
+      if (predicates.every((predicate) => predicate(slot))) slots.push(slot)
+    }
     const orderBy = query.get("orderby") ?? "id"
     const descending = query.get("order") === "desc"
     if (orderBy === "random") {
       const random = runtime.identifiers
-      profiles = profiles
-        .map((profile) => ({ profile, key: random.next() }))
+      slots = slots
+        .map((slot) => ({ slot, key: random.next() }))
         .sort((left, right) => left.key - right.key)
-        .map(({ profile }) => profile)
+        .map(({ slot }) => slot)
     } else {
       // The live API orders by id when `orderby` names no field (rmuit/copernica-api `tests/TestApi.php`).
-      let read = orderBy === "id" ? (profile: CopernicaProfile) => String(profile.ID) : valueReader(database, orderBy)
-      if (read === undefined) {
+      // Slots already run in id order: ordering by id needs no sort.
+      const read = orderBy === "id" ? undefined : valueReader(database, orderBy)
+      if (read === undefined && orderBy !== "id") {
         if (runtime.options.strict) {
           return dialect.invalidRequest(
             strictRefusal(`query /orderby: "${orderBy}" is not a field of database ${database.ID} (ignored otherwise)`)
           )
         }
-        read = (profile: CopernicaProfile) => String(profile.ID)
       }
-      profiles.sort((left, right) => compareText(read(left), read(right)) || left.ID - right.ID)
+      if (read !== undefined) {
+        const reader = read
+        slots.sort((left, right) => compareText(reader(left), reader(right)) || left - right)
+      }
       if (descending) {
-        profiles.reverse()
+        slots.reverse()
       }
     }
     const dataOnly = queryBoolean(query.get("dataonly"), false)
+    // Only the profiles of the page are copied out of the store.
+    const paged = page(slots, query)
     return {
       status: 200,
-      body: page(
-        profiles.map((profile) => profileView(profile, dataOnly)),
-        query
-      )
+      body: { ...paged, data: paged.data.map((slot) => profileView(store.profileAt(slot), dataOnly)) }
     }
   }
 })

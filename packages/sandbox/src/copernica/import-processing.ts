@@ -11,10 +11,9 @@
  *   sandbox simulates no collections. Both are listed in the job's `outcome.ignoredColumns` (state dump only).
  * - `removeMissing` removes the database's profiles that no row matched or created.
  */
-import { copernicaIdentity } from "@profilesync/contracts"
 import type { ImportFailureDecision } from "../faults/fault-injector.ts"
 import { formatTimestamp } from "../time.ts"
-import type { CopernicaAccountState, CopernicaDatabase, CopernicaImport, CopernicaProfile } from "./state.ts"
+import type { CopernicaAccountState, CopernicaDatabase, CopernicaImport } from "./state.ts"
 
 /**
  * Runs a started import job to its end (`finished`, or `failed` with `lasterror`).
@@ -44,104 +43,50 @@ export const processCopernicaImport = (
     return
   }
   const rows = job.rows
-  const columnFields = new Map<string, string>()
+  const columns: Array<string> = []
+  const fieldNames: Array<string> = []
   for (const column of Object.keys(rows[0] ?? {})) {
     const field = column.includes(".") ? undefined : account.findField(database, column)
     if (field === undefined) {
       job.outcome.ignoredColumns.push(column)
     } else {
-      columnFields.set(column, field.name)
+      columns.push(column)
+      fieldNames.push(field.name)
     }
   }
   const keyFields = job.keyFields
     .filter((key) => !key.includes("."))
     .map((key) => account.findField(database, key)?.name)
     .filter((name): name is string => name !== undefined)
-  const touched = new Set<number>()
-  const index = new KeyIndex(database, keyFields)
+  // Slots the job wrote or matched, kept only when the job removes the others.
+  const touched = job.removeMissing && job.action !== "delete" ? new Set<number>() : undefined
   const failAt = failure === undefined ? rows.length : Math.floor(failure.failAfterShare * rows.length)
+  // One values object for every row: the store copies what it keeps, so no row leaves an object behind.
+  const values: Record<string, string> = {}
 
-  for (const [position, row] of rows.entries()) {
+  for (let position = 0; position < rows.length; position++) {
     if (position >= failAt) {
+      database.profiles.compactIfSparse()
       finish(`Import stopped at line ${position + 1} of ${rows.length} (sandbox fault injection)`)
       return
     }
-    const values: Record<string, string> = {}
-    for (const [column, fieldName] of columnFields) {
-      values[fieldName] = row[column] ?? ""
+    const row = rows[position]!
+    for (let index = 0; index < columns.length; index++) {
+      values[fieldNames[index]!] = row[columns[index]!] ?? ""
     }
-    applyRow(account, database, job, values, index, now, touched)
+    applyRow(account, database, job, values, keyFields, now, touched)
     job.processedlines++
   }
-  if (job.removeMissing && job.action !== "delete") {
-    for (const profile of [...database.profiles.values()]) {
-      if (!touched.has(profile.ID)) {
-        account.removeProfile(database, profile, now)
+  if (touched !== undefined) {
+    for (const slot of [...database.profiles.slots()]) {
+      if (!touched.has(slot)) {
+        account.removeProfile(database, slot, now)
         job.outcome.removed++
       }
     }
   }
+  database.profiles.compactIfSparse()
   finish(undefined)
-}
-
-/**
- * Profiles by the normalised values of the key fields, so each row finds its matches without scanning the database
- * (benchmarks import hundreds of thousands of rows). Kept current as rows create and remove profiles; an update never
- * changes a profile's key, since it matched on it.
- */
-class KeyIndex {
-  readonly #keyFields: ReadonlyArray<string>
-  readonly #profiles = new Map<string, Array<CopernicaProfile>>()
-
-  constructor(database: CopernicaDatabase, keyFields: ReadonlyArray<string>) {
-    this.#keyFields = keyFields
-    if (keyFields.length > 0) {
-      for (const profile of database.profiles.values()) {
-        this.add(profile)
-      }
-    }
-  }
-
-  /** The key of a set of values, or undefined when a key field is empty (such a row matches nothing). */
-  keyOf(values: Readonly<Record<string, string>>): string | undefined {
-    if (this.#keyFields.length === 0) {
-      return undefined
-    }
-    if (this.#keyFields.some((field) => (values[field] ?? "").trim() === "")) {
-      return undefined
-    }
-    return copernicaIdentity(values, this.#keyFields)
-  }
-
-  matches(values: Readonly<Record<string, string>>): ReadonlyArray<CopernicaProfile> {
-    const key = this.keyOf(values)
-    return key === undefined ? [] : [...(this.#profiles.get(key) ?? [])]
-  }
-
-  add(profile: CopernicaProfile): void {
-    const key = this.keyOf(profile.fields)
-    if (key !== undefined) {
-      const list = this.#profiles.get(key)
-      if (list === undefined) {
-        this.#profiles.set(key, [profile])
-      } else {
-        list.push(profile)
-      }
-    }
-  }
-
-  remove(profile: CopernicaProfile): void {
-    const key = this.keyOf(profile.fields)
-    const list = key === undefined ? undefined : this.#profiles.get(key)
-    if (key !== undefined && list !== undefined) {
-      const remaining = list.filter((candidate) => candidate.ID !== profile.ID)
-      if (remaining.length === 0) {
-        this.#profiles.delete(key)
-      } else {
-        this.#profiles.set(key, remaining)
-      }
-    }
-  }
 }
 
 const applyRow = (
@@ -149,25 +94,21 @@ const applyRow = (
   database: CopernicaDatabase,
   job: CopernicaImport,
   values: Readonly<Record<string, string>>,
-  index: KeyIndex,
+  keyFields: ReadonlyArray<string>,
   now: number,
-  touched: Set<number>
+  touched: Set<number> | undefined
 ): void => {
-  const matches = index.matches(values)
-  const update = (profile: CopernicaProfile): void => {
-    for (const [name, value] of Object.entries(values)) {
-      if (!(job.ignoreEmptyFields && value === "")) {
-        profile.fields[name] = value
-      }
-    }
-    profile.modified = formatTimestamp(now)
-    touched.add(profile.ID)
+  const store = database.profiles
+  // A copy: removing a profile changes the index's lists.
+  const matches = [...store.matches(keyFields, values)]
+  const update = (slot: number): void => {
+    store.update(slot, values, job.ignoreEmptyFields, now)
+    touched?.add(slot)
     job.outcome.updated++
   }
   const create = (): void => {
-    const profile = account.createProfile(database, values, now)
-    index.add(profile)
-    touched.add(profile.ID)
+    const slot = account.createStoredProfile(database, values, now)
+    touched?.add(slot)
     job.outcome.created++
   }
   switch (job.action) {
@@ -191,8 +132,8 @@ const applyRow = (
       if (matches.length === 0) {
         create()
       } else {
-        for (const profile of matches) {
-          touched.add(profile.ID)
+        for (const slot of matches) {
+          touched?.add(slot)
         }
         job.outcome.skipped++
       }
@@ -202,9 +143,8 @@ const applyRow = (
         job.outcome.skipped++
         return
       }
-      for (const profile of matches) {
-        index.remove(profile)
-        account.removeProfile(database, profile, now)
+      for (const slot of matches) {
+        account.removeProfile(database, slot, now)
         job.outcome.removed++
       }
       return

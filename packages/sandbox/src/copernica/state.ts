@@ -8,6 +8,9 @@
 import type { CopernicaDatabaseSeed, ResolvedSandboxOptions } from "../options.ts"
 import type { RandomSource } from "../random.ts"
 import { formatTimestamp } from "../time.ts"
+import { type CopernicaProfile, CopernicaProfileStore } from "./profile-store.ts"
+
+export type { CopernicaProfile } from "./profile-store.ts"
 
 /**
  * A profile field of a database.
@@ -30,22 +33,6 @@ export interface CopernicaField {
 }
 
 /**
- * A profile: field values by field name, every value a string.
- *
- * @category Copernica
- * @since 0.0.0
- */
-export interface CopernicaProfile {
-  readonly ID: number
-  readonly fields: Record<string, string>
-  readonly interests: Array<string>
-  readonly database: number
-  readonly secret: string
-  readonly created: string
-  modified: string
-}
-
-/**
  * A database with its fields and live profiles; removed profiles are kept apart for inspection.
  *
  * @category Copernica
@@ -58,7 +45,9 @@ export interface CopernicaDatabase {
   readonly archived: boolean
   readonly created: string
   readonly fields: Array<CopernicaField>
-  readonly profiles: Map<number, CopernicaProfile>
+  /** Field defaults by field name, for new profiles. */
+  readonly defaults: Map<string, string>
+  readonly profiles: CopernicaProfileStore
   readonly removedProfiles: Array<CopernicaProfile & { readonly removed: string }>
 }
 
@@ -146,14 +135,16 @@ export class CopernicaAccountState {
   }
 
   createDatabase(name: string, description: string, now: number): CopernicaDatabase {
+    const id = this.#nextDatabaseId++
     const database: CopernicaDatabase = {
-      ID: this.#nextDatabaseId++,
+      ID: id,
       name,
       description,
       archived: false,
       created: formatTimestamp(now),
       fields: [],
-      profiles: new Map(),
+      defaults: new Map(),
+      profiles: new CopernicaProfileStore(id),
       removedProfiles: []
     }
     this.databases.set(database.ID, database)
@@ -209,10 +200,9 @@ export class CopernicaAccountState {
       lock: field.lock ?? false
     }
     database.fields.push(created)
+    database.defaults.set(created.name, created.value)
     // Existing profiles get the new field with its default, as a new column would.
-    for (const profile of database.profiles.values()) {
-      profile.fields[created.name] = created.value
-    }
+    database.profiles.addField(created.name, created.value)
     return created
   }
 
@@ -222,33 +212,33 @@ export class CopernicaAccountState {
     return database.fields.find((field) => field.name.toLowerCase() === wanted)
   }
 
-  createProfile(database: CopernicaDatabase, values: Readonly<Record<string, string>>, now: number): CopernicaProfile {
-    const timestamp = formatTimestamp(now)
-    const fields: Record<string, string> = {}
-    for (const field of database.fields) {
-      fields[field.name] = field.value
+  /**
+   * Creates a profile from the field defaults and `values`, whose names are matched to fields without regard to
+   * case; names of no field are ignored. Returns its slot in the database's store.
+   */
+  createProfile(database: CopernicaDatabase, values: Readonly<Record<string, string>>, now: number): number {
+    const stored: Record<string, string> = {}
+    for (const name in values) {
+      const field = database.defaults.has(name) ? name : this.findField(database, name)?.name
+      if (field !== undefined) stored[field] = values[name]!
     }
-    for (const [name, value] of Object.entries(values)) {
-      const field = this.findField(database, name)
-      if (field !== undefined) {
-        fields[field.name] = value
-      }
-    }
-    const profile: CopernicaProfile = {
-      ID: this.#nextProfileId++,
-      fields,
-      interests: [],
-      database: database.ID,
-      secret: this.#identifiers.uuid().replaceAll("-", ""),
-      created: timestamp,
-      modified: timestamp
-    }
-    database.profiles.set(profile.ID, profile)
-    return profile
+    return this.createStoredProfile(database, stored, now)
   }
 
-  removeProfile(database: CopernicaDatabase, profile: CopernicaProfile, now: number): void {
-    database.profiles.delete(profile.ID)
+  /** Creates a profile from `values` already keyed by stored field names (import processing's fast path). */
+  createStoredProfile(database: CopernicaDatabase, values: Readonly<Record<string, string>>, now: number): number {
+    return database.profiles.create(
+      this.#nextProfileId++,
+      this.#identifiers.uuid().replaceAll("-", ""),
+      values,
+      database.defaults,
+      now
+    )
+  }
+
+  /** Removes the profile in `slot`, keeping a copy among the database's removed profiles. */
+  removeProfile(database: CopernicaDatabase, slot: number, now: number): void {
+    const profile = database.profiles.remove(slot)
     database.removedProfiles.push({ ...profile, removed: formatTimestamp(now) })
   }
 
@@ -264,7 +254,7 @@ export class CopernicaAccountState {
   toJSON(): object {
     return {
       id: this.id,
-      databases: [...this.databases.values()].map((database) => ({
+      databases: [...this.databases.values()].map(({ defaults: _defaults, ...database }) => ({
         ...database,
         profiles: [...database.profiles.values()]
       })),

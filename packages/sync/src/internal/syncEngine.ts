@@ -262,6 +262,7 @@ const runScoped = (
           if (typeof value === "number") counts[`${name}.${counter}`] = value
         }
       }
+      for (const [name, calls] of Object.entries(report.vendorCalls)) counts[`${name}.vendorCalls`] = calls ?? 0
       return counts
     }
 
@@ -351,7 +352,7 @@ const runScoped = (
 
       // --- 3. read, diff, send ---
       const rejects = !dryRun
-        ? yield* Rejects.make(config.rejects.path)
+        ? yield* Rejects.make(config.rejects.path, (lines) => write({ lock }, state.recordRejects(sync, runId, lines)))
         : existsSync(dirname(config.rejects.path))
           ? yield* Rejects.make(dryRunPath(config.rejects.path))
           : Rejects.makeUnwritten()

@@ -92,7 +92,7 @@ export const layer = (
   const throttle =
     options.redisUrl === undefined
       ? Throttle.layerMemory({ keys })
-      : Throttle.layerRedis({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
+      : Throttle.layerRedisOnDemand({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
 
   // A target without credentials talks through the proxy sidecar, which holds the token and spends the budget.
   const ocamba = Layer.effect(

@@ -1,6 +1,7 @@
 /**
  * The rejects file of a run: one NDJSON line per reason a row was refused (row number, line, key if any, field,
- * column, value, reason, targets), written as rows are read, and a count per kind of reason for the report.
+ * column, value, reason, targets), written as rows are read, and a count per kind of reason for the report. A
+ * run that writes state also keeps the lines in the state store, per run, for `profilesync dashboard`.
  *
  * @internal
  */
@@ -70,7 +71,10 @@ const flushThreshold = 256 * 1024
  *
  * @internal
  */
-export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scope.Scope> =>
+export const make = (
+  path: string,
+  keep?: (lines: ReadonlyArray<RejectLine>) => Effect.Effect<void, SyncError>
+): Effect.Effect<RejectsWriter, SyncError, Scope.Scope> =>
   Effect.gen(function* () {
     const partial = `${path}.partial`
     const failed = fileFailed(path)
@@ -78,6 +82,8 @@ export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scop
     const handle = yield* Effect.tryPromise({ try: () => open(partial, "w"), catch: failed })
     let buffer: Array<string> = []
     let buffered = 0
+    // The same lines for `keep` (the state store), handed over with each write of the file.
+    let kept: Array<RejectLine> = []
     let count = 0
     let closed = false
     const reasons: Record<string, number> = {}
@@ -85,9 +91,14 @@ export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scop
     const flush = Effect.suspend(() => {
       if (buffer.length === 0) return Effect.void
       const text = buffer.join("")
+      const lines = kept
       buffer = []
       buffered = 0
-      return Effect.tryPromise({ try: () => handle.write(text), catch: failed }).pipe(Effect.asVoid)
+      kept = []
+      return Effect.tryPromise({ try: () => handle.write(text), catch: failed }).pipe(
+        Effect.zipRight(keep === undefined ? Effect.void : keep(lines)),
+        Effect.asVoid
+      )
     })
     const close = Effect.suspend(() => {
       if (closed) return Effect.void
@@ -105,6 +116,7 @@ export const make = (path: string): Effect.Effect<RejectsWriter, SyncError, Scop
       add: (line, summary) => {
         const text = `${JSON.stringify(line)}\n`
         buffer.push(text)
+        if (keep !== undefined) kept.push(line)
         buffered += text.length
         count++
         reasons[summary] = (reasons[summary] ?? 0) + 1

@@ -6,7 +6,6 @@
  * `profilesync_proxy_requests_total` and the duration histogram. Headers are never logged.
  */
 
-import * as MetricLabel from "effect/MetricLabel"
 import type { MiddlewareHandler } from "hono"
 import type { Logger } from "../../log.ts"
 import * as Metrics from "../../metrics.ts"
@@ -30,13 +29,11 @@ export const accessLog = ({
     const status = context.res.status
     const vendor = context.get("vendor")
     const operation = context.get("operationId")
-    const labels = [
-      MetricLabel.make("vendor", vendor ?? "-"),
-      MetricLabel.make("operation", operation ?? "-"),
-      MetricLabel.make("status", String(status))
-    ]
-    Metrics.requestsTotal.unsafeUpdate(1, labels)
-    if (vendor !== undefined) Metrics.requestDuration.unsafeUpdate(durationMillis, [MetricLabel.make("vendor", vendor)])
+    Metrics.requestsTotal.at(vendor ?? "-", operation ?? "-", String(status)).value++
+    if (vendor !== undefined) {
+      Metrics.requestDuration.observe(Metrics.requestDuration.at(vendor), durationMillis / 1000)
+      Metrics.recordAddedLatency(vendor, durationMillis, context.get("forward"))
+    }
     const url = new URL(context.req.url)
     const level = status >= 500 ? "warn" : quietPaths.includes(url.pathname) ? "debug" : "info"
     if (!logger.enabled(level)) return

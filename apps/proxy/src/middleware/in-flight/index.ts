@@ -25,13 +25,13 @@ export interface InFlightOptions {
 export const inFlight = ({ state }: InFlightOptions): MiddlewareHandler =>
   async function inFlight(context, next) {
     state.count++
-    Metrics.inFlight.unsafeUpdate(state.count, [])
+    Metrics.inFlight.value = state.count
     let done = false
     const finish = () => {
       if (done) return
       done = true
       state.count--
-      Metrics.inFlight.unsafeUpdate(state.count, [])
+      Metrics.inFlight.value = state.count
       if (state.count === 0) state.onIdle?.()
     }
     const outgoing = (context.env as Partial<HttpBindings> | undefined)?.outgoing

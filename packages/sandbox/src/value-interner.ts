@@ -1,0 +1,37 @@
+/**
+ * @module
+ * Shares one string among equal values of a column (cities, countries, flags repeat across a million profiles), so
+ * the store keeps each distinct value once. A column whose values are mostly distinct (emails, ids) stops being
+ * interned after a sample, since a table of them would only double what they cost.
+ */
+
+// Distinct values kept at most, and the share of distinct values in the sample above which interning stops.
+const maximumDistinct = 4096
+const sampleSize = 1024
+const maximumDistinctShare = 0.5
+
+/**
+ * The interning table of one column.
+ *
+ * @category Storage
+ * @since 0.1.0
+ */
+export class ValueInterner {
+  #table: Map<string, string> | undefined = new Map()
+  #seen = 0
+
+  /** The shared copy of `value`, or `value` itself once the column stopped interning. */
+  intern(value: string): string {
+    const table = this.#table
+    if (table === undefined) return value
+    this.#seen++
+    const shared = table.get(value)
+    if (shared !== undefined) return shared
+    if (table.size >= maximumDistinct || (this.#seen >= sampleSize && table.size > maximumDistinctShare * this.#seen)) {
+      this.#table = undefined
+      return value
+    }
+    table.set(value, value)
+    return value
+  }
+}
