@@ -7,7 +7,9 @@
  * - `direct`: the sandbox itself.
  * - `nginx`: nginx (Debian package) with `proxy_pass` to the sandbox, HTTP/1.1 keep-alive upstream, one worker, no
  *   access log.
- * - `proxy`: apps/proxy with its in-memory throttle set out of the way (`OCAMBA_LIMITS=1000000000/1s`), `LOG_LEVEL=warn`
+ * - `node-undici`: a plain `node:http` server forwarding through an undici `Pool` (support/plain-forwarder.mjs), no
+ *   validation, throttle, retries, redaction or log: what a Node forwarder costs before doing any of the proxy's work.
+ * - `proxy`: apps/proxy (compiled, `apps/proxy/dist/main.js`; `--source` runs src/ through tsx) with its in-memory throttle set out of the way (`OCAMBA_LIMITS=1000000000/1s`), `LOG_LEVEL=warn`
  *   (no access log line per request, like nginx here).
  * - `proxy-redis`: the same with `REDIS_URL` (every request takes its slot through the Redis Lua script, as in a
  *   multi-replica deployment).
@@ -22,10 +24,13 @@
  * Everything shares 2 cores: a proxy's CPU is CPU the sandbox and the load generator do not get, which is part of
  * what this measures.
  *
+ * Footprint: for each process target, the milliseconds from spawning it to its first 200 on `/readyz`, and its resident
+ * memory (all its processes) right after that (idle) and at its peak over the whole run (`VmRSS`, `VmHWM`).
+ *
  * `--rounds N` repeats the whole sequence N times in the run (each round compared with its own direct rows).
  *
  * Usage: pnpm --filter @profilesync/bench proxy-overhead [--seconds 5] [--warmup 1] [--concurrency 1,50] [--rounds 1]
- *        [--only direct,nginx,proxy] [--json results/proxy-overhead.json]
+ *        [--only direct,nginx,node-undici,proxy] [--source] [--json results/proxy-overhead.json]
  */
 import { Pool } from "undici"
 import { emit, flag, listFlag, log, machine, percentile, round, sleep, table } from "./support/report.ts"
@@ -36,8 +41,10 @@ import {
   type ProxyProcess,
   proxyAvailable,
   type RedisProcess,
+  residentMemory,
   sandboxTokens,
   startNginx,
+  startPlainForwarder,
   startProxy,
   startRedis,
   startSandbox
@@ -49,6 +56,8 @@ const initialWarmupSeconds = Number(flag("initial-warmup") ?? 2)
 const rounds = Number(flag("rounds") ?? 1)
 const concurrencies = (listFlag("concurrency") ?? ["1", "50"]).map(Number)
 const only = listFlag("only")
+// The compiled proxy by default (as production runs it); `--source` runs src/ through tsx instead.
+const fromSource = process.argv.includes("--source")
 
 interface Target {
   readonly name: string
@@ -58,6 +67,14 @@ interface Target {
   readonly headers: Readonly<Record<string, string>>
   /** Pids whose CPU counts as the target's own (not the sandbox's). */
   readonly pids: () => ReadonlyArray<number>
+}
+
+/** How heavy a target process is: its start, and its resident memory idle and at its peak (all its processes). */
+interface Footprint {
+  readonly target: string
+  readonly startToReadyMillis: number | null
+  readonly rssIdleMiB: number
+  rssPeakMiB: number
 }
 
 interface LoadResult {
@@ -136,6 +153,19 @@ const main = async () => {
   })
   const stops: Array<() => Promise<void>> = [() => sandbox.stop()]
   const targets: Array<Target> = []
+  const footprints: Array<Footprint> = []
+  const memoryOf = (pids: ReadonlyArray<number>) =>
+    pids.map(residentMemory).reduce((sum, memory) => ({ now: sum.now + memory.now, peak: sum.peak + memory.peak }), {
+      now: 0,
+      peak: 0
+    })
+  const footprint = (target: string, startMillis: number | null, pids: ReadonlyArray<number>) =>
+    footprints.push({
+      target,
+      startToReadyMillis: startMillis === null ? null : round(startMillis, 0),
+      rssIdleMiB: round(memoryOf(pids).now, 1),
+      rssPeakMiB: 0
+    })
   const wanted = (name: string) => only === undefined || only.includes(name)
   const directTarget: Target = {
     name: "direct",
@@ -160,7 +190,21 @@ const main = async () => {
           headers: directTarget.headers,
           pids: () => [nginx.service.pid, ...nginx.workers()]
         })
+        footprint("nginx", null, [nginx.service.pid, ...nginx.workers()])
       }
+    }
+    if (wanted("node-undici")) {
+      const plain = await startPlainForwarder(sandbox)
+      stops.push(() => plain.stop())
+      targets.push({
+        name: "node-undici",
+        description: "a plain node:http server forwarding through an undici Pool, nothing else",
+        url: plain.url,
+        path: "/ocamba/v1/hood/profile-properties",
+        headers: {},
+        pids: () => [plain.service.pid]
+      })
+      footprint("node-undici", plain.startMillis, [plain.service.pid])
     }
     const proxyTargets = ["proxy", "proxy-redis", "proxy-logged"].filter(wanted)
     if (proxyTargets.length > 0 && !proxyAvailable()) {
@@ -179,7 +223,11 @@ const main = async () => {
           environment.PROXY_REPLICAS = "1"
         }
         if (name === "proxy-logged") environment.LOG_LEVEL = "info"
-        const proxy: ProxyProcess = await startProxy(sandbox, environment, { discardStdout: name === "proxy-logged" })
+        const proxy: ProxyProcess = await startProxy(sandbox, environment, {
+          discardStdout: name === "proxy-logged",
+          built: !fromSource
+        })
+        footprint(name, proxy.startMillis, [proxy.service.pid])
         stops.push(() => proxy.stop())
         targets.push({
           name,
@@ -284,6 +332,17 @@ const main = async () => {
         ])
       )
     )
+    for (const entry of footprints) {
+      const target = targets.find((candidate) => candidate.name === entry.target)
+      if (target !== undefined) entry.rssPeakMiB = round(memoryOf(target.pids()).peak, 1)
+    }
+    log()
+    log(
+      table(
+        ["target", "start to /readyz ms", "RSS idle MiB", "RSS peak MiB"],
+        footprints.map((entry) => [entry.target, entry.startToReadyMillis ?? "–", entry.rssIdleMiB, entry.rssPeakMiB])
+      )
+    )
     for (const skip of skipped) log(`skipped ${skip.target}: ${skip.reason}`)
     emit({
       benchmark: "proxy-overhead",
@@ -300,6 +359,7 @@ const main = async () => {
         addedLatency: "target percentile − direct percentile at the same concurrency, same run"
       },
       results: withAdded,
+      footprints,
       skipped
     })
   } finally {

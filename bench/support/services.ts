@@ -317,11 +317,63 @@ export const startRedis = async (): Promise<RedisProcess> => {
 
 export const proxyEntry = Path.join(repoRoot, "apps/proxy/src/main.ts")
 export const proxyAvailable = (): boolean => FileSystem.existsSync(proxyEntry)
+/** The compiled proxy (`pnpm --filter @profilesync/proxy... build`), as production runs it. */
+export const proxyBuilt = Path.join(repoRoot, "apps/proxy/dist/main.js")
 
 export interface ProxyProcess {
   readonly url: string
   readonly service: Service
+  /** Milliseconds from spawning the process to its first `200` on `/readyz`. */
+  readonly startMillis: number
   readonly stop: () => Promise<void>
+}
+
+/** The resident set of a process, now (`VmRSS`) and at its peak (`VmHWM`), in MiB, from /proc. */
+export const residentMemory = (pid: number): { readonly now: number; readonly peak: number } => {
+  try {
+    const status = FileSystem.readFileSync(`/proc/${pid}/status`, "utf8")
+    const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024
+    return { now: field("VmRSS"), peak: field("VmHWM") }
+  } catch {
+    return { now: Number.NaN, peak: Number.NaN }
+  }
+}
+
+/** Polls `url` every 5 ms until it answers 200; returns the milliseconds since `since` (a `performance.now()`). */
+export const waitForOk = async (service: Service, url: string, since: number, timeoutMillis = 60_000) => {
+  const until = Date.now() + timeoutMillis
+  for (;;) {
+    if (exited(service)) throw new Error(`${service.name} exited before it was ready:\n${service.output()}`)
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+      await response.arrayBuffer()
+      if (response.status === 200) return performance.now() - since
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > until) throw new Error(`${service.name} did not answer ${url} in time:\n${service.output()}`)
+    await sleep(5)
+  }
+}
+
+/**
+ * A plain `node:http` + undici `Pool` forwarder (support/plain-forwarder.mjs) in front of the sandbox: the anchor for
+ * what a Node proxy costs before doing any of the proxy's work.
+ */
+export const startPlainForwarder = async (sandbox: { readonly url: string }): Promise<ProxyProcess> => {
+  const port = await freePort()
+  const spawnedAt = performance.now()
+  const service = spawnService(
+    "plain-forwarder",
+    process.execPath,
+    [Path.join(repoRoot, "bench/support/plain-forwarder.mjs")],
+    {
+      env: { ...process.env, PORT: String(port), UPSTREAM: sandbox.url, TOKEN: sandboxTokens.ocamba }
+    }
+  )
+  const url = `http://127.0.0.1:${port}`
+  const startMillis = await waitForOk(service, `${url}/readyz`, spawnedAt)
+  return { url, service, startMillis, stop: () => service.stop() }
 }
 
 /**
@@ -331,28 +383,38 @@ export interface ProxyProcess {
 export const startProxy = async (
   sandbox: { readonly ocambaBaseUrl: string; readonly copernicaBaseUrl: string },
   environment: Readonly<Record<string, string>>,
-  options: { readonly discardStdout?: boolean } = {}
+  options: { readonly discardStdout?: boolean; readonly built?: boolean } = {}
 ): Promise<ProxyProcess> => {
   const port = await freePort()
-  const service = spawnTypeScript("proxy", proxyEntry, [], {
-    cwd: Path.join(repoRoot, "apps/proxy"),
-    discardStdout: options.discardStdout ?? false,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      OCAMBA_BASE_URL: sandbox.ocambaBaseUrl,
-      OCAMBA_TOKEN: sandboxTokens.ocamba,
-      COPERNICA_BASE_URL: sandbox.copernicaBaseUrl,
-      COPERNICA_TOKEN: sandboxTokens.copernica,
-      LOG_LEVEL: "warn",
-      SHUTDOWN_GRACE_MS: "0",
-      ...environment
+  const built = options.built === true
+  if (built && !FileSystem.existsSync(proxyBuilt)) {
+    throw new Error(`${proxyBuilt} is missing: run pnpm --filter @profilesync/proxy... build first`)
+  }
+  const spawnedAt = performance.now()
+  const service = (built ? spawnService : spawnTypeScript)(
+    "proxy",
+    built ? process.execPath : proxyEntry,
+    built ? [proxyBuilt] : [],
+    {
+      cwd: Path.join(repoRoot, "apps/proxy"),
+      discardStdout: options.discardStdout ?? false,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        OCAMBA_BASE_URL: sandbox.ocambaBaseUrl,
+        OCAMBA_TOKEN: sandboxTokens.ocamba,
+        COPERNICA_BASE_URL: sandbox.copernicaBaseUrl,
+        COPERNICA_TOKEN: sandboxTokens.copernica,
+        LOG_LEVEL: "warn",
+        SHUTDOWN_GRACE_MS: "0",
+        ...environment
+      }
     }
-  })
+  )
   const url = `http://127.0.0.1:${port}`
-  await waitForHttp(service, `${url}/healthz`, 60_000)
-  return { url, service, stop: () => service.stop() }
+  const startMillis = await waitForOk(service, `${url}/readyz`, spawnedAt)
+  return { url, service, startMillis, stop: () => service.stop() }
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

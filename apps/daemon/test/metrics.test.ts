@@ -151,6 +151,13 @@ describe("the daemon's metrics", { timeout: 120_000 }, () => {
     const config = prepare("textfile")
     const textfile = Path.join(directory.path, "collector", "profilesync.prom")
     FileSystem.mkdirSync(Path.dirname(textfile))
+    // A dry run writes no textfile.
+    const dry = await runCli(["run", "--config", config, "--dry-run", "--metrics-textfile", textfile], {
+      env,
+      timeoutMilliseconds: 60_000
+    })
+    expect(dry.code).toBe(0)
+    expect(FileSystem.existsSync(textfile)).toBe(false)
     const before = Date.now() / 1000
 
     const first = await runCli(["run", "--config", config, "--metrics-textfile", textfile], {

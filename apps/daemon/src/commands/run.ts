@@ -59,7 +59,8 @@ export const run = Command.make(
       if (!options.dryRun) yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
       const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
-        textfile: options.metricsTextfile
+        // A dry run writes no file but its rejects preview, and counts nothing.
+        textfile: options.dryRun ? Option.none() : options.metricsTextfile
       })
       const report = yield* shutdown.graceful(
         runAndReport(

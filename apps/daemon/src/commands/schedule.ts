@@ -21,6 +21,7 @@ import * as Cron from "effect/Cron"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { configuredTargets, loadConfig, selectTargets } from "../config.ts"
 import { toCliFailure } from "../errors.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
@@ -90,7 +91,8 @@ export const schedule = Command.make(
       const format = detectLogFormat()
       const zone = config.timeZone ?? "UTC"
       const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
-        textfile: options.metricsTextfile,
+        // A dry run writes no file but its rejects preview, and counts nothing.
+        textfile: options.dryRun ? Option.none() : options.metricsTextfile,
         port: options.metricsPort,
         host: options.metricsHost
       })

@@ -4,6 +4,7 @@
  * spreadsheet exports vary (comma, semicolon or tab) and following standard quoting (RFC 4180, via csv-parse).
  */
 import { parse } from "csv-parse/sync"
+import { ValueInterner } from "../value-interner.ts"
 
 /**
  * A parsed file, or why it could not be read.
@@ -71,6 +72,13 @@ export const readCsvFile = (text: string): CsvReading => {
     }
     seen.add(label)
   }
-  const rows = data.map((record) => columns.map((_label, index) => record[index] ?? ""))
-  return { ok: true, columns, rows }
+  // Rows are kept with their import: padded or cut in place, and repeated values of a column share one string.
+  const interners = columns.map(() => new ValueInterner())
+  for (const record of data) {
+    record.length = columns.length
+    for (let index = 0; index < columns.length; index++) {
+      record[index] = interners[index]!.intern(record[index] ?? "")
+    }
+  }
+  return { ok: true, columns, rows: data }
 }

@@ -79,7 +79,7 @@ export const processOcambaImport = (
       report(rowNumber, "INVALID_EMAIL", "", `Row ${rowNumber}: "${email}" is not a valid email address.`)
       return
     }
-    const profile = account.upsertProfile(values, record.id, now)
+    const profile = account.upsertProfile(values, record.id, now, timestamp)
     imported++
     report(rowNumber, "SUCCESS", profile.id)
   })

@@ -6,6 +6,7 @@
 import { ocambaEmailKey, ocambaIdentity, ocambaPhoneKey } from "@profilesync/contracts"
 import type { ResolvedSandboxOptions } from "../options.ts"
 import { formatTimestamp } from "../time.ts"
+import { ValueInterner } from "../value-interner.ts"
 
 /**
  * A 0/1 flag, the vendor's way of writing booleans.
@@ -260,6 +261,8 @@ export class OcambaAccountState {
   readonly resyncs: Array<OcambaResync> = []
   readonly #profileIdsByEmail = new Map<string, string>()
   readonly #profileIdsByPhone = new Map<string, string>()
+  // Property values repeat (cities, countries, names): each distinct one is kept once per property.
+  readonly #interners = new Map<string, ValueInterner>()
   #nextPropertyId = 1000100
   #nextProfileNumber = 1
 
@@ -323,10 +326,14 @@ export class OcambaAccountState {
    * its email when it has one (a new email is a new profile, whatever its phone number), else its mobile phone
    * number.
    */
-  upsertProfile(values: Readonly<Record<string, string>>, importId: string, now: number): OcambaProfile {
+  upsertProfile(
+    values: Readonly<Record<string, string>>,
+    importId: string,
+    now: number,
+    timestamp: string = formatTimestamp(now)
+  ): OcambaProfile {
     const email = values.email?.trim() ?? ""
     const phone = values.mobile_phone_number?.trim() ?? ""
-    const timestamp = formatTimestamp(now)
     const identity = ocambaIdentity({ email, mobile_phone_number: phone })
     let profile =
       identity === undefined
@@ -342,7 +349,14 @@ export class OcambaAccountState {
     }
     const previousEmail = profile.properties.email
     const previousPhone = profile.properties.mobile_phone_number
-    Object.assign(profile.properties, values)
+    for (const target in values) {
+      let interner = this.#interners.get(target)
+      if (interner === undefined) {
+        interner = new ValueInterner()
+        this.#interners.set(target, interner)
+      }
+      profile.properties[target] = interner.intern(values[target]!)
+    }
     profile.update_time = timestamp
     if (profile.importIds.at(-1) !== importId) {
       profile.importIds.push(importId)
