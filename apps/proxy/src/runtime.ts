@@ -6,7 +6,6 @@
  */
 import * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
 import * as Throttle from "@profilesync/core/Throttle"
-import * as ThrottleRedis from "@profilesync/core/ThrottleRedis"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -61,11 +60,16 @@ export const makeRuntime = async (
     safetyMargin: Duration.millis(config.safetyMarginMillis),
     maxQueue: config.maxQueue
   }
+  // The Redis store (and ioredis) is loaded only when a Redis is configured: a proxy on its own starts without it.
+  const redisUrl = config.redisUrl
   const throttle = await runtime.runPromise(
     Scope.extend(
-      config.redisUrl === undefined
+      redisUrl === undefined
         ? Throttle.make(options)
-        : ThrottleRedis.make({ ...options, redis: config.redisUrl, replicas: config.replicas }),
+        : Effect.flatMap(
+            Effect.promise(() => import("@profilesync/core/ThrottleRedis")),
+            (ThrottleRedis) => ThrottleRedis.make({ ...options, redis: redisUrl, replicas: config.replicas })
+          ),
       scope
     )
   )

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net"
 import { createAdaptorServer } from "@hono/node-server"
 import * as Redact from "@profilesync/core/Redact"
 import type { Hono } from "hono"
-import { Redis } from "ioredis"
+import type { Redis } from "ioredis"
 import { createApp } from "./app.ts"
 import type { ProxyConfig } from "./config.ts"
 import { limitConnections, serverOptions } from "./connection-limits.ts"
@@ -60,6 +60,8 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
 
   let readiness: Redis | undefined
   if (config.redisUrl !== undefined) {
+    // Loaded only when a Redis is configured, like the throttle's Redis store.
+    const { Redis } = await import("ioredis")
     readiness = new Redis(config.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
