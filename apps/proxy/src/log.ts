@@ -14,6 +14,11 @@ export interface Logger {
   readonly level: LogLevel
   readonly enabled: (level: Exclude<LogLevel, "silent">) => boolean
   readonly log: (level: Exclude<LogLevel, "silent">, msg: string, fields?: Record<string, unknown>) => void
+  /**
+   * `log` with the fields already written as JSON members (`"name":value,...`, without braces), for lines written per
+   * request: no object is built to be serialised. The line is redacted like every other.
+   */
+  readonly logJson: (level: Exclude<LogLevel, "silent">, msg: string, members: string) => void
   /** Redacts credentials from text meant for a log line (paths, error messages). */
   readonly redact: (text: string) => string
 }
@@ -46,6 +51,11 @@ export const makeLogger = ({
       if (rank[candidate] < threshold) return
       const line = JSON.stringify({ time: new Date().toISOString(), level: candidate, msg, ...fields })
       // A last guard: a secret that slipped into any field is replaced in the whole line.
+      write(`${redact(line)}\n`)
+    },
+    logJson: (candidate, msg, members) => {
+      if (rank[candidate] < threshold) return
+      const line = `{"time":"${new Date().toISOString()}","level":"${candidate}","msg":${JSON.stringify(msg)}${members === "" ? "" : `,${members}`}}`
       write(`${redact(line)}\n`)
     }
   }

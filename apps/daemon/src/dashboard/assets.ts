@@ -53,6 +53,7 @@ pre { background: #f6f8fa; border: 1px solid var(--line); padding: 8px 10px; ove
 .chart { margin: 0; }
 .chart svg { width: 100%; height: auto; border: 1px solid var(--line); }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 12px; padding: 0; margin: 4px 0; }
+.legend svg { width: 10px; height: 10px; border: 0; }
 .note { color: var(--muted); }
 `
 

@@ -79,9 +79,15 @@ export const Pager = (props: {
   readonly previous: string | undefined
   readonly next: string | undefined
   readonly position: string
+  /** The previous link's words (keyset-paged lists go back to their first page). */
+  readonly previousLabel?: string
 }) => (
   <nav class="pager" aria-label={props.label}>
-    {props.previous === undefined ? <span>First page</span> : <a href={props.previous}>Previous page</a>}
+    {props.previous === undefined ? (
+      <span>First page</span>
+    ) : (
+      <a href={props.previous}>{props.previousLabel ?? "Previous page"}</a>
+    )}
     <span>{props.position}</span>
     {props.next === undefined ? <span>Last page</span> : <a href={props.next}>Next page</a>}
   </nav>

@@ -290,6 +290,7 @@ const Rejects = (props: {
           </table>
           <Pager
             label="Rejects"
+            previousLabel="First page"
             previous={props.after >= 0 ? `${urls.run(sync, run.id, filterQuery)}#rejects` : undefined}
             next={
               props.hasMore && last !== undefined

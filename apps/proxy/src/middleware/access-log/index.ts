@@ -38,24 +38,19 @@ export const accessLog = ({
     const level = status >= 500 ? "warn" : quietPaths.includes(url.pathname) ? "debug" : "info"
     if (!logger.enabled(level)) return
     const forward = context.get("forward")
-    logger.log(level, "request", {
-      requestId: context.get("requestId"),
-      method: context.req.method,
-      path: logger.redact(`${url.pathname}${url.search}`),
-      status,
-      durationMs: durationMillis,
-      ...(vendor === undefined ? {} : { vendor }),
-      ...(operation === undefined ? {} : { operation }),
-      ...(forward === undefined
-        ? {}
-        : {
-            throttleKey: forward.throttleKey,
-            waitedMs: forward.waitedMillis,
-            attempts: forward.attempts,
-            upstreamStatus: forward.upstreamStatus,
-            ...(forward.vendorId === undefined ? {} : { vendorId: forward.vendorId }),
-            ...(forward.droppedQuery === undefined ? {} : { droppedQuery: forward.droppedQuery }),
-            source: forward.source
-          })
-    })
+    // The line is written member by member: one per request, so no object is built only to be serialised.
+    const requestId = context.get("requestId")
+    let members = requestId === undefined ? "" : `"requestId":${JSON.stringify(requestId)},`
+    members += `"method":${JSON.stringify(context.req.method)},"path":${JSON.stringify(logger.redact(`${url.pathname}${url.search}`))},"status":${status},"durationMs":${durationMillis}`
+    if (vendor !== undefined) members += `,"vendor":${JSON.stringify(vendor)}`
+    if (operation !== undefined) members += `,"operation":${JSON.stringify(operation)}`
+    if (forward !== undefined) {
+      if (forward.throttleKey !== undefined) members += `,"throttleKey":${JSON.stringify(forward.throttleKey)}`
+      members += `,"waitedMs":${forward.waitedMillis},"attempts":${forward.attempts}`
+      if (forward.upstreamStatus !== undefined) members += `,"upstreamStatus":${JSON.stringify(forward.upstreamStatus)}`
+      if (forward.vendorId !== undefined) members += `,"vendorId":${JSON.stringify(forward.vendorId)}`
+      if (forward.droppedQuery !== undefined) members += `,"droppedQuery":${JSON.stringify(forward.droppedQuery)}`
+      if (forward.source !== undefined) members += `,"source":${JSON.stringify(forward.source)}`
+    }
+    logger.logJson(level, "request", members)
   }
