@@ -14,14 +14,6 @@ import { Shutdown } from "./shutdown.ts"
 import { canRecoverLocally, isDeadLocalOwner, releaseDeadOwnersLock } from "./stale-lock.ts"
 
 /**
- * The name of a sync's run lock in the state store, as `Sync.run` documents it.
- *
- * @since 0.1.0
- * @category constants
- */
-export const lockName = (config: SyncConfig.SyncConfig): string => `profilesync-sync:${config.name}`
-
-/**
  * What to run.
  *
  * @since 0.1.0
@@ -69,7 +61,7 @@ export const runOnce = (settings: RunSettings) =>
         if (reason._tag !== "Locked" || !canRecoverLocally(settings.config) || !isDeadLocalOwner(reason.owner)) {
           return Effect.fail(error)
         }
-        return releaseDeadOwnersLock(lockName(settings.config), reason.owner).pipe(
+        return releaseDeadOwnersLock(Sync.lockName(settings.config.name), reason.owner).pipe(
           Effect.mapError(
             (cause) => new Sync.SyncError({ reason: Sync.SyncErrorReason.StateFailed({ error: cause }) })
           ),

@@ -421,7 +421,15 @@ async function* fileChunks(source: string, path: string): AsyncGenerator<Buffer>
  * @since 0.1.0
  * @category models
  */
-export type CsvEncoding = "utf-8" | "latin1" | "windows-1252" | "utf-16le"
+export type CsvEncoding = (typeof csvEncodings)[number]
+
+/**
+ * Every {@link CsvEncoding}, in the order error messages and the config schema list them.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const csvEncodings = ["utf-8", "latin1", "windows-1252", "utf-16le"] as const
 
 // Index of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629 table 3-7), or -1.
 const firstInvalidUtf8 = (bytes: Uint8Array): number => {
@@ -1235,8 +1243,8 @@ export const csv = (options: CsvOptions): Source => {
   const problem =
     delimiter === "" || /["\r\n]/.test(delimiter)
       ? `the delimiter ${JSON.stringify(delimiter)} must be non-empty and hold no quote or line break`
-      : !["utf-8", "latin1", "windows-1252", "utf-16le"].includes(encoding)
-        ? `unknown encoding ${JSON.stringify(encoding)} (utf-8, latin1, windows-1252, utf-16le)`
+      : !(csvEncodings as ReadonlyArray<string>).includes(encoding)
+        ? `unknown encoding ${JSON.stringify(encoding)} (${csvEncodings.join(", ")})`
         : typeof limits === "string"
           ? limits
           : undefined

@@ -398,3 +398,12 @@ export const layer: (
  * @category formatting
  */
 export const formatReport: (report: RunReport) => string = reports.formatReport
+
+/**
+ * The name of the lock in the state store that every run of the sync `name` takes, in every process and on every
+ * machine sharing the store (what `SyncState.inspectLock` and a lock takeover look for).
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const lockName: (name: string) => string = engine.lockName

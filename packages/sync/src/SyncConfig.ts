@@ -17,7 +17,7 @@
  *   path: ./profiles.csv            # relative paths are resolved against this file's directory
  *   delimiter: ","                  # csv only, default ","; write "\t" for tabs
  *   quote: '"'                      # csv only, default '"'
- *   encoding: utf-8                 # utf-8 (default) | utf-16le | latin1
+ *   encoding: utf-8                 # utf-8 (default) | latin1 | windows-1252 | utf-16le
  *   # type: postgres
  *   # query: select email, phone, first_name from customers
  *   # urlEnv: SOURCE_DATABASE_URL   # or urlFile: /run/secrets/source-url; never the URL itself

@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
+import * as Source from "../src/Source.ts"
 import * as SyncConfig from "../src/SyncConfig.ts"
 
 // Line numbers matter in these tests: the assertions name lines of this text.
@@ -127,6 +128,18 @@ describe("SyncConfig", () => {
         assert.deepStrictEqual(config.rejects, { path: Path.join(directory, "rejects.ndjson") })
         const phone = config.fields.phone
         assert.strictEqual(phone?.type === "phone" ? phone.defaultCountry : undefined, "NL")
+      })
+    )
+
+    it.effect("accepts every encoding the CSV source decodes, windows-1252 included", () =>
+      Effect.gen(function* () {
+        for (const encoding of Source.csvEncodings) {
+          const config = yield* SyncConfig.parse(
+            replaceOnce(validYaml, "encoding: utf-8", `encoding: ${encoding}`),
+            "/srv/sync/customers.yaml"
+          )
+          assert.strictEqual(config.source.type === "csv" ? config.source.encoding : undefined, encoding)
+        }
       })
     )
 

@@ -6,6 +6,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
+import { Sync } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 
 /** Rows per page of the run list, the jobs, the rejects and the dead letters. */
@@ -80,14 +81,6 @@ export interface SyncOverview {
 }
 
 /**
- * The run lock's name for a sync, as the engine takes it.
- *
- * @since 0.1.0
- * @category constants
- */
-export const lockName = (sync: string): string => `profilesync-sync:${sync}`
-
-/**
  * The reads of one store.
  *
  * @since 0.1.0
@@ -106,7 +99,7 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
         readonly owner: string
         readonly acquired_at: unknown
         readonly expires_at: unknown
-      }>`SELECT owner, acquired_at, expires_at FROM profilesync_locks WHERE lock_name = ${lockName(sync)}`
+      }>`SELECT owner, acquired_at, expires_at FROM profilesync_locks WHERE lock_name = ${Sync.lockName(sync)}`
       // Keys known per target, from the primary key's index alone (reading 1,000,000 rows would take seconds),
       // less the few that never were confirmed (only failed), from their partial index.
       const rows = yield* sql<{ readonly target: string; readonly count: unknown }>`SELECT target, COUNT(*) AS count

@@ -9,6 +9,7 @@ import * as MappingConfig from "@profilesync/core/MappingConfig"
 import * as Cron from "effect/Cron"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { csvEncodings } from "../Source.ts"
 
 const { EnvironmentVariableName, FilePath, exactlyOne, integerBetween, nonEmptyString } = MappingConfig.schemaParts
 
@@ -29,7 +30,7 @@ export const DatabaseConnection = Schema.Struct({
 // ---------------------------------------------------------------------------------------------------------------
 
 /** @internal */
-export const Encoding = Schema.Literal("utf-8", "utf-16le", "latin1")
+export const Encoding = Schema.Literal(...csvEncodings)
 
 const SingleCharacter = (expected: string) =>
   Schema.String.pipe(

@@ -69,7 +69,7 @@ const defaultPolling: Polling = { initialDelay: 500, maxDelay: 15_000, timeout: 
 const targetOrder: ReadonlyArray<TargetName> = ["ocamba", "copernica"]
 
 /** The lock every run of a sync takes, in every process and on every machine sharing the state store. */
-const lockName = (sync: string): string => `profilesync-sync:${sync}`
+export const lockName = (sync: string): string => `profilesync-sync:${sync}`
 
 const requestsMetric = "profilesync_vendor_requests_total"
 
