@@ -955,9 +955,11 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       Effect.gen(function* () {
         const id = randomUUID()
         const clock = yield* now
-        // Strictly after the sync's previous run, so that runs started within one millisecond still sort in order.
-        const previous = yield* sql<{ readonly latest: unknown }>`SELECT MAX(started_at) AS latest
-          FROM profilesync_runs WHERE sync_name = ${options.sync}`
+        // Strictly after every run the store knows (of any sync), so that runs started within one millisecond still
+        // sort in the order they started, in one sync's history and across syncs.
+        const previous = yield* sql<{
+          readonly latest: unknown
+        }>`SELECT MAX(started_at) AS latest FROM profilesync_runs`
         const latest = previous[0]?.latest
         const at = latest === null || latest === undefined ? clock : Math.max(clock, toNumber(latest) + 1)
         yield* sql`UPDATE profilesync_runs SET status = 'interrupted', finished_at = ${at}
