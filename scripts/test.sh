@@ -23,7 +23,9 @@ node --input-type=module -e '
 import * as FileSystem from "node:fs"
 let passed = 0, failed = 0
 const directory = ".test-results"
-for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(directory) : []) {
+// Only the JSON reports: tests also leave screenshots and other files for people in folders next to them.
+const reports = FileSystem.existsSync(directory) ? FileSystem.readdirSync(directory, { withFileTypes: true }) : []
+for (const file of reports.filter((entry) => entry.isFile() && entry.name.endsWith(".json")).map((entry) => entry.name)) {
   const report = JSON.parse(FileSystem.readFileSync(`${directory}/${file}`, "utf8"))
   passed += report.numPassedTests
   // A test file that fails to load counts as a failure even though it ran no test.
@@ -32,5 +34,6 @@ for (const file of FileSystem.existsSync(directory) ? FileSystem.readdirSync(dir
 if (process.argv[1] !== "0" && failed === 0) failed = 1
 console.log(`${passed} passed, ${failed} failed`)
 ' "$(( lint_status != 0 || typecheck_status != 0 || changeset_status != 0 || docs_status != 0 || test_status != 0 ? 1 : 0 ))"
+summary_status=$?
 
-[ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$changeset_status" -eq 0 ] && [ "$docs_status" -eq 0 ] && [ "$test_status" -eq 0 ]
+[ "$summary_status" -eq 0 ] && [ "$lint_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ] && [ "$changeset_status" -eq 0 ] && [ "$docs_status" -eq 0 ] && [ "$test_status" -eq 0 ]
