@@ -165,7 +165,7 @@ export const commands: ReadonlyArray<CommandHelp> = [
   {
     path: ["dashboard"],
     summary: "Serve a read-only web dashboard of the runs",
-    usage: "dashboard [-c FILE]... [--host ADDRESS] [--port N] [--show-values]",
+    usage: "dashboard [-c FILE]... [--configs DIR] [--host ADDRESS] [--port N] [--show-values]",
     details: [
       "Reads the state store (never writes, takes no lock) and serves pages for the syncs, runs, rejects, dead " +
         "letters and a key's history. Values are masked unless --show-values.",
@@ -173,12 +173,14 @@ export const commands: ReadonlyArray<CommandHelp> = [
     ],
     options: [
       { flags: "-c, --config FILE", text: "a sync's config; repeat for several syncs (default as for the others)" },
+      { flags: "--configs DIR", text: "every .yaml and .yml file in DIR, with or instead of -c" },
       { flags: "--host ADDRESS", text: "the address to listen on (default 127.0.0.1)" },
       { flags: "--port N", text: "the port (default 8790; 0 picks a free one)" },
       { flags: "--show-values", text: "show customer values in full instead of masked" }
     ],
     examples: [
       "profilesync dashboard -c customers.yaml",
+      "profilesync dashboard --configs /etc/profilesync/syncs",
       "PROFILESYNC_DASHBOARD_TOKEN=... profilesync dashboard -c a.yaml --host 0.0.0.0"
     ]
   },

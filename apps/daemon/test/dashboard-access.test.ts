@@ -104,6 +104,35 @@ describe("dashboard access", { timeout: 120_000 }, () => {
     expect(await page.text()).toContain("access")
   })
 
+  it("serves every config of a --configs directory, and refuses a directory without one", async () => {
+    const syncs = Path.join(directory.path, "syncs")
+    FileSystem.mkdirSync(syncs)
+    const text = FileSystem.readFileSync(config, "utf8").replace(
+      "state: { sqlite: ./state.db }",
+      "state: { sqlite: ../state.db }"
+    )
+    FileSystem.writeFileSync(Path.join(syncs, "a.yaml"), text.replace("name: access", "name: customers"))
+    FileSystem.writeFileSync(Path.join(syncs, "b.yml"), text.replace("name: access", "name: newsletter"))
+    FileSystem.writeFileSync(Path.join(syncs, "notes.txt"), "not a config")
+    const both = await startDashboard(["--configs", syncs], { PROFILESYNC_DASHBOARD_TOKEN: token })
+    try {
+      const page = await fetch(new URL("/", both.url), { headers: { authorization: `Bearer ${token}` } })
+      expect(page.status).toBe(200)
+      const html = await page.text()
+      expect(html).toContain("/syncs/customers")
+      expect(html).toContain("/syncs/newsletter")
+    } finally {
+      await both.stop()
+    }
+    const empty = Path.join(directory.path, "empty")
+    FileSystem.mkdirSync(empty)
+    const result = await runCli(["dashboard", "--configs", empty, "--port", "0"], {
+      env: { PROFILESYNC_DASHBOARD_TOKEN: token }
+    })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain(`--configs ${empty}: holds no .yaml or .yml file`)
+  })
+
   it("writes nothing: other methods are refused", async () => {
     const response = await fetch(new URL("/syncs/access", dashboard.url), {
       method: "DELETE",

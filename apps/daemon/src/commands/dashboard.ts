@@ -3,6 +3,7 @@
  * `profilesync dashboard`: serves the read-only web dashboard over the state stores of one or more sync configs
  * until SIGTERM or SIGINT. See `dashboard/` for the pages, the access check and the reads.
  */
+import * as FileSystem from "node:fs"
 import * as Path from "node:path"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -29,6 +30,37 @@ const configs = Options.text("config").pipe(
   ),
   Options.repeated
 )
+
+const configDirectory = Options.directory("configs").pipe(
+  Options.withDescription(
+    "A directory of sync configs (every .yaml and .yml file in it); with or instead of --config."
+  ),
+  Options.optional
+)
+
+/** The config files of a directory, in name order, or a failure that names the directory. */
+const configsIn = (directory: string) =>
+  Effect.try({
+    try: () =>
+      FileSystem.readdirSync(directory, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+        .map((entry) => Path.join(directory, entry.name))
+        .sort(),
+    catch: (cause) =>
+      new CliFailure({
+        exitCode: ExitCode.configError,
+        message: `--configs ${directory}: cannot read the directory (${cause instanceof Error ? cause.message : String(cause)})`
+      })
+  }).pipe(
+    Effect.filterOrFail(
+      (paths) => paths.length > 0,
+      () =>
+        new CliFailure({
+          exitCode: ExitCode.configError,
+          message: `--configs ${directory}: holds no .yaml or .yml file`
+        })
+    )
+  )
 
 const host = Options.text("host").pipe(
   Options.withDescription("The address to listen on (default 127.0.0.1)."),
@@ -138,15 +170,16 @@ export const serveDashboard = (
   )
 
 /**
- * `profilesync dashboard [--config F]... [--host ADDRESS] [--port N] [--show-values]`.
+ * `profilesync dashboard [--config F]... [--configs DIR] [--host ADDRESS] [--port N] [--show-values]`.
  *
  * @since 0.1.0
  * @category commands
  */
-export const dashboard = Command.make("dashboard", { configs, host, port, showValues }, (options) =>
+export const dashboard = Command.make("dashboard", { configs, configDirectory, host, port, showValues }, (options) =>
   Effect.gen(function* () {
-    const paths =
-      options.configs.length > 0 ? options.configs : [process.env.PROFILESYNC_CONFIG || "./profilesync.yaml"]
+    const fromDirectory = options.configDirectory._tag === "Some" ? yield* configsIn(options.configDirectory.value) : []
+    const named = [...options.configs, ...fromDirectory]
+    const paths = named.length > 0 ? named : [process.env.PROFILESYNC_CONFIG || "./profilesync.yaml"]
     const served = yield* Effect.forEach(paths, (path) => Effect.map(loadConfig(path), (config) => ({ path, config })))
     yield* serveDashboard(served, options)
   })
