@@ -11,7 +11,6 @@ import { CliFailure, ExitCode, exitCodeOfStatus } from "./exit-code.ts"
 import { type LogFormat, printResult } from "./output.ts"
 import { makeProgressDisplay } from "./progress.ts"
 import { Shutdown } from "./shutdown.ts"
-import { canRecoverLocally, isDeadLocalOwner, releaseDeadOwnersLock } from "./stale-lock.ts"
 
 /**
  * What to run.
@@ -54,22 +53,8 @@ export const runOnce = (settings: RunSettings) =>
       replayDeadLetters: settings.replayDeadLetters,
       allowMassDelete: settings.allowMassDelete === true
     })
-    const report = yield* start.pipe(
-      // A daemon killed on this machine left its lock behind: take it over and try once more.
-      Effect.catchAll((error) => {
-        const reason = error.reason
-        if (reason._tag !== "Locked" || !canRecoverLocally(settings.config) || !isDeadLocalOwner(reason.owner)) {
-          return Effect.fail(error)
-        }
-        return releaseDeadOwnersLock(Sync.lockName(settings.config.name), reason.owner).pipe(
-          Effect.mapError(
-            (cause) => new Sync.SyncError({ reason: Sync.SyncErrorReason.StateFailed({ error: cause }) })
-          ),
-          Effect.zipRight(start)
-        )
-      }),
-      Effect.ensuring(Effect.sync(display.stop))
-    )
+    // A daemon killed on this machine left its lock behind: a SQLite store takes it over by itself.
+    const report = yield* start.pipe(Effect.ensuring(Effect.sync(display.stop)))
     yield* Effect.logInfo("run finished").pipe(
       Effect.annotateLogs({
         sync: report.sync,

@@ -12,7 +12,6 @@ import { toCliFailure } from "../src/errors.ts"
 import { CliFailure, ExitCode, exitCodeOfStatus } from "../src/exit-code.ts"
 import { detectLogFormat } from "../src/output.ts"
 import { formatElapsed, renderProgressLine } from "../src/progress.ts"
-import { isDeadLocalOwner, parseOwner } from "../src/stale-lock.ts"
 import { renderTable } from "../src/table.ts"
 
 const minimalConfig = (extra: string) => `
@@ -103,24 +102,6 @@ describe("renderProgressLine", () => {
 
   it("formats long runs with hours", () => {
     expect(formatElapsed(3_723_000)).toBe("1:02:03")
-  })
-})
-
-describe("isDeadLocalOwner", () => {
-  const here = { host: "box", pid: 100, exists: (pid: number) => pid === 200 }
-
-  it("parses host:pid:random, host names with colons included", () => {
-    expect(parseOwner("box:42:abcd1234")).toEqual({ host: "box", pid: 42 })
-    expect(parseOwner("fe80::1:42:abcd")).toEqual({ host: "fe80::1", pid: 42 })
-    expect(parseOwner("someone")).toBeUndefined()
-  })
-
-  it("is true only for a process of this host that is gone, or that has this process's pid", () => {
-    expect(isDeadLocalOwner("box:300:aaaa", here)).toBe(true)
-    expect(isDeadLocalOwner("box:100:aaaa", here)).toBe(true)
-    expect(isDeadLocalOwner("box:200:aaaa", here)).toBe(false)
-    expect(isDeadLocalOwner("other:300:aaaa", here)).toBe(false)
-    expect(isDeadLocalOwner("not-an-owner", here)).toBe(false)
   })
 })
 

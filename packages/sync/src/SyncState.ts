@@ -26,7 +26,7 @@
  */
 import { randomUUID } from "node:crypto"
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs"
-import { hostname, tmpdir } from "node:os"
+import { tmpdir } from "node:os"
 import { basename, dirname, join } from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -48,6 +48,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { defaultOwner, isDeadLocalOwner, markHeld } from "./internal/syncStateOwner.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
@@ -347,6 +348,8 @@ export interface Lock {
  * - `heartbeatInterval`: how often the holder renews it (default a third of `ttl`).
  * - `owner`: who holds it, shown to those refused (default `host:pid:random`). Acquiring again with the same owner
  *   renews the lock.
+ * - In a SQLite store (one machine), a lock held by a process of this host that no longer runs is taken over at once
+ *   instead of after its `ttl`; with PostgreSQL, where several machines share the store, it expires.
  *
  * @since 0.1.0
  * @category models
@@ -837,8 +840,6 @@ const checkSchema = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError | S
       )
     }
   })
-
-const defaultOwner = (): string => `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
 /**
  * Builds the store over the `SqlClient` in context and migrates its schema.
@@ -1460,6 +1461,15 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
           }>`SELECT owner, acquired_at, expires_at FROM profilesync_locks WHERE lock_name = ${name}`
           const current = holder[0]
           if (current === undefined) return Option.none<Date>()
+          // A SQLite store lives on one machine, so a holder of this host whose process is gone (SIGKILL, OOM, power
+          // loss) is dead: its lock goes now rather than when it expires, and the next attempt takes it.
+          if (dialect === "sqlite" && isDeadLocalOwner(current.owner)) {
+            yield* sql`DELETE FROM profilesync_locks WHERE lock_name = ${name} AND owner = ${current.owner}`
+            yield* Effect.logWarning("took over the run lock of a process that no longer runs").pipe(
+              Effect.annotateLogs({ lock: name, owner: current.owner })
+            )
+            return Option.none<Date>()
+          }
           return yield* fail(
             SyncStateErrorReason.Locked({
               name,
@@ -1488,8 +1498,12 @@ export const make: Effect.Effect<SyncStateService, SyncStateError, SqlClient.Sql
       // acquireRelease: the release is registered in the same uninterruptible step as the acquisition, so an
       // interruption cannot leave a committed lock without its release. Finalizers run in reverse order, so the
       // heartbeat forked below stops before the row is deleted.
-      const acquiredAt = yield* Effect.acquireRelease(acquire, () =>
-        Effect.ignore(sql`DELETE FROM profilesync_locks WHERE lock_name = ${name} AND owner = ${owner}`)
+      const acquiredAt = yield* Effect.acquireRelease(
+        Effect.tap(acquire, () => markHeld(owner, true)),
+        () =>
+          Effect.ignore(sql`DELETE FROM profilesync_locks WHERE lock_name = ${name} AND owner = ${owner}`).pipe(
+            Effect.ensuring(Effect.sync(() => markHeld(owner, false)))
+          )
       )
       const lost = yield* Deferred.make<void>()
 

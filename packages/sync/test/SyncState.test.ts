@@ -5,8 +5,9 @@
  * The store takes its time from the database's clock, and locks renew on real timers, so these tests run on the live
  * clock (`it.live`) with short lock lifetimes.
  */
+import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -499,6 +500,36 @@ describe.each([sqlite, postgres])("SyncState on $name", (kind) => {
         })
       )
     })
+  )
+
+  it.live(
+    "takes a lock of a process of this machine that is gone at once on SQLite; on PostgreSQL it must expire",
+    () =>
+      Effect.gen(function* () {
+        const database = yield* kind.fresh
+        // The pid of a process that has exited, as a daemon killed with SIGKILL leaves its lock behind.
+        const gone = yield* Effect.async<number>((resume) => {
+          const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" })
+          child.on("exit", () => resume(Effect.succeed(child.pid ?? 0)))
+        })
+        yield* withStore(database, (store) =>
+          Effect.gen(function* () {
+            const held = yield* Scope.make()
+            yield* Scope.extend(store.acquireLock("sync:crm", { owner: `${hostname()}:${gone}:deadbeef` }), held)
+            // A holder of this machine that still runs (the test's parent) is never taken over.
+            yield* Scope.extend(store.acquireLock("sync:live", { owner: `${hostname()}:${process.ppid}:alive` }), held)
+            const refusedLive = yield* Effect.flip(store.acquireLock("sync:live"))
+            assert.strictEqual(refusedLive.reason._tag, "Locked")
+            const next = yield* Effect.either(store.acquireLock("sync:crm"))
+            if (kind.name === "sqlite") {
+              assert.strictEqual(next._tag, "Right")
+            } else {
+              assert.strictEqual(next._tag === "Left" ? next.left.reason._tag : "taken", "Locked")
+            }
+            yield* Scope.close(held, Exit.void)
+          })
+        )
+      })
   )
 
   it.live("gives a lock to exactly one of many owners trying at once", () =>
