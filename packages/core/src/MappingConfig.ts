@@ -171,9 +171,8 @@ export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<Coperni
   schema.copernicaTypesFor
 
 /**
- * The building blocks a config file's schema is made of (field and target schemas, the mapping sections, their
- * cross-reference rules and small value schemas), for `@profilesync/sync`'s config schema, which must read
- * exactly like these.
+ * What `@profilesync/sync`'s config schema is built from, so that it reads exactly like these: the mapping sections
+ * and their cross-reference rules, and the small value schemas its own sections use.
  *
  * @since 0.2.0
  * @category schemas
@@ -181,19 +180,9 @@ export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<Coperni
 export const schemaParts = {
   mappingFields: schema.mappingFields,
   crossReferenceIssues: schema.crossReferenceIssues,
-  Credentials: schema.Credentials,
-  Field: schema.Field,
-  FieldName: schema.FieldName,
-  OcambaTarget: schema.OcambaTarget,
-  CopernicaTarget: schema.CopernicaTarget,
-  Targets: schema.Targets,
   EnvironmentVariableName: schema.EnvironmentVariableName,
   FilePath: schema.FilePath,
   exactlyOne: schema.exactlyOne,
   integerBetween: schema.integerBetween,
-  nonEmptyString: schema.nonEmptyString,
-  checkDateFormat: schema.checkDateFormat,
-  customPropertySettings: schema.customPropertySettings,
-  defaultOcambaBaseUrl: schema.defaultOcambaBaseUrl,
-  defaultCopernicaBaseUrl: schema.defaultCopernicaBaseUrl
+  nonEmptyString: schema.nonEmptyString
 } as const

@@ -32,8 +32,7 @@ export const integerBetween = (minimum: number, maximum: number, expected: strin
     Schema.annotations({ description: expected, jsonSchema: { multipleOf: 1, minimum, maximum } })
   )
 
-/** @internal */
-export const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
+const positiveInteger = integerBetween(1, Number.MAX_SAFE_INTEGER, "a positive whole number")
 
 /** @internal */
 export const FilePath = nonEmptyString("a file path (relative paths are resolved against the config file's directory)")
@@ -102,8 +101,7 @@ const BaseUrl = Schema.String.pipe(
   Schema.annotations({ description: "an http(s) base URL", jsonSchema: { pattern: "^https?://" } })
 )
 
-/** @internal */
-export const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "")
 
 const baseUrlWithDefault = (defaultUrl: string) =>
   Schema.optionalWith(
