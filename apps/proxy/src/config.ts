@@ -58,6 +58,11 @@ export interface ProxyConfig {
   readonly headersTimeoutMillis: number
   /** How long a caller may stay silent while sending a request (headers or body) before the connection is closed. */
   readonly bodyTimeoutMillis: number
+  /**
+   * The slowest a body may arrive once the proxy reads it, in bytes per second: each byte earns `1 / rate` seconds on
+   * top of `bodyTimeoutMillis`, so a caller trickling a byte now and then cannot hold a connection for minutes. 0: off.
+   */
+  readonly bodyMinimumRate: number
   /** Open connections allowed from one address; more are closed at once. */
   readonly maxConnectionsPerIp: number
   /**
@@ -119,6 +124,8 @@ export const defaults = {
   logLevel: "info" as LogLevel,
   headersTimeoutMillis: 10_000,
   bodyTimeoutMillis: 10_000,
+  // Apache's mod_reqtimeout default (`body=20,MinRate=500`): far below any real upload, far above a trickle.
+  bodyMinimumRate: 500,
   maxConnectionsPerIp: 256
 } as const
 
@@ -280,6 +287,7 @@ export const parseConfig = (env: Environment): ConfigResult => {
     logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error", "silent"] as const, defaults.logLevel),
     headersTimeoutMillis: integer("HEADERS_TIMEOUT_MS", defaults.headersTimeoutMillis, 1, 300_000),
     bodyTimeoutMillis: integer("BODY_TIMEOUT_MS", defaults.bodyTimeoutMillis, 1),
+    bodyMinimumRate: integer("BODY_MIN_RATE", defaults.bodyMinimumRate, 0),
     maxConnectionsPerIp: integer("MAX_CONNECTIONS_PER_IP", defaults.maxConnectionsPerIp, 1),
     publicBaseUrl:
       raw("PUBLIC_BASE_URL") === undefined

@@ -7,6 +7,9 @@
  * - `BODY_TIMEOUT_MS`: a connection on which the caller sends nothing for this long while the proxy is reading from it
  *   (a request's headers or its body) is closed. A connection whose request is complete, or whose body the proxy is
  *   not reading yet (an upload waiting for budget), is left alone: then the silence is the proxy's, not the caller's;
+ * - `BODY_MIN_RATE`: a body the proxy is reading must keep arriving at this many bytes per second on average, after
+ *   a first `BODY_TIMEOUT_MS` of grace (Apache's `mod_reqtimeout` rule). A caller that sends one byte every few
+ *   seconds is never silent long enough for the idle rule, so without this it could hold a connection for minutes;
  * - `MAX_CONNECTIONS_PER_IP`: connections from one address beyond this are closed as soon as they are accepted.
  */
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from "node:http"
@@ -45,6 +48,7 @@ export const limitConnections = (server: Server, config: ProxyConfig): ReadonlyM
   server.on("request", (request: IncomingMessage, response: ServerResponse) => {
     current.set(request.socket, { request, response })
   })
+  if (config.bodyMinimumRate > 0) enforceBodyRate(server, config)
 
   // Idle sockets emit `timeout`; with a listener, Node leaves the decision to close them here.
   server.setTimeout(config.bodyTimeoutMillis)
@@ -58,4 +62,38 @@ export const limitConnections = (server: Server, config: ProxyConfig): ReadonlyM
     if (awaitingHeaders || stalledBody) socket.destroy()
   })
   return perAddress
+}
+
+/** How often the body rate is checked: the rule is a floor over seconds, so a one-second tick is exact enough. */
+const rateTick = 1000
+
+/**
+ * Closes connections whose body arrives slower than `bodyMinimumRate` while the proxy reads it. Only the time the
+ * proxy spends reading counts: an upload paused while it waits for budget or for the vendor is not the caller's fault.
+ */
+const enforceBodyRate = (server: Server, config: ProxyConfig): void => {
+  const reading = new Map<IncomingMessage, { readingMillis: number; readonly bytesBefore: number }>()
+  server.on("request", (request: IncomingMessage) => {
+    if (request.complete) return
+    reading.set(request, { readingMillis: 0, bytesBefore: request.socket.bytesRead })
+    request.once("close", () => reading.delete(request))
+  })
+  const timer = setInterval(() => {
+    for (const [request, progress] of reading) {
+      if (request.complete || request.socket.destroyed) {
+        reading.delete(request)
+        continue
+      }
+      if (request.readableFlowing !== true) continue
+      progress.readingMillis += rateTick
+      const received = request.socket.bytesRead - progress.bytesBefore
+      const earned = config.bodyTimeoutMillis + (received * 1000) / config.bodyMinimumRate
+      if (progress.readingMillis > earned) {
+        reading.delete(request)
+        request.socket.destroy()
+      }
+    }
+  }, rateTick)
+  timer.unref()
+  server.once("close", () => clearInterval(timer))
 }

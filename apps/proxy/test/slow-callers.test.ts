@@ -77,6 +77,46 @@ describe("slow callers", () => {
     expect(held.every((socket) => socket.destroyed || socket.closed)).toBe(true)
   }, 20_000)
 
+  it("closes a connection whose body trickles in below BODY_MIN_RATE although it is never silent", async () => {
+    const proxy = await proxyWith({ BODY_TIMEOUT_MS: "1000", BODY_MIN_RATE: "100" })
+    const socket = await open(
+      proxy.url,
+      "POST /ocamba/v1/hood/profile-properties HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\n" +
+        "Content-Length: 1000\r\n\r\n{"
+    )
+    // A byte every 200 ms: never silent for the 1 s body timeout, but 5 bytes a second against a floor of 100.
+    let sent = 0
+    const trickle = setInterval(() => {
+      if (!socket.destroyed && sent < 500) socket.write(" ", () => {})
+      sent++
+    }, 200)
+    await closed(socket)
+    clearInterval(trickle)
+    // Cut long before the body could have finished at this pace (1000 bytes would take 200 s).
+    expect(sent).toBeLessThan(500)
+  }, 60_000)
+
+  it("lets a slow body through when it keeps above BODY_MIN_RATE", async () => {
+    const proxy = await proxyWith({ BODY_TIMEOUT_MS: "1000", BODY_MIN_RATE: "100" })
+    const body = `{"label":"slow upload","data_type":"text"${" ".repeat(1158)}}`
+    const socket = await open(
+      proxy.url,
+      "POST /ocamba/v1/hood/profile-properties HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\n" +
+        `Connection: close\r\nContent-Length: ${body.length}\r\n\r\n`
+    )
+    let answer = ""
+    socket.on("data", (data: Buffer) => {
+      answer += data.toString("latin1")
+    })
+    // 100 bytes every 250 ms: 400 bytes a second, four times the floor, for about three seconds.
+    for (let offset = 0; offset < body.length; offset += 100) {
+      socket.write(body.slice(offset, offset + 100))
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    await closed(socket)
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+  }, 60_000)
+
   it("closes connections beyond MAX_CONNECTIONS_PER_IP at once and accepts again when they are gone", async () => {
     const proxy = await proxyWith({ BODY_TIMEOUT_MS: "60000", MAX_CONNECTIONS_PER_IP: "5" })
     const first = await Promise.all(Array.from({ length: 5 }, () => open(proxy.url, "GET /healthz HTTP/1.1\r\n")))
