@@ -24,6 +24,7 @@ export const loaders: Readonly<Record<string, () => Promise<AnyCommand>>> = {
   status: () => import("./commands/status.ts").then((module) => module.status),
   "dead-letters": () => import("./commands/dead-letters.ts").then((module) => module.deadLetters),
   dashboard: () => import("./commands/dashboard.ts").then((module) => module.dashboard),
+  check: () => import("./commands/check.ts").then((module) => module.check),
   "validate-config": () => import("./commands/validate-config.ts").then((module) => module.validateConfig),
   init: () => import("./commands/init.ts").then((module) => module.init),
   "config-schema": () => import("./commands/config-schema.ts").then((module) => module.configSchema)

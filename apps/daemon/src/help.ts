@@ -196,6 +196,19 @@ export const commands: ReadonlyArray<CommandHelp> = [
     examples: ["profilesync validate-config -c customers.yaml"]
   },
   {
+    path: ["check"],
+    summary: "Check the vendors, credentials, state store and source",
+    usage: "check [-c FILE] [-t NAME]... [--json] [--redis-url URL]",
+    details: [
+      "Reads the source's first record, opens the state store and takes a lock of its own in it, pings Redis, and " +
+        "asks each target (or the proxy) for its property or field list: the credentials are accepted, the mapped " +
+        "properties or fields exist or would be created, and the rate budget left. Writes nothing to a vendor.",
+      "Exit 0 ready (warnings included), 1 something did not answer (retry later), 2 something to fix."
+    ],
+    options: [config, targets, json, redisUrl],
+    examples: ["profilesync check -c customers.yaml", "profilesync check -c customers.yaml --json | jq .status"]
+  },
+  {
     path: ["init"],
     summary: "Write a commented config from a source file's header",
     usage: "init --from FILE [-o FILE] [--name NAME] [--force]",
@@ -281,6 +294,7 @@ export const overview = (version: string): string => {
     "Examples:",
     "  profilesync init --from customers.csv -o customers.yaml",
     "  profilesync validate-config -c customers.yaml",
+    "  profilesync check -c customers.yaml",
     "  profilesync run -c customers.yaml --dry-run",
     "",
     "Run `profilesync <command> --help` for a command's options.",
