@@ -1,43 +1,12 @@
 /**
- * Tests for `Source`: CSV (BOM, quoted newlines, delimiters, encodings, recovery from broken quoting, size limits,
- * hostile headers), NDJSON, JSON arrays, and a PostgreSQL query streamed through a cursor from a real server started
- * by `support/PostgresServer.ts`. Files are written to a temporary directory.
+ * Tests for `Source/Csv` (through `Source.csv`): BOM, quoted newlines, delimiters, encodings, recovery from broken
+ * quoting, size limits, hostile headers. Files are written to a temporary directory.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import * as Reactivity from "@effect/experimental/Reactivity"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import { afterAll, assert, describe, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import * as Source from "../src/Source.ts"
-import * as PostgresServer from "./support/PostgresServer.ts"
-
-const directory = mkdtempSync(join(tmpdir(), "profilesync-source-"))
-afterAll(() => rmSync(directory, { recursive: true, force: true }))
-
-let fileCounter = 0
-const file = (content: string | Buffer, extension = "csv"): string => {
-  const path = join(directory, `input-${++fileCounter}.${extension}`)
-  writeFileSync(path, content)
-  return path
-}
-
-const collect = (source: Source.Source) => Effect.map(Stream.runCollect(source.rows), Chunk.toReadonlyArray)
-
-const rowsOf = (items: ReadonlyArray<Source.SourceItem>): ReadonlyArray<Source.SourceRow> =>
-  items.filter((item): item is Source.SourceRow => item._tag === "SourceRow")
-
-const rejectionsOf = (items: ReadonlyArray<Source.SourceItem>): ReadonlyArray<Source.SourceRowRejected> =>
-  items.filter(Source.isRejected)
-
-const failure = (source: Source.Source) => Effect.flip(collect(source))
-
-const reasonTag = (item: Source.SourceItem): string | undefined =>
-  Source.isRejected(item) ? item.reason._tag : undefined
+import * as Source from "../../src/Source.ts"
+import { collect, failure, file, missingFile, reasonTag, rejectionsOf, rowsOf } from "../support/SourceFiles.ts"
 
 describe("csv", () => {
   it.effect("reads a header and rows, removes a byte order mark, keeps quoted delimiters, quotes and newlines", () =>
@@ -334,7 +303,7 @@ describe("csv", () => {
       )
       const empty = yield* failure(Source.csv({ path: file("id,,name\n1,2,3\n") }))
       assert.strictEqual(empty.reason._tag, "EmptyColumnName")
-      const missing = yield* failure(Source.csv({ path: join(directory, "nope.csv") }))
+      const missing = yield* failure(Source.csv({ path: missingFile("nope.csv") }))
       assert.strictEqual(missing.reason._tag, "NotFound")
       const options = yield* failure(Source.csv({ path: file("a\n1\n"), delimiter: '"' }))
       assert.strictEqual(options.reason._tag, "InvalidOptions")
@@ -384,165 +353,5 @@ describe("csv", () => {
       )
       assert.deepStrictEqual(summary, { count: 200_000, rejected: 0, last: "user200000@example.com" })
     })
-  )
-})
-
-describe("ndjson", () => {
-  it.effect("reads one object per line, skips blank lines and rejects a bad line by its line number", () =>
-    Effect.gen(function* () {
-      const path = file(
-        '{"id":1,"name":"Ann","tags":["a"],"active":true}\n\n{"id":2,"name":\n[1,2]\r\n{"id":3,"address":{"city":"Köln"},"x":null}',
-        "ndjson"
-      )
-      const items = yield* collect(Source.ndjson({ path }))
-      assert.deepStrictEqual(items[0], {
-        _tag: "SourceRow",
-        rowNumber: 1,
-        line: 1,
-        values: { id: 1, name: "Ann", tags: '["a"]', active: true }
-      })
-      assert.deepStrictEqual(
-        items.map((item) => [item._tag, item.rowNumber, item.line]),
-        [
-          ["SourceRow", 1, 1],
-          ["SourceRowRejected", 2, 3],
-          ["SourceRowRejected", 3, 4],
-          ["SourceRow", 4, 5]
-        ]
-      )
-      const [notJson, notObject] = rejectionsOf(items)
-      assert.include(Source.describe(notJson!.reason), "row 2 (line 3): not JSON")
-      assert.include(Source.describe(notObject!.reason), "row 3 (line 4): an array, not a JSON object")
-      assert.deepStrictEqual(items[3]?._tag === "SourceRow" ? items[3].values : undefined, {
-        id: 3,
-        address: '{"city":"Köln"}',
-        x: null
-      })
-    })
-  )
-
-  it.effect("skips an overlong line without holding it and fails on invalid UTF-8 and an empty file", () =>
-    Effect.gen(function* () {
-      const path = file(`{"id":1}\n{"id":2,"bio":"${"z".repeat(300_000)}"}\n{"id":3}\n`, "ndjson")
-      const items = yield* collect(Source.ndjson({ path, maxFieldBytes: 1000, maxRecordBytes: 100_000 }))
-      assert.deepStrictEqual(
-        items.map((item) => [item._tag, item.line, reasonTag(item)]),
-        [
-          ["SourceRow", 1, undefined],
-          ["SourceRowRejected", 2, "FieldTooLarge"],
-          ["SourceRow", 3, undefined]
-        ]
-      )
-      const invalid = yield* failure(
-        Source.ndjson({
-          path: file(Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xc0, 0x80, 0x22, 0x7d])]), "ndjson")
-        })
-      )
-      assert.strictEqual(invalid.reason._tag, "InvalidEncoding")
-      if (invalid.reason._tag === "InvalidEncoding") assert.strictEqual(invalid.reason.line, 2)
-      const empty = yield* failure(Source.ndjson({ path: file("\n\n", "ndjson") }))
-      assert.strictEqual(empty.reason._tag, "Empty")
-    })
-  )
-})
-
-describe("json", () => {
-  it.effect("streams the elements of an array of objects, rejecting bad elements by the line they start on", () =>
-    Effect.gen(function* () {
-      const path = file(
-        '[\n  {"id": 1, "name": "Ann [the \\"first\\"]", "meta": {"a": [1, {"b": 2}]}},\n  {"id": 2, "name": tru},\n  42,\n  {"id": 3}\n]\n',
-        "json"
-      )
-      const items = yield* collect(Source.json({ path }))
-      assert.deepStrictEqual(
-        items.map((item) => [item._tag, item.rowNumber, item.line]),
-        [
-          ["SourceRow", 1, 2],
-          ["SourceRowRejected", 2, 3],
-          ["SourceRowRejected", 3, 4],
-          ["SourceRow", 4, 5]
-        ]
-      )
-      assert.deepStrictEqual(items[0]?._tag === "SourceRow" ? items[0].values : undefined, {
-        id: 1,
-        name: 'Ann [the "first"]',
-        meta: '{"a":[1,{"b":2}]}'
-      })
-    })
-  )
-
-  it.effect("fails on a broken structure with the line, and on an empty array", () =>
-    Effect.gen(function* () {
-      const cases: ReadonlyArray<readonly [string, string]> = [
-        ['{"id": 1}', "the file is not a JSON array"],
-        ['[{"id": 1}\n {"id": 2}]', "line 2: `{` where a comma or `]` should be"],
-        ['[{"id": 1},]', "a trailing comma"],
-        ['[{"id": 1}] x', "after the end of the array"],
-        ['[{"id": 1}, {"id": [2}]', "`}` closes `[`"],
-        ['[{"id": 1}', "the file ends inside the array"]
-      ]
-      for (const [content, expected] of cases) {
-        const error = yield* failure(Source.json({ path: file(content, "json") }))
-        assert.strictEqual(error.reason._tag, "MalformedFile", content)
-        assert.include(error.message, expected)
-      }
-      const empty = yield* failure(Source.json({ path: file("[ ]", "json") }))
-      assert.strictEqual(empty.reason._tag, "Empty")
-      assert.deepStrictEqual(yield* collect(Source.json({ path: file("[]", "json"), allowEmpty: true })), [])
-    })
-  )
-})
-
-describe("postgres", () => {
-  it.scoped(
-    "streams a query through a cursor, converts values, and fails clearly",
-    () =>
-      Effect.gen(function* () {
-        const server = yield* PostgresServer.make
-        const sql = yield* PgClient.make({ url: Redacted.make(server.url) }).pipe(
-          Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make)
-        )
-        yield* sql`CREATE TABLE profiles (id bigint PRIMARY KEY, email text, score numeric, active boolean,
-          seen timestamptz, data jsonb, note text)`
-        yield* sql`INSERT INTO profiles SELECT n, 'user' || n || '@example.com', n / 4.0, n % 2 = 0,
-          timestamptz '2024-01-02T03:04:05Z', jsonb_build_object('n', n), NULL FROM generate_series(1, 5000) AS n`
-
-        const source = Source.postgres({
-          url: server.url,
-          query: "SELECT * FROM profiles ORDER BY id;",
-          batchSize: 100
-        })
-        assert.notInclude(source.name, "password")
-        const count = yield* Stream.runCount(source.rows)
-        assert.strictEqual(count, 5000)
-        const first = yield* Stream.runHead(source.rows)
-        assert.deepStrictEqual(first._tag === "Some" ? first.value : undefined, {
-          _tag: "SourceRow",
-          rowNumber: 1,
-          line: 1,
-          values: {
-            id: "1",
-            email: "user1@example.com",
-            score: "0.25000000000000000000",
-            active: false,
-            seen: "2024-01-02T03:04:05.000Z",
-            data: '{"n":1}',
-            note: null
-          }
-        })
-
-        const failed = yield* failure(Source.postgres({ url: server.url, query: "SELECT * FROM missing_table" }))
-        assert.strictEqual(failed.reason._tag, "QueryFailed")
-        assert.include(failed.message, 'relation "missing_table" does not exist')
-        const empty = yield* failure(Source.postgres({ url: server.url, query: "SELECT * FROM profiles WHERE false" }))
-        assert.strictEqual(empty.reason._tag, "Empty")
-        const duplicate = yield* failure(Source.postgres({ url: server.url, query: "SELECT 1 AS a, 2 AS a" }))
-        assert.strictEqual(duplicate.reason._tag, "DuplicateColumn")
-        // The read-only transaction: a source query cannot change data.
-        const write = yield* failure(Source.postgres({ url: server.url, query: "DELETE FROM profiles RETURNING id" }))
-        assert.strictEqual(write.reason._tag, "QueryFailed")
-        assert.strictEqual((yield* sql`SELECT count(*)::int AS n FROM profiles`)[0]?.n, 5000)
-      }),
-    60_000
   )
 })

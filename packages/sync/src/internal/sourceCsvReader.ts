@@ -1,0 +1,429 @@
+/**
+ * The CSV reader: feeds UTF-8 bytes to csv-parse and turns its records into rows and rejections, restarting the
+ * parser after a bad record so that a broken quote costs its own row only. The hot path of a CSV source: any change
+ * here is measured first (`bench/mapping.ts`).
+ *
+ * @internal
+ */
+import { type CsvError, Parser } from "csv-parse"
+import type { CsvEncoding } from "../Source/Csv.ts"
+import type * as Source from "../Source.ts"
+import { suggestDelimiter, validateHeader } from "./sourceCsvHeader.ts"
+import type { EncodingFault } from "./sourceDecoder.ts"
+import { describe, Fatal, inColumn, SourceErrorReason } from "./sourceError.ts"
+import {
+  byteLength,
+  countLineBreaks,
+  exceedsBytes,
+  excerpt,
+  firstLine,
+  leadingLineBreakLength,
+  setValue,
+  trimEndLineBreaks
+} from "./sourceFile.ts"
+
+export interface CsvSettings {
+  readonly source: string
+  readonly path: string
+  readonly delimiter: string
+  readonly encoding: CsvEncoding
+  readonly maxFieldBytes: number
+  readonly maxRecordBytes: number
+  readonly columns: ReadonlyArray<string> | undefined
+  readonly allowEmpty: boolean
+}
+
+// Thrown from csv-parse's `on_skip` to stop the parser at the first error of a record; see `CsvReader.resync`.
+export class Resync extends Error {
+  constructor(
+    readonly error: CsvError,
+    readonly raw: string
+  ) {
+    super(error.message)
+  }
+}
+
+export interface ParsedRecord {
+  readonly record: Array<string>
+  readonly raw: string
+}
+
+export const lineBreakAt = (bytes: Buffer, from: number): number => {
+  for (let index = from; index < bytes.length; index++) {
+    const byte = bytes[index]
+    if (byte === 0x0a || byte === 0x0d) return index
+  }
+  return -1
+}
+
+/**
+ * Feeds UTF-8 bytes to csv-parse and turns its records into rows and rejections.
+ *
+ * **Recovery**
+ *
+ * csv-parse can skip a bad record, but after a quoting error it goes on in the wrong quoting state and swallows the
+ * records that follow (up to the end of the file for an unclosed quote). So at the first error in a record this
+ * reader stops the parser, reports the record, and starts a new parser at the line after the one where the record
+ * started, with the bytes it kept since the last good record: an unclosed quote costs its own row only. A record that
+ * keeps failing is retried one line further each time, so the input always moves on.
+ *
+ * **Lines**
+ *
+ * Physical lines are counted here, from each record's raw text (csv-parse counts a CRLF inside quotes twice).
+ */
+export class CsvReader {
+  private parser: Parser
+  private readonly out: Array<Source.SourceItem> = []
+  // Bytes given to the current parser since the end of its last record (`boundary`), to start again from.
+  private pending: Array<Buffer> = []
+  private pendingStart = 0
+  private boundary = 0
+  private lineAtBoundary = 1
+  private discardingLine = false
+  private skipLeadingLineFeed = false
+  private header: ReadonlyArray<string> | undefined
+  private rowNumber = 0
+  private resync: Resync | undefined
+
+  constructor(
+    private readonly settings: CsvSettings,
+    // Invalid UTF-8 the decoder replaced, in file order: the records they fall in are rejected.
+    private readonly faults: Array<EncodingFault> = []
+  ) {
+    this.header = settings.columns === undefined ? undefined : validateHeader(settings.source, settings.columns)
+    this.parser = this.makeParser()
+  }
+
+  // The first fault on lines `first` to `last`, dropping faults before `first` (their records were rejected already).
+  private faultIn(first: number, last: number): EncodingFault | undefined {
+    const faults = this.faults
+    let drop = 0
+    while (drop < faults.length && faults[drop]!.line < first) drop++
+    if (drop > 0) faults.splice(0, drop)
+    const fault = faults[0]
+    if (fault === undefined || fault.line > last) return undefined
+    while (faults.length > 0 && faults[0]!.line <= last) faults.shift()
+    return fault
+  }
+
+  get rows(): number {
+    return this.rowNumber
+  }
+
+  get hasHeader(): boolean {
+    return this.header !== undefined
+  }
+
+  take(): Array<Source.SourceItem> {
+    return this.out.splice(0, this.out.length)
+  }
+
+  private makeParser(): Parser {
+    this.pending = []
+    this.pendingStart = 0
+    this.boundary = 0
+    this.resync = undefined
+    const parser = new Parser({
+      delimiter: this.settings.delimiter,
+      quote: '"',
+      escape: '"',
+      record_delimiter: ["\r\n", "\n", "\r"],
+      bom: false,
+      encoding: "utf8",
+      raw: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      max_record_size: this.settings.maxRecordBytes,
+      on_skip: (error, raw) => {
+        if (error === undefined) return undefined
+        this.resync = new Resync(error, raw ?? "")
+        throw this.resync
+      },
+      on_record: (record: unknown, info) => {
+        this.onRecord(record as ParsedRecord, info.bytes)
+        return null
+      }
+    })
+    // Errors come back through the write callbacks; this listener only keeps them from being "unhandled".
+    parser.on("error", () => {})
+    return parser
+  }
+
+  private onRecord(parsed: ParsedRecord, endOffset: number): void {
+    const { raw, record } = parsed
+    const leading = leadingLineBreakLength(raw)
+    const line = this.lineAtBoundary + countLineBreaks(raw, 0, leading)
+    this.lineAtBoundary += countLineBreaks(raw)
+    this.boundary = endOffset
+    const source = this.settings.source
+    const fault =
+      this.faults.length === 0 ? undefined : this.faultIn(line, line + countLineBreaks(trimEndLineBreaks(raw), leading))
+    if (this.header === undefined) {
+      if (fault !== undefined) {
+        throw new Fatal(
+          SourceErrorReason.InvalidEncoding({
+            source,
+            encoding: this.settings.encoding,
+            line: fault.line,
+            byteOffset: fault.byteOffset,
+            detail: "invalid UTF-8 in the header"
+          })
+        )
+      }
+      for (let index = 0; index < record.length; index++) {
+        if (exceedsBytes(record[index]!, this.settings.maxFieldBytes)) {
+          throw new Fatal(
+            SourceErrorReason.FieldTooLarge({
+              source,
+              row: 0,
+              line,
+              column: undefined,
+              bytes: byteLength(record[index]!),
+              limit: this.settings.maxFieldBytes
+            })
+          )
+        }
+      }
+      const names = record.map((name) => name.trim())
+      if (names.length === 1) {
+        const headerLine = firstLine(raw.slice(leading))
+        const suggested = suggestDelimiter(headerLine, this.settings.delimiter)
+        if (suggested !== undefined) {
+          throw new Fatal(
+            SourceErrorReason.WrongDelimiter({
+              source,
+              delimiter: this.settings.delimiter,
+              suggested,
+              header: excerpt(names[0]!)
+            })
+          )
+        }
+      }
+      this.header = validateHeader(source, names)
+      return
+    }
+    const header = this.header
+    const rowNumber = ++this.rowNumber
+    const reject = (reason: Source.SourceErrorReason): void => {
+      this.out.push({ _tag: "SourceRowRejected", rowNumber, line, reason, raw: excerpt(firstLine(raw.slice(leading))) })
+    }
+    if (fault !== undefined) {
+      const index = record.findIndex((value) => value.includes("\uFFFD"))
+      reject(
+        SourceErrorReason.InvalidEncoding({
+          source,
+          encoding: this.settings.encoding,
+          line: fault.line,
+          byteOffset: fault.byteOffset,
+          detail: "invalid UTF-8",
+          row: rowNumber,
+          column: index === -1 ? undefined : header[index]
+        })
+      )
+      return
+    }
+    if (record.length !== header.length) {
+      reject(
+        SourceErrorReason.MalformedRow({
+          source,
+          row: rowNumber,
+          line,
+          column: undefined,
+          detail: `the record has ${record.length} fields, the header has ${header.length}`
+        })
+      )
+      return
+    }
+    const values: Record<string, Source.SourceValue> = {}
+    for (let index = 0; index < header.length; index++) {
+      const value = record[index]!
+      if (exceedsBytes(value, this.settings.maxFieldBytes)) {
+        reject(
+          SourceErrorReason.FieldTooLarge({
+            source,
+            row: rowNumber,
+            line,
+            column: header[index],
+            bytes: byteLength(value),
+            limit: this.settings.maxFieldBytes
+          })
+        )
+        return
+      }
+      setValue(values, header[index]!, value)
+    }
+    this.out.push({ _tag: "SourceRow", rowNumber, line, values })
+  }
+
+  private write(bytes: Buffer): Promise<unknown> {
+    return new Promise((resolve) => this.parser.write(bytes, (error) => resolve(error ?? undefined)))
+  }
+
+  private finish(): Promise<unknown> {
+    return new Promise((resolve) => {
+      let settled = false
+      const done = (error: unknown) => {
+        if (!settled) {
+          settled = true
+          resolve(error)
+        }
+      }
+      this.parser.once("error", done)
+      this.parser.end(() => done(undefined))
+    })
+  }
+
+  /**
+   * Gives the parser the next bytes (`end`: and nothing after them). A bad record restarts the parser on the bytes
+   * after it, in this loop rather than by recursion, so a file of a million bad lines needs no deep stack.
+   */
+  async feed(input: Buffer, end: boolean): Promise<void> {
+    let next: Buffer | undefined = input
+    while (next !== undefined) {
+      const bytes = this.skipDiscarded(next)
+      let error: unknown
+      if (bytes.length > 0) {
+        this.pending.push(bytes)
+        error = await this.write(bytes)
+        if (error === undefined) this.trimPending()
+      }
+      if (error === undefined && end) error = await this.finish()
+      next = error === undefined ? undefined : this.recover(error)
+    }
+  }
+
+  // Drops the rest of a line given up on (and the LF of a CRLF cut between two chunks).
+  private skipDiscarded(input: Buffer): Buffer {
+    let bytes = input
+    if (this.skipLeadingLineFeed && bytes.length > 0) {
+      this.skipLeadingLineFeed = false
+      if (bytes[0] === 0x0a) bytes = bytes.subarray(1)
+    }
+    if (!this.discardingLine) return bytes
+    const lineBreak = lineBreakAt(bytes, 0)
+    if (lineBreak === -1) return Buffer.alloc(0)
+    this.discardingLine = false
+    return this.afterLineBreak(bytes, lineBreak)
+  }
+
+  // The bytes after the line break at `index`, CRLF counted as one break even when it is split between chunks.
+  private afterLineBreak(bytes: Buffer, index: number): Buffer {
+    if (bytes[index] === 0x0d) {
+      if (index + 1 === bytes.length) this.skipLeadingLineFeed = true
+      else if (bytes[index + 1] === 0x0a) return bytes.subarray(index + 2)
+    }
+    return bytes.subarray(index + 1)
+  }
+
+  private trimPending(): void {
+    while (this.pending.length > 0) {
+      const first = this.pending[0]!
+      if (this.pendingStart + first.length > this.boundary) break
+      this.pending.shift()
+      this.pendingStart += first.length
+    }
+    if (this.pending.length > 0 && this.boundary > this.pendingStart) {
+      this.pending[0] = this.pending[0]!.subarray(this.boundary - this.pendingStart)
+      this.pendingStart = this.boundary
+    }
+  }
+
+  // Reports the record the parser stopped at and returns the bytes to start a new parser with.
+  private recover(error: unknown): Buffer {
+    const resync = this.resync
+    if (!(error instanceof Resync) && resync === undefined) {
+      throw error instanceof Fatal ? error : new Fatal(this.parserFailure(error))
+    }
+    const { error: csvError, raw } = resync ?? (error as Resync)
+    const source = this.settings.source
+    const leading = leadingLineBreakLength(raw)
+    const line = this.lineAtBoundary + countLineBreaks(raw, 0, leading)
+    const errorLine = this.lineAtBoundary + countLineBreaks(raw)
+    const columnIndex = typeof csvError.column === "number" ? csvError.column : undefined
+    const column = columnIndex === undefined ? undefined : this.header?.[columnIndex]
+    const multiline = countLineBreaks(raw, leading) > 0
+    const reason = this.describeParseError(csvError, line, errorLine, column, multiline, raw)
+    if (this.header === undefined) {
+      throw new Fatal(
+        reason._tag === "FieldTooLarge"
+          ? reason
+          : SourceErrorReason.MalformedFile({ source, line, detail: `the header is malformed: ${this.detail(reason)}` })
+      )
+    }
+    this.rowNumber++
+    this.out.push({
+      _tag: "SourceRowRejected",
+      rowNumber: this.rowNumber,
+      line,
+      reason,
+      raw: excerpt(firstLine(raw.slice(leading)))
+    })
+    // Start again on the line after the one where the bad record started, with the bytes kept since its start.
+    const kept = Buffer.concat(this.pending)
+    const recordStart = this.boundary - this.pendingStart
+    let offset = recordStart
+    while (offset < kept.length && (kept[offset] === 0x0a || kept[offset] === 0x0d)) offset++
+    const lineBreak = lineBreakAt(kept, offset)
+    this.parser.destroy()
+    this.parser = this.makeParser()
+    this.lineAtBoundary = line + 1
+    if (lineBreak === -1) {
+      // The line goes on in chunks not read yet: drop them up to its end.
+      this.discardingLine = true
+      return Buffer.alloc(0)
+    }
+    return this.afterLineBreak(kept, lineBreak)
+  }
+
+  private detail(reason: Source.SourceErrorReason): string {
+    return reason._tag === "MalformedRow" ? reason.detail : describe(reason)
+  }
+
+  private describeParseError(
+    error: CsvError,
+    line: number,
+    errorLine: number,
+    column: string | undefined,
+    multiline: boolean,
+    raw: string
+  ): Source.SourceErrorReason {
+    const source = this.settings.source
+    const row = this.header === undefined ? 0 : this.rowNumber + 1
+    const malformed = (detail: string) => SourceErrorReason.MalformedRow({ source, row, line, column, detail })
+    const where = errorLine === line ? "" : ` (line ${errorLine})`
+    switch (error.code) {
+      case "CSV_QUOTE_NOT_CLOSED":
+        return malformed(`unclosed quote${inColumn(column)}`)
+      case "CSV_INVALID_CLOSING_QUOTE":
+        return multiline
+          ? malformed(`unclosed quote${inColumn(column)} (the record ran on to line ${errorLine})`)
+          : malformed(`a closing quote${inColumn(column)} is not followed by a delimiter or the end of the line`)
+      case "INVALID_OPENING_QUOTE":
+        return malformed(`a quote inside the unquoted value${inColumn(column)}`)
+      case "CSV_MAX_RECORD_SIZE":
+        return multiline
+          ? malformed(
+              `unclosed quote${inColumn(column)}: the record ran past ${this.settings.maxRecordBytes} bytes${where}`
+            )
+          : SourceErrorReason.FieldTooLarge({
+              source,
+              row,
+              line,
+              column,
+              bytes: byteLength(raw),
+              limit: this.settings.maxRecordBytes
+            })
+      default:
+        return malformed(error.message)
+    }
+  }
+
+  private parserFailure(error: unknown): Source.SourceErrorReason {
+    return SourceErrorReason.MalformedFile({
+      source: this.settings.source,
+      line: this.lineAtBoundary,
+      detail: error instanceof Error ? error.message : String(error)
+    })
+  }
+}
