@@ -5,8 +5,10 @@
  */
 import { execFileSync } from "node:child_process"
 import * as FileSystem from "node:fs"
+import * as OS from "node:os"
 import * as Path from "node:path"
 import type { Sandbox } from "@profilesync/sandbox"
+import { type BrowserContext, chromium, type Page } from "playwright-core"
 import { type CliProcess, runCli, sandboxTokens, spawnCli, temporaryDirectory, waitUntil } from "./support.ts"
 
 /** Where the state lives: a SQLite file, or PostgreSQL through the URL in `DASHBOARD_STATE_URL`. */
@@ -37,7 +39,7 @@ export const personalData = (customers: ReadonlyArray<Customer>): ReadonlyArray<
     return [customer.email, customer.phone, ...(digits.length >= 9 ? [`+${digits}`, digits.slice(2)] : [])]
   })
 
-const writeSource = (file: string, customers: ReadonlyArray<Customer>) =>
+export const writeSource = (file: string, customers: ReadonlyArray<Customer>) =>
   FileSystem.writeFileSync(
     file,
     `${[
@@ -51,7 +53,7 @@ const stateLine = (state: StateKind, directory: string) =>
     ? `state: { sqlite: ${Path.join(directory, "state.db")} }`
     : "state: { postgres: { urlEnv: DASHBOARD_STATE_URL } }"
 
-const writeSyncConfig = (options: {
+export const writeSyncConfig = (options: {
   readonly directory: string
   readonly name: string
   readonly sandbox: Sandbox
@@ -233,4 +235,52 @@ export const startDashboard = async (
       await cli.exited
     }
   }
+}
+
+const browserFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync"
+]
+
+/** Debian's Chromium, headless, in a fresh profile (no browser is downloaded); `close` removes the profile. */
+export const launchBrowser = async (): Promise<{
+  readonly context: BrowserContext
+  readonly close: () => Promise<void>
+}> => {
+  const userDataDirectory = FileSystem.mkdtempSync(Path.join(OS.tmpdir(), "profilesync-chromium-"))
+  const context = await chromium.launchPersistentContext(userDataDirectory, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: browserFlags,
+    acceptDownloads: true
+  })
+  return {
+    context,
+    close: async () => {
+      await context.close()
+      FileSystem.rmSync(userDataDirectory, { recursive: true, force: true })
+    }
+  }
+}
+
+/** Every problem a page reports: console errors, uncaught exceptions, failed requests, error statuses. */
+export const watch = (page: Page, allowedStatuses: ReadonlyArray<number> = []): Array<string> => {
+  const problems: Array<string> = []
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") problems.push(`console: ${message.text()}`)
+  })
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
+  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`))
+  page.on("response", (response) => {
+    if (response.status() >= 400 && !allowedStatuses.includes(response.status())) {
+      problems.push(`${response.status()}: ${response.url()}`)
+    }
+  })
+  return problems
 }

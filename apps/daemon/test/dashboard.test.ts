@@ -8,50 +8,26 @@
  */
 // biome-ignore-all lint/performance/useDomNodeTextContent: these are playwright locators (rendered text), not DOM nodes
 import * as FileSystem from "node:fs"
-import * as OS from "node:os"
 import * as Path from "node:path"
 import { type Sandbox, startSandbox } from "@profilesync/sandbox"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
-import { type BrowserContext, chromium, type Page } from "playwright-core"
+import type { BrowserContext } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as PostgresServer from "../../../packages/sync/test/support/PostgresServer.ts"
 import {
   type FilledState,
   fillState,
+  launchBrowser,
   type RunningDashboard,
   type StateKind,
-  startDashboard
+  startDashboard,
+  watch
 } from "./dashboard-support.ts"
 import { repositoryDirectory, sandboxTokens } from "./support.ts"
 
 const screenshots = Path.join(repositoryDirectory, ".test-results", "dashboard")
-
-const browserFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync"
-]
-
-/** Every problem a page reports: console errors, uncaught exceptions, failed requests, error statuses. */
-const watch = (page: Page): Array<string> => {
-  const problems: Array<string> = []
-  page.on("console", (message) => {
-    if (message.type() === "error" || message.type() === "warning") problems.push(`console: ${message.text()}`)
-  })
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`))
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`))
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`)
-  })
-  return problems
-}
 
 const secrets = [sandboxTokens.OCAMBA_TOKEN, sandboxTokens.COPERNICA_TOKEN, "password", "postgres://"]
 
@@ -75,7 +51,7 @@ describe.each(kinds)("profilesync dashboard over $name state", { timeout: 240_00
   let filled: FilledState
   let dashboard: RunningDashboard
   let context: BrowserContext
-  let userDataDirectory: string
+  let closeBrowser: (() => Promise<void>) | undefined
 
   beforeAll(async () => {
     sandbox = await startSandbox({
@@ -88,23 +64,18 @@ describe.each(kinds)("profilesync dashboard over $name state", { timeout: 240_00
       filled.configs.flatMap((config) => ["--config", config]),
       filled.env
     )
-    userDataDirectory = FileSystem.mkdtempSync(Path.join(OS.tmpdir(), "profilesync-chromium-"))
-    context = await chromium.launchPersistentContext(userDataDirectory, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: browserFlags,
-      acceptDownloads: true
-    })
+    const browser = await launchBrowser()
+    context = browser.context
+    closeBrowser = browser.close
     FileSystem.mkdirSync(screenshots, { recursive: true })
   }, 240_000)
 
   afterAll(async () => {
-    await context?.close()
+    await closeBrowser?.()
     await dashboard?.stop()
     filled?.cleanup()
     await sandbox?.close()
     for (const scope of scopes.splice(0)) await Effect.runPromise(Scope.close(scope, Exit.void))
-    if (userDataDirectory !== undefined) FileSystem.rmSync(userDataDirectory, { recursive: true, force: true })
   })
 
   /** Opens `path`, checks the page and its source, saves a screenshot as `shot`. */

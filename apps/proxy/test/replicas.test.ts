@@ -223,8 +223,18 @@ describe("three replicas sharing one Redis", () => {
     }
     const first429 = arrivals.find((arrival) => arrival.status === 429)
     expect(first429, "the storm produced no 429").toBeDefined()
-    await sleep(100)
-    const seenBeforeProbe = sandbox.counters().requests
+    // Requests a replica sent before it learnt of the cooldown may still be on their way (on a loaded machine, for
+    // hundreds of milliseconds): wait until the sandbox has seen none arrive for half a second, which it can only
+    // do once every replica has stopped sending.
+    let seenBeforeProbe = sandbox.counters().requests
+    for (let quietSince = Date.now(), waited = 0; Date.now() - quietSince < 500 && waited < 2500; waited += 20) {
+      await sleep(20)
+      const seen = sandbox.counters().requests
+      if (seen !== seenBeforeProbe) {
+        seenBeforeProbe = seen
+        quietSince = Date.now()
+      }
+    }
     for (const replica of replicas) {
       const probe = await fetch(`${replica.url}/ocamba/v1/hood/profile-properties`, {
         headers: { "x-profilesync-deadline": "0" }

@@ -193,8 +193,9 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
           : [sql`field = ${filter.field}`])
     ])
 
-  // Keyset paging on the position: the page after `after` costs the same deep into 200,000 rejects as at the start.
-  const rejects = (runId: string, filter: RejectFilter, after: number, limit: number = pageSize) =>
+  // Keyset paging on the position: the page after (or before) a row costs the same deep into 200,000 rejects as at
+  // the start. Going back reads the rows before the cursor newest first and turns them round.
+  const rejects = (runId: string, filter: RejectFilter, cursor: RejectCursor, limit: number = pageSize) =>
     Effect.map(
       sql<{
         readonly position: unknown
@@ -208,10 +209,13 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
         readonly reason: string
         readonly targets: string
       }>`SELECT position, source_row, source_line, record_key, code, field, source_column, value, reason, targets
-        FROM profilesync_rejects WHERE ${rejectCondition(runId, filter)} AND position > ${after}
-        ORDER BY position LIMIT ${limit}`,
+        FROM profilesync_rejects WHERE ${rejectCondition(runId, filter)} AND ${
+          cursor.direction === "after"
+            ? sql`position > ${cursor.position} ORDER BY position`
+            : sql`position < ${cursor.position} ORDER BY position DESC`
+        } LIMIT ${limit}`,
       (rows): ReadonlyArray<Reject> =>
-        rows.map((row) => ({
+        (cursor.direction === "after" ? rows : [...rows].reverse()).map((row) => ({
           position: toNumber(row.position),
           row: toNumber(row.source_row),
           line: toNumber(row.source_line),
@@ -367,6 +371,17 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
  * @category models
  */
 export type Queries = ReturnType<typeof make>
+
+/**
+ * Where a page of rejects starts: after a position (the first page is after -1), or, going back, before one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RejectCursor {
+  readonly direction: "after" | "before"
+  readonly position: number
+}
 
 /**
  * Which rejects to show: `code` and `field` when given (`field: null` for rejects of no one field).

@@ -225,6 +225,17 @@ export const makeApp = (settings: DashboardSettings): Hono => {
     }
   }
 
+  /** `?after=N` or `?before=N`: where a page of rejects starts; neither is the first page. */
+  const rejectCursor = (c: Context): Queries.RejectCursor => {
+    const position = (name: string): number | undefined => {
+      const text = c.req.query(name)
+      return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : undefined
+    }
+    const before = position("before")
+    if (before !== undefined) return { direction: "before", position: before }
+    return { direction: "after", position: position("after") ?? -1 }
+  }
+
   const runNamed = async (c: Context) => {
     const sync = syncNamed(c.req.param("sync")!)
     const queries = await queriesOf(sync)
@@ -238,17 +249,19 @@ export const makeApp = (settings: DashboardSettings): Hono => {
   app.get("/syncs/:sync/runs/:run", async (c) => {
     const { sync, queries, run } = await runNamed(c)
     const filter = rejectFilter(c)
-    const afterText = c.req.query("after")
-    const after = afterText !== undefined && /^\d{1,15}$/.test(afterText) ? Number(afterText) : -1
+    const cursor = rejectCursor(c)
     const jobsPage = parsePage(c.req.query("jobs"))
-    const [jobs, groups, rejects] = await read(
+    const [jobs, groups, page] = await read(
       sync,
       Effect.all([
         queries.jobs(run.id, jobsPage),
         queries.rejectGroups(run.id),
-        queries.rejects(run.id, filter, after, Queries.pageSize + 1)
+        // One row more than a page tells whether there is another page in the direction read.
+        queries.rejects(run.id, filter, cursor, Queries.pageSize + 1)
       ])
     )
+    const more = page.length > Queries.pageSize
+    const rejects = cursor.direction === "after" ? page.slice(0, Queries.pageSize) : page.slice(-Queries.pageSize)
     return c.html(
       document(
         <RunPage
@@ -259,9 +272,10 @@ export const makeApp = (settings: DashboardSettings): Hono => {
           jobsPage={jobsPage}
           groups={groups}
           filter={filter}
-          rejects={rejects.slice(0, Queries.pageSize)}
-          after={after}
-          hasMore={rejects.length > Queries.pageSize}
+          rejects={rejects}
+          cursor={cursor}
+          hasPrevious={cursor.direction === "after" ? cursor.position >= 0 : more}
+          hasNext={cursor.direction === "after" ? more : true}
         />
       )
     )
@@ -280,7 +294,7 @@ export const makeApp = (settings: DashboardSettings): Hono => {
       await output.write("row,line,key,code,field,column,value,reason,targets\r\n")
       let after = -1
       for (;;) {
-        const page = await read(sync, queries.rejects(run.id, filter, after, 1000))
+        const page = await read(sync, queries.rejects(run.id, filter, { direction: "after", position: after }, 1000))
         if (page.length === 0) break
         const lines = page.map(
           (reject) =>

@@ -4,7 +4,7 @@
  * rejects grouped by reason and field, filterable, paged and downloadable as CSV.
  */
 import type { Sync } from "@profilesync/sync"
-import { pageSize, type Reject, type RejectFilter, type RunSummary } from "../queries.ts"
+import { pageSize, type Reject, type RejectCursor, type RejectFilter, type RunSummary } from "../queries.ts"
 import type { PageContext, SyncInfo } from "./context.ts"
 import { count, duration, time, urls } from "./format.ts"
 import { Layout, Pager, Status } from "./layout.tsx"
@@ -181,8 +181,8 @@ const Rejects = (props: {
   readonly groups: ReadonlyArray<{ readonly code: string; readonly field: string | null; readonly count: number }>
   readonly filter: RejectFilter
   readonly rejects: ReadonlyArray<Reject>
-  readonly after: number
-  readonly hasMore: boolean
+  readonly hasPrevious: boolean
+  readonly hasNext: boolean
   readonly context: PageContext
 }) => {
   const { sync, run, groups, filter, rejects, context } = props
@@ -193,6 +193,7 @@ const Rejects = (props: {
     code: filter.code,
     field: filter.field === undefined ? undefined : fieldLabel(filter.field)
   }
+  const first = rejects.at(0)
   const last = rejects.at(-1)
   return (
     <section aria-labelledby="rejects">
@@ -290,10 +291,13 @@ const Rejects = (props: {
           </table>
           <Pager
             label="Rejects"
-            previousLabel="First page"
-            previous={props.after >= 0 ? `${urls.run(sync, run.id, filterQuery)}#rejects` : undefined}
+            previous={
+              props.hasPrevious && first !== undefined
+                ? `${urls.run(sync, run.id, { ...filterQuery, before: first.position })}#rejects`
+                : undefined
+            }
             next={
-              props.hasMore && last !== undefined
+              props.hasNext && last !== undefined
                 ? `${urls.run(sync, run.id, { ...filterQuery, after: last.position })}#rejects`
                 : undefined
             }
@@ -320,15 +324,17 @@ export const RunPage = (props: {
   readonly groups: ReadonlyArray<{ readonly code: string; readonly field: string | null; readonly count: number }>
   readonly filter: RejectFilter
   readonly rejects: ReadonlyArray<Reject>
-  readonly after: number
-  readonly hasMore: boolean
+  readonly cursor: RejectCursor
+  readonly hasPrevious: boolean
+  readonly hasNext: boolean
 }) => {
   const { context, sync, run } = props
   const report = reportOf(run.report)
   const query = {
     code: props.filter.code,
     field: props.filter.field === undefined ? undefined : fieldLabel(props.filter.field),
-    after: props.after >= 0 ? props.after : undefined
+    // The jobs' pager keeps the rejects on the page they are on.
+    [props.cursor.direction]: props.cursor.position >= 0 ? props.cursor.position : undefined
   }
   return (
     <Layout
@@ -388,8 +394,8 @@ export const RunPage = (props: {
         groups={props.groups}
         filter={props.filter}
         rejects={props.rejects}
-        after={props.after}
-        hasMore={props.hasMore}
+        hasPrevious={props.hasPrevious}
+        hasNext={props.hasNext}
         context={context}
       />
     </Layout>
