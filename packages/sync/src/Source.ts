@@ -124,7 +124,8 @@ export interface Source {
  * Per record (in a {@link SourceRowRejected}; the stream goes on):
  * - `MalformedRow`: broken quoting, a wrong number of fields, a line that is not a JSON object.
  * - `FieldTooLarge`: a value over `maxFieldBytes`, or a record over `maxRecordBytes`.
- * - `InvalidEncoding` in a CSV data record: invalid UTF-8 in it, with its row, line and column.
+ * - `InvalidEncoding` in a CSV data record, an NDJSON line or a JSON array element: invalid UTF-8 in it, with its
+ *   row, line, byte offset and column (or field).
  *
  * Fatal (the stream fails with a {@link SourceError}):
  * - `NotFound`, `ReadFailed`: the file is missing or cannot be read.
@@ -179,7 +180,7 @@ export type SourceErrorReason = Data.TaggedEnum<{
     /** Offset of the first invalid byte from the start of the file, byte order mark included. */
     readonly byteOffset: number
     readonly detail: string
-    /** For a CSV record rejected on its own: the data row and the column holding the bytes (where known). */
+    /** For a record rejected on its own: the data row and the column (CSV) or field (JSON) holding the bytes, if known. */
     readonly row?: number | undefined
     readonly column?: string | undefined
   }

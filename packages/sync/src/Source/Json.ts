@@ -6,11 +6,12 @@
  * @since 0.2.0
  */
 
-import { Decoder, withEncodingLine } from "../internal/sourceDecoder.ts"
+import { isUtf8 } from "node:buffer"
+import { Decoder } from "../internal/sourceDecoder.ts"
 import { Fatal, SourceErrorReason } from "../internal/sourceError.ts"
 import { fileChunks, fromBatches, invalidOptions } from "../internal/sourceFile.ts"
 import { JsonArrayScanner } from "../internal/sourceJsonArray.ts"
-import { type JsonSettings, jsonItem, jsonSettings, tooLarge } from "../internal/sourceJsonRecord.ts"
+import { invalidUtf8Item, type JsonSettings, jsonItem, jsonSettings, tooLarge } from "../internal/sourceJsonRecord.ts"
 import type * as Source from "../Source.ts"
 
 /**
@@ -42,7 +43,9 @@ export interface JsonOptions {
  *
  * Blank lines are skipped. A line that is not JSON, or not an object, is rejected with its line number and the parse
  * error, and the next line is read as usual; so is a line over `maxRecordBytes`, which is skipped without being held
- * in memory. Nested values (objects, arrays) are given as their JSON text. Invalid UTF-8 is fatal.
+ * in memory. Nested values (objects, arrays) are given as their JSON text. A line with invalid UTF-8 is rejected on
+ * its own (`InvalidEncoding`, naming its row, the line and byte offset of the first invalid byte, and the field that
+ * holds it when the line parses with the bytes replaced).
  *
  * @since 0.1.0
  * @category constructors
@@ -54,11 +57,13 @@ export const ndjson = (options: JsonOptions): Source.Source => {
 }
 
 async function* ndjsonBatches(settings: JsonSettings): AsyncGenerator<ReadonlyArray<Source.SourceItem>> {
-  const decoder = new Decoder(settings.source, "utf-8")
+  const decoder = new Decoder(settings.source, "utf-8", "report")
   let pieces: Array<Buffer> = []
   let pieceBytes = 0
   let discarded = 0
   let line = 1
+  // The file offset of the current line's first byte, for the position of invalid UTF-8.
+  let lineOffset = -1
   let rowNumber = 0
   let out: Array<Source.SourceItem> = []
   const endLine = () => {
@@ -66,10 +71,15 @@ async function* ndjsonBatches(settings: JsonSettings): AsyncGenerator<ReadonlyAr
       rowNumber++
       out.push(tooLarge(settings, rowNumber, line, discarded + pieceBytes))
     } else if (pieceBytes > 0) {
-      const text = (pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)).toString("utf8")
+      const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)
+      const text = bytes.toString("utf8")
       if (text.trim() !== "") {
         rowNumber++
-        out.push(jsonItem(settings, text, rowNumber, line))
+        out.push(
+          decoder.sawInvalid && !isUtf8(bytes)
+            ? invalidUtf8Item(settings, bytes, { rowNumber, line, byteOffset: lineOffset })
+            : jsonItem(settings, text, rowNumber, line)
+        )
       }
     }
     pieces = []
@@ -89,28 +99,28 @@ async function* ndjsonBatches(settings: JsonSettings): AsyncGenerator<ReadonlyAr
     pieceBytes += bytes.length
   }
   const scan = (bytes: Buffer) => {
+    // The decoder passes UTF-8 bytes through unchanged: `bytes` ends at its offset.
+    const base = decoder.offset - bytes.length
+    if (lineOffset === -1 && bytes.length > 0) lineOffset = base
     let start = 0
     let lineFeed = bytes.indexOf(0x0a, start)
     while (lineFeed !== -1) {
       add(bytes.subarray(start, lineFeed))
       endLine()
       start = lineFeed + 1
+      lineOffset = base + start
       lineFeed = bytes.indexOf(0x0a, start)
     }
     add(bytes.subarray(start))
   }
-  try {
-    for await (const chunk of fileChunks(settings.source, settings.path)) {
-      scan(decoder.push(chunk))
-      if (out.length > 0) {
-        yield out
-        out = []
-      }
+  for await (const chunk of fileChunks(settings.source, settings.path)) {
+    scan(decoder.push(chunk))
+    if (out.length > 0) {
+      yield out
+      out = []
     }
-    scan(decoder.end())
-  } catch (error) {
-    throw await withEncodingLine(error, settings.path, "utf-8")
   }
+  scan(decoder.end())
   endLine()
   if (out.length > 0) yield out
   if (rowNumber === 0 && !settings.allowEmpty) {
@@ -129,7 +139,9 @@ async function* ndjsonBatches(settings: JsonSettings): AsyncGenerator<ReadonlyAr
  *
  * Fatal (`MalformedFile`, naming the line): a top level that is not an array, brackets that do not match, a missing
  * comma between elements, a trailing comma, anything after the closing `]`, and an end of file inside the array.
- * Invalid UTF-8 is fatal too.
+ * An element with invalid UTF-8 is rejected on its own (`InvalidEncoding`, naming its row, its index in the array,
+ * the line and byte offset of the first invalid byte, and the field that holds it when the element parses with the
+ * bytes replaced); the elements after it are read as usual.
  *
  * @since 0.1.0
  * @category constructors
@@ -141,17 +153,15 @@ export const json = (options: JsonOptions): Source.Source => {
 }
 
 async function* jsonBatches(settings: JsonSettings): AsyncGenerator<ReadonlyArray<Source.SourceItem>> {
-  const decoder = new Decoder(settings.source, "utf-8")
-  const scanner = new JsonArrayScanner(settings)
-  try {
-    for await (const chunk of fileChunks(settings.source, settings.path)) {
-      scanner.scan(decoder.push(chunk))
-      if (scanner.out.length > 0) yield scanner.out.splice(0, scanner.out.length)
-    }
-    scanner.scan(decoder.end())
-  } catch (error) {
-    throw await withEncodingLine(error, settings.path, "utf-8")
+  const decoder = new Decoder(settings.source, "utf-8", "report")
+  const scanner = new JsonArrayScanner(settings, () => decoder.sawInvalid)
+  // The decoder passes UTF-8 bytes through unchanged: what it returns ends at its offset.
+  const scan = (bytes: Buffer) => scanner.scan(bytes, decoder.offset - bytes.length)
+  for await (const chunk of fileChunks(settings.source, settings.path)) {
+    scan(decoder.push(chunk))
+    if (scanner.out.length > 0) yield scanner.out.splice(0, scanner.out.length)
   }
+  scan(decoder.end())
   scanner.end()
   if (scanner.out.length > 0) yield scanner.out.splice(0, scanner.out.length)
   if (scanner.rows === 0 && !settings.allowEmpty) {

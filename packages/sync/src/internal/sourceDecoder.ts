@@ -113,7 +113,8 @@ const utf16Bom = Buffer.from([0xff, 0xfe])
 
 /**
  * Turns the file's bytes into validated UTF-8 bytes, chunk by chunk, without a byte order mark. Invalid input
- * throws `Fatal(InvalidEncoding)` with the file offset (the line is found later, see `withEncodingLine`).
+ * throws `Fatal(InvalidEncoding)` with the file offset (the line is found later, see `withEncodingLine`), unless the
+ * decoder is told where to report it (`faults`, or `"report"` for JSON).
  */
 export class Decoder {
   private carry: Buffer = Buffer.alloc(0)
@@ -123,17 +124,31 @@ export class Decoder {
   // Per-record mode only: the physical line the next byte is on (CRLF, LF and a lone CR each end one).
   private line = 1
   private afterCarriageReturn = false
+  private invalidSeen = false
 
   /**
-   * `faults`: when given (CSV, UTF-8), invalid UTF-8 is not fatal: each invalid byte becomes U+FFFD and its line and
-   * offset are recorded there, so the reader can reject the record that holds it and go on.
+   * Per-record handling of invalid UTF-8 (the reader rejects the record that holds it and goes on):
+   * - `faults` (CSV): each invalid byte becomes U+FFFD and its line and offset are recorded there.
+   * - `"report"` (NDJSON, JSON): the bytes pass unchanged (every byte of a JSON structure is ASCII, so invalid bytes
+   *   cannot break the scanning) and {@link invalidSeen} turns true; the reader then checks each record's bytes.
+   *   A valid file pays one `isUtf8` per chunk, as before.
    */
   constructor(
     private readonly source: string,
     private readonly encoding: CsvEncoding,
-    private readonly faults?: Array<EncodingFault>
+    private readonly faults?: Array<EncodingFault> | "report"
   ) {
     this.text = encoding === "utf-16le" ? new TextDecoder(encoding, { fatal: true, ignoreBOM: true }) : undefined
+  }
+
+  /** Whether invalid UTF-8 was passed on (`"report"` mode): from then on, each record must be checked. */
+  get sawInvalid(): boolean {
+    return this.invalidSeen
+  }
+
+  /** The file offset just after the bytes returned so far (the byte order mark included). */
+  get offset(): number {
+    return this.consumed
   }
 
   private countLines(bytes: Uint8Array, from: number, to: number): void {
@@ -150,8 +165,7 @@ export class Decoder {
   }
 
   // Records every invalid sequence of `body` and returns it with each invalid byte replaced by U+FFFD.
-  private replaceInvalid(body: Buffer): Buffer {
-    const faults = this.faults!
+  private replaceInvalid(body: Buffer, faults: Array<EncodingFault>): Buffer {
     let position = 0
     while (position < body.length) {
       const index = firstInvalidUtf8(body.subarray(position))
@@ -214,9 +228,11 @@ export class Decoder {
         const complete = last ? data.length : completeUtf8Length(data)
         const body = data.subarray(0, complete)
         let result = body
-        if (this.faults !== undefined) {
+        if (this.faults === "report") {
+          if (!this.invalidSeen && !isUtf8(body)) this.invalidSeen = true
+        } else if (this.faults !== undefined) {
           if (isUtf8(body)) this.countLines(body, 0, body.length)
-          else result = this.replaceInvalid(body)
+          else result = this.replaceInvalid(body, this.faults)
         } else if (!isUtf8(body)) {
           const index = firstInvalidUtf8(body)
           throw this.invalid(this.consumed + Math.max(index, 0), "invalid UTF-8")

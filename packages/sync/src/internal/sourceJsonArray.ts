@@ -4,9 +4,10 @@
  *
  * @internal
  */
+import { isUtf8 } from "node:buffer"
 import type * as Source from "../Source.ts"
 import { Fatal, SourceErrorReason } from "./sourceError.ts"
-import { type JsonSettings, jsonItem, tooLarge } from "./sourceJsonRecord.ts"
+import { invalidUtf8Item, type JsonSettings, jsonItem, tooLarge } from "./sourceJsonRecord.ts"
 
 export const isJsonSpace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09
 
@@ -26,7 +27,14 @@ export class JsonArrayScanner {
   private rowNumber = 0
   readonly out: Array<Source.SourceItem> = []
 
-  constructor(private readonly settings: JsonSettings) {}
+  // The file offset of the current element's first byte, for the position of invalid UTF-8.
+  private elementOffset = 0
+
+  /** `sawInvalidUtf8`: whether the decoder passed invalid UTF-8 on; then each element's bytes are checked. */
+  constructor(
+    private readonly settings: JsonSettings,
+    private readonly sawInvalidUtf8: () => boolean
+  ) {}
 
   get rows(): number {
     return this.rowNumber
@@ -53,8 +61,17 @@ export class JsonArrayScanner {
     if (this.discarded > 0) {
       this.out.push(tooLarge(this.settings, this.rowNumber, this.elementLine, this.discarded + this.pieceBytes))
     } else {
-      const text = Buffer.concat(this.pieces).toString("utf8")
-      this.out.push(jsonItem(this.settings, text, this.rowNumber, this.elementLine))
+      const bytes = Buffer.concat(this.pieces)
+      this.out.push(
+        this.sawInvalidUtf8() && !isUtf8(bytes)
+          ? invalidUtf8Item(this.settings, bytes, {
+              rowNumber: this.rowNumber,
+              line: this.elementLine,
+              byteOffset: this.elementOffset,
+              arrayIndex: this.rowNumber - 1
+            })
+          : jsonItem(this.settings, bytes.toString("utf8"), this.rowNumber, this.elementLine)
+      )
     }
     this.pieces = []
     this.pieceBytes = 0
@@ -62,7 +79,8 @@ export class JsonArrayScanner {
     this.phase = "afterElement"
   }
 
-  scan(bytes: Buffer): void {
+  /** Scans the next bytes; `byteOffset` is the file offset of their first byte. */
+  scan(bytes: Buffer, byteOffset: number): void {
     let elementStart = this.phase === "element" ? 0 : -1
     for (let index = 0; index < bytes.length; index++) {
       const byte = bytes[index]!
@@ -95,6 +113,7 @@ export class JsonArrayScanner {
           if (byte === 0x2c) this.fail("an empty element (two commas)")
           this.phase = "element"
           this.elementLine = this.line
+          this.elementOffset = byteOffset + index
           elementStart = index
           if (byte === 0x7b || byte === 0x5b) {
             this.kind = "container"

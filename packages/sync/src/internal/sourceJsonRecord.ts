@@ -7,6 +7,7 @@
 
 import type { JsonOptions } from "../Source/Json.ts"
 import type * as Source from "../Source.ts"
+import { firstInvalidUtf8 } from "./sourceDecoder.ts"
 import { SourceErrorReason } from "./sourceError.ts"
 import { byteLength, exceedsBytes, excerpt, firstLine, resolveLimits, setValue } from "./sourceFile.ts"
 
@@ -99,3 +100,61 @@ export const tooLarge = (
   }),
   raw: ""
 })
+
+/** Where a line or element is: its row, the line it starts on, its file offset, and (JSON) its index in the array. */
+export interface RecordPosition {
+  readonly rowNumber: number
+  readonly line: number
+  readonly byteOffset: number
+  readonly arrayIndex?: number | undefined
+}
+
+// The first field whose name or value holds a replaced byte, when the record still parses with its bytes replaced.
+const fieldWithReplacement = (text: string): string | undefined => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined
+  for (const [name, value] of Object.entries(parsed)) {
+    const valueText = typeof value === "string" ? value : JSON.stringify(value)
+    if (name.includes("\uFFFD") || (valueText ?? "").includes("\uFFFD")) return name
+  }
+  return undefined
+}
+
+/**
+ * A line or element that is not valid UTF-8, rejected on its own like a CSV record: the reason names the row, the
+ * line and file offset of the first invalid byte, the array index (JSON), and the field that holds the bytes when
+ * the record parses with them replaced by U+FFFD. Only called once the decoder saw invalid bytes in the file.
+ */
+export const invalidUtf8Item = (
+  settings: JsonSettings,
+  bytes: Buffer,
+  position: RecordPosition
+): Source.SourceRowRejected => {
+  const index = Math.max(firstInvalidUtf8(bytes), 0)
+  let line = position.line
+  for (let at = bytes.indexOf(0x0a); at !== -1 && at < index; at = bytes.indexOf(0x0a, at + 1)) line++
+  const text = bytes.toString("utf8")
+  return {
+    _tag: "SourceRowRejected",
+    rowNumber: position.rowNumber,
+    line: position.line,
+    reason: SourceErrorReason.InvalidEncoding({
+      source: settings.source,
+      encoding: "utf-8",
+      line,
+      byteOffset: position.byteOffset + index,
+      detail:
+        position.arrayIndex === undefined
+          ? "invalid UTF-8"
+          : `invalid UTF-8 in element [${position.arrayIndex}] of the array`,
+      row: position.rowNumber,
+      column: fieldWithReplacement(text)
+    }),
+    raw: excerpt(firstLine(text.trim()))
+  }
+}

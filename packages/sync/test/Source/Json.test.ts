@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Source from "../../src/Source.ts"
-import { collect, failure, file, reasonTag, rejectionsOf } from "../support/SourceFiles.ts"
+import { collect, failure, file, reasonTag, rejectionsOf, rowsOf } from "../support/SourceFiles.ts"
 
 describe("ndjson", () => {
   it.effect("reads one object per line, skips blank lines and rejects a bad line by its line number", () =>
@@ -42,27 +42,96 @@ describe("ndjson", () => {
     })
   )
 
-  it.effect("skips an overlong line without holding it and fails on invalid UTF-8 and an empty file", () =>
+  it.effect(
+    "skips an overlong line without holding it, rejects invalid UTF-8 by its line and fails on an empty file",
+    () =>
+      Effect.gen(function* () {
+        const path = file(`{"id":1}\n{"id":2,"bio":"${"z".repeat(300_000)}"}\n{"id":3}\n`, "ndjson")
+        const items = yield* collect(Source.ndjson({ path, maxFieldBytes: 1000, maxRecordBytes: 100_000 }))
+        assert.deepStrictEqual(
+          items.map((item) => [item._tag, item.line, reasonTag(item)]),
+          [
+            ["SourceRow", 1, undefined],
+            ["SourceRowRejected", 2, "FieldTooLarge"],
+            ["SourceRow", 3, undefined]
+          ]
+        )
+        // Invalid UTF-8 rejects its line only (it failed the whole file before).
+        const invalidItems = yield* collect(
+          Source.ndjson({
+            path: file(Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xc0, 0x80, 0x22, 0x7d])]), "ndjson")
+          })
+        )
+        assert.strictEqual(rowsOf(invalidItems).length, 1)
+        const [invalid] = rejectionsOf(invalidItems)
+        assert.strictEqual(invalid?.reason._tag, "InvalidEncoding")
+        if (invalid?.reason._tag === "InvalidEncoding") assert.strictEqual(invalid.reason.line, 2)
+        const empty = yield* failure(Source.ndjson({ path: file("\n\n", "ndjson") }))
+        assert.strictEqual(empty.reason._tag, "Empty")
+      })
+  )
+
+  it.effect("rejects only the line with invalid UTF-8, naming its file, row, line, byte offset and field", () =>
     Effect.gen(function* () {
-      const path = file(`{"id":1}\n{"id":2,"bio":"${"z".repeat(300_000)}"}\n{"id":3}\n`, "ndjson")
-      const items = yield* collect(Source.ndjson({ path, maxFieldBytes: 1000, maxRecordBytes: 100_000 }))
+      const bytes = Buffer.concat([
+        Buffer.from('\uFEFF{"id":1,"name":"Zoë"}\n{"id":2,"name":"Ann"}\r\n{"id":3,"name":"Jo'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('"}\n{"id":4,"name":"Bob"}\n')
+      ])
+      const path = file(bytes, "ndjson")
+      const items = yield* collect(Source.ndjson({ path }))
       assert.deepStrictEqual(
-        items.map((item) => [item._tag, item.line, reasonTag(item)]),
+        rowsOf(items).map((row) => [row.values.id, row.values.name]),
         [
-          ["SourceRow", 1, undefined],
-          ["SourceRowRejected", 2, "FieldTooLarge"],
-          ["SourceRow", 3, undefined]
+          [1, "Zoë"],
+          [2, "Ann"],
+          [4, "Bob"]
         ]
       )
-      const invalid = yield* failure(
-        Source.ndjson({
-          path: file(Buffer.concat([Buffer.from('{"a":1}\n{"a":"'), Buffer.from([0xc0, 0x80, 0x22, 0x7d])]), "ndjson")
-        })
+      const rejected = rejectionsOf(items)
+      assert.strictEqual(rejected.length, 1)
+      assert.deepStrictEqual(
+        [rejected[0]?.rowNumber, rejected[0]?.line, rejected[0]?.reason],
+        [
+          3,
+          3,
+          Source.SourceErrorReason.InvalidEncoding({
+            source: path,
+            encoding: "utf-8",
+            line: 3,
+            byteOffset: bytes.indexOf(0xff),
+            detail: "invalid UTF-8",
+            row: 3,
+            column: "name"
+          })
+        ]
       )
-      assert.strictEqual(invalid.reason._tag, "InvalidEncoding")
-      if (invalid.reason._tag === "InvalidEncoding") assert.strictEqual(invalid.reason.line, 2)
-      const empty = yield* failure(Source.ndjson({ path: file("\n\n", "ndjson") }))
-      assert.strictEqual(empty.reason._tag, "Empty")
+      assert.include(
+        Source.describe(rejected[0]!.reason),
+        `${path}: row 3 (line 3) (byte offset ${bytes.indexOf(0xff)}): invalid UTF-8 in column \`name\``
+      )
+    })
+  )
+
+  it.effect("finds invalid UTF-8 far into the file, across chunks, and keeps every other line", () =>
+    Effect.gen(function* () {
+      const filler = Array.from({ length: 3000 }, (_, index) => `{"id":${index + 1},"city":"Köln"}`).join("\n")
+      const bytes = Buffer.concat([
+        Buffer.from(`${filler}\n{"id":"bad","city":"K`),
+        Buffer.from([0xc3]),
+        Buffer.from(`ln"}\n${filler}\n`)
+      ])
+      assert.isAbove(bytes.indexOf(0xc3, bytes.indexOf('"bad"')), 64 * 1024)
+      const items = yield* collect(Source.ndjson({ path: file(bytes, "ndjson") }))
+      assert.strictEqual(rowsOf(items).length, 6000)
+      const [rejected] = rejectionsOf(items)
+      assert.strictEqual(rejected?.line, 3001)
+      assert.deepInclude(rejected?.reason, {
+        _tag: "InvalidEncoding",
+        line: 3001,
+        byteOffset: bytes.indexOf(0xc3, bytes.indexOf('"bad"')),
+        column: "city"
+      })
     })
   )
 })
@@ -89,6 +158,42 @@ describe("json", () => {
         name: 'Ann [the "first"]',
         meta: '{"a":[1,{"b":2}]}'
       })
+    })
+  )
+
+  it.effect("rejects only the element with invalid UTF-8, naming its index, line, byte offset and field", () =>
+    Effect.gen(function* () {
+      const bytes = Buffer.concat([
+        Buffer.from('[\n  {"id": 1, "name": "Zoë"},\n  {"id": 2,\n   "name": "Jo'),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from('"},\n  {"id": 3, "name": "Ann"},\n  {"id": 4, "name": "Bob"}\n]\n')
+      ])
+      const path = file(bytes, "json")
+      const items = yield* collect(Source.json({ path }))
+      assert.deepStrictEqual(
+        rowsOf(items).map((row) => row.values.id),
+        [1, 3, 4]
+      )
+      const rejected = rejectionsOf(items)
+      assert.strictEqual(rejected.length, 1)
+      // The element starts on line 3; the invalid bytes (an encoded surrogate) are on line 4.
+      assert.deepStrictEqual(
+        [rejected[0]?.rowNumber, rejected[0]?.line, rejected[0]?.reason],
+        [
+          2,
+          3,
+          Source.SourceErrorReason.InvalidEncoding({
+            source: path,
+            encoding: "utf-8",
+            line: 4,
+            byteOffset: bytes.indexOf(0xed),
+            detail: "invalid UTF-8 in element [1] of the array",
+            row: 2,
+            column: "name"
+          })
+        ]
+      )
+      assert.include(Source.describe(rejected[0]!.reason), `${path}: row 2 (line 4)`)
     })
   )
 
