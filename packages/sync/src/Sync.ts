@@ -34,6 +34,7 @@ import type * as OcambaClient from "@profilesync/core/OcambaClient"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type * as Stream from "effect/Stream"
 import * as engine from "./internal/syncEngine.ts"
 import * as errors from "./internal/syncError.ts"
 import * as layers from "./internal/syncLayer.ts"
@@ -85,8 +86,11 @@ export interface PollingOptions {
  *   fields to create), without any vendor write and without any change to the state store (default `false`). The
  *   vendors are only read (property and field lists), to plan.
  * - `targets`: the targets to sync (default every target in the config); naming one the config lacks is an error.
- * - `onProgress`: called often (after each batch of about 1,000 rows and at each job step); exceptions it throws
- *   are ignored.
+ * - `progress`: consumes the run's progress as a `Stream` of {@link Progress} events (after each batch of about
+ *   1,000 rows and at each job step), on its own fiber; the stream ends when the run does, and `run` returns once
+ *   the consumer has read every event (so it has seen `done`).
+ * - `onProgress`: called for each progress event, in order (a `progress` consumer that calls a function);
+ *   exceptions it throws are ignored.
  * - `stopSignal`: completes when the process should stop (SIGTERM). The run stops reading, finishes the jobs
  *   already at the vendor, saves their state and returns a report with status `interrupted`. Rows of chunks not yet
  *   sent are sent by the next run.
@@ -104,6 +108,7 @@ export interface RunOptions {
   readonly config: SyncConfig.SyncConfig
   readonly dryRun?: boolean | undefined
   readonly targets?: ReadonlyArray<TargetName> | undefined
+  readonly progress?: ((events: Stream.Stream<Progress>) => Effect.Effect<void>) | undefined
   readonly onProgress?: ((progress: Progress) => void) | undefined
   readonly stopSignal?: Effect.Effect<void> | undefined
   readonly replayDeadLetters?: boolean | undefined

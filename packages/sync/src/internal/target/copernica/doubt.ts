@@ -12,7 +12,7 @@ import { createHash } from "node:crypto"
 import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import type * as SyncState from "../SyncState.ts"
+import type * as SyncState from "../../../SyncState.ts"
 
 /**
  * The name a chunk's import is given: sync, run, chunk number and a hash of the chunk's keys and content, so two

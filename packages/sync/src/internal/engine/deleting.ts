@@ -1,0 +1,63 @@
+/**
+ * What left the source, after a complete read: per target, the confirmed profiles the run did not see are deleted
+ * (where the target's config asks for it and `DeleteGuard` allows it) or counted as pending deletes, with the
+ * reason in the target's errors. A dry run counts what a real run would do.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as DeleteGuard from "../syncDeleteGuard.ts"
+import type { SyncError } from "../syncError.ts"
+import { write } from "../target/job.ts"
+import type { RunContext, Target, TargetName } from "../target/Target.ts"
+
+/** @internal */
+export const deleteMissing = (options: {
+  readonly context: RunContext
+  readonly targets: ReadonlyArray<Target>
+  /** Source rows that could not be read or keyed in this run. */
+  readonly unkeyed: number
+  readonly allowMassDelete: boolean
+  /** Dry run: per target, how many keys of the source the state has confirmed rows for. */
+  readonly confirmedSeen: ReadonlyMap<TargetName, number>
+}): Effect.Effect<void, SyncError> =>
+  Effect.forEach(
+    options.targets,
+    (target) =>
+      Effect.gen(function* () {
+        const { context } = options
+        const { config, runId, state } = context
+        const count = (run: string) => write(context, state.countDeletionCandidates(config.name, target.name, run))
+        const policy = target.deletes
+        const verdict = (candidates: number, known: number) =>
+          DeleteGuard.judge({
+            candidates,
+            known,
+            unkeyed: options.unkeyed,
+            maxShare: policy?.maxShare ?? 0,
+            allowMassDelete: options.allowMassDelete
+          })
+        if (context.dryRun) {
+          // The run id is unknown to the store, so this counts every confirmed row of the target.
+          const confirmed = yield* count(runId)
+          const missing = Math.max(0, confirmed - (options.confirmedSeen.get(target.name) ?? 0))
+          const judged = policy === undefined ? undefined : verdict(missing, confirmed)
+          if (judged?._tag === "Allowed") yield* target.tally.add({ deleted: missing })
+          else yield* target.tally.add({ pendingDeletes: missing })
+          if (judged?._tag === "Refused") yield* target.tally.note(`a real run would refuse: ${judged.message}`)
+        } else if (policy !== undefined && !(yield* target.tally.stopped)) {
+          const candidates = yield* count(runId)
+          // No run marks keys seen under this id, so every confirmed row of the target counts.
+          const known = yield* count(`${runId}/known`)
+          const judged = verdict(candidates, known)
+          if (judged._tag === "Allowed") yield* target.deleteMissing
+          else {
+            yield* target.tally.add({ pendingDeletes: candidates })
+            yield* target.tally.note(judged.message)
+          }
+        } else {
+          yield* target.tally.add({ pendingDeletes: yield* count(runId) })
+        }
+      }),
+    { discard: true }
+  )
