@@ -55,11 +55,9 @@ const failed =
 // Applied migrations; a store migrated to this version or later is read.
 const schemaStatus = (sql: SqlClient.SqlClient, dialect: "sqlite" | "pg") =>
   Effect.map(
-    sql<{ readonly version: unknown }>`SELECT MAX(version) AS version FROM profilesync_migrations`,
-    (rows): StoreStatus => {
-      const version = Number(rows[0]?.version ?? 0)
-      return version >= SyncState.schemaVersion ? { _tag: "Ready", sql, dialect } : { _tag: "Outdated", version }
-    }
+    SyncState.appliedSchemaVersion(sql),
+    (version): StoreStatus =>
+      version >= SyncState.schemaVersion ? { _tag: "Ready", sql, dialect } : { _tag: "Outdated", version }
   )
 
 /** `options=-c default_transaction_read_only=on` added to the URL, next to any options it has. */
