@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs every test of the workspace once and ends with the line `N passed, N failed`.
+# Installs what is missing, then runs every test of the workspace once (the unit tests, then the e2e tests) and ends
+# with the line `N passed, N failed` counting both (each vitest project of each package writes its own JSON report).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

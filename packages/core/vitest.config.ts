@@ -1,3 +1,4 @@
 import { sharedConfig } from "../../vitest.shared.ts"
 
-export default sharedConfig(import.meta.dirname)
+// e2e: the shared-budget test spawns worker processes that run the built package.
+export default sharedConfig(import.meta.dirname, { e2e: ["test/SharedBudget.test.ts"] })

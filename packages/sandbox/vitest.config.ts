@@ -1,3 +1,4 @@
 import { sharedConfig } from "../../vitest.shared.ts"
 
-export default sharedConfig(import.meta.dirname)
+// e2e: the CLI test spawns `profilesync-sandbox` as a process.
+export default sharedConfig(import.meta.dirname, { e2e: ["test/cli.test.ts"] })

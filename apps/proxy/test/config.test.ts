@@ -1,14 +1,13 @@
 /**
  * @module
- * The configuration: defaults, one clear message per bad variable, secret files, and the process exiting with code 2
- * on a bad configuration.
+ * The configuration: defaults, one clear message per bad variable, secret files (the process exiting with code 2 on a
+ * bad configuration is in main.test.ts, with the e2e tests).
  */
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"
 import { parseConfig, parseLimits } from "../src/config.ts"
-import { runProxyProcess } from "./support/proxy-process.ts"
 
 describe("parseConfig", () => {
   it("applies the documented defaults", () => {
@@ -133,20 +132,5 @@ describe("parseConfig", () => {
       { limit: 1000, windowMillis: 3_600_000 }
     ])
     expect(parseLimits("0/1s")).toMatch(/limit below 1/)
-  })
-})
-
-describe("main", () => {
-  it("exits with code 2 and one line per bad variable", async () => {
-    const child = runProxyProcess({ PORT: "x", LOG_LEVEL: "loud" })
-    let stderr = ""
-    child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)))
-    expect(code).toBe(2)
-    expect(stderr).toContain('  - PORT: must be a whole number from 0 to 65535, got "x"')
-    expect(stderr).toContain('  - LOG_LEVEL: must be one of debug, info, warn, error, silent, got "loud"')
-    expect(stderr).toContain("  - OCAMBA_TOKEN / COPERNICA_TOKEN:")
   })
 })
