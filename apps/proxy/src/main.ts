@@ -6,9 +6,11 @@
  * A second signal exits at once with 1.
  *
  * Run the `profilesync-proxy` bin (this file, compiled) directly, never through a package manager's `start`: the
- * supervisor's SIGTERM must reach this process.
+ * supervisor's SIGTERM must reach this process. Under `npx`, whose shell does not pass the signal on, the npx process
+ * exiting stands for it (see `launcher.ts`).
  */
 import { parseConfig } from "./config.ts"
+import { watchLauncher } from "./launcher.ts"
 import { startProxy } from "./server.ts"
 
 const parsed = parseConfig(process.env)
@@ -44,3 +46,8 @@ const stop = (signal: NodeJS.Signals) => {
 }
 process.on("SIGTERM", stop)
 process.on("SIGINT", stop)
+watchLauncher(() => {
+  if (signalled) return
+  proxy.logger.log("info", "npx exited: stopping as on SIGTERM", {})
+  stop("SIGTERM")
+})
