@@ -214,6 +214,92 @@ describe("Sync.run with a Copernica import in doubt", () => {
   )
 })
 
+/** A sync of the first rows of the example with `deleteMissing: true`, and what its delete imports did. */
+const setUpDeletes = Effect.gen(function* () {
+  const fixture = yield* Fixtures.sandbox()
+  const directory = yield* Fixtures.temporaryDirectory
+  const lines = readFileSync(Fixtures.exampleCsv, "utf8").split("\n")
+  const sourceOf = (name: string, count: number) =>
+    Fixtures.writeSource(directory, name, `${lines.slice(0, count + 1).join("\n")}\n`)
+  const configWith = (path: string) =>
+    Fixtures.configFor({
+      directory,
+      sandbox: fixture.sandbox,
+      source: { type: "csv", path },
+      targets: ["copernica"],
+      deleteMissing: true
+    })
+  const all = yield* configWith(sourceOf("all.csv", 40))
+  const first = yield* runSync(all)
+  assert.strictEqual(first.status, "succeeded", Sync.formatReport(first))
+  // The last row leaves the source: one profile to delete, under maxDeleteShare.
+  const fewerSource = sourceOf("fewer.csv", 39)
+  const fewer = yield* configWith(fewerSource)
+  const kept = Fixtures.targetRows(fewer, yield* Fixtures.expectedRows(fewer, fewerSource), "copernica")
+  assert.strictEqual(first.targets.copernica!.created, kept.length + 1)
+  const deleteImports = () =>
+    [...fixture.sandbox.state.copernica.account(Fixtures.copernicaAccount).imports.values()].filter((entry) =>
+      entry.name.includes(" delete #")
+    ).length
+  return { fixture, fewer, kept, deleteImports }
+})
+
+describe("Sync.run with a delete import in doubt", () => {
+  it.scopedLive("finds a delete import whose answer was lost by its name: the profile is deleted once", () =>
+    Effect.gen(function* () {
+      const { deleteImports, fewer, fixture, kept } = yield* setUpDeletes
+      let creates = 0
+      const report = yield* runSync(fewer, async (request) => {
+        const response = await fetch(request)
+        // The delete import is created at the vendor, and its answer lost on the way back.
+        if (isCreate(request) && creates++ === 0) throw connectionReset()
+        return response
+      })
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.targets.copernica!.deleted, 1)
+      assert.strictEqual(deleteImports(), 1)
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).size, kept.length)
+
+      const again = yield* runSync(fewer)
+      assert.strictEqual(again.status, "succeeded", Sync.formatReport(again))
+      assert.strictEqual(again.targets.copernica!.deleted + again.targets.copernica!.pendingDeletes, 0)
+      assert.strictEqual(deleteImports(), 1, "the delete import was not sent again")
+    })
+  )
+
+  it.scopedLive("settles a delete import a stopped run left in doubt by its name: it is not sent again", () =>
+    Effect.gen(function* () {
+      const { deleteImports, fewer, fixture, kept } = yield* setUpDeletes
+      const reached = yield* Deferred.make<void>()
+      // The delete import reaches the vendor, but its answer never comes back: the run is stopped while it waits.
+      const stopped = yield* Effect.fork(
+        runSync(fewer, async (request) => {
+          const response = await fetch(request)
+          if (!isCreate(request)) return response
+          Deferred.unsafeDone(reached, Exit.void)
+          return new Promise<Response>(() => {})
+        })
+      )
+      yield* Deferred.await(reached)
+      yield* Fiber.interrupt(stopped)
+      assert.strictEqual(deleteImports(), 1)
+      const inDoubt = yield* withState(fewer, (state) => state.inFlightJobs("customers"))
+      assert.deepStrictEqual(
+        inDoubt.map((job) => job.status),
+        ["started"]
+      )
+
+      const report = yield* runSync(fewer)
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.targets.copernica!.resumedJobs, 1)
+      assert.strictEqual(report.targets.copernica!.deleted, 1)
+      assert.strictEqual(deleteImports(), 1, "the delete import was not sent again")
+      assert.strictEqual(Fixtures.copernicaProfiles(fixture.sandbox).size, kept.length)
+      assert.strictEqual((yield* withState(fewer, (state) => state.inFlightJobs("customers"))).length, 0)
+    })
+  )
+})
+
 describe("Sync.run with failing status reads", () => {
   it.scopedLive("repeats a status read that answered 500", () =>
     Effect.gen(function* () {

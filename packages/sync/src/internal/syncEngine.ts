@@ -243,6 +243,7 @@ const runScoped = (
           targets,
           unkeyed: (yield* counters.get).unkeyed,
           allowMassDelete: options.allowMassDelete === true,
+          waiting,
           confirmedSeen
         })
       }

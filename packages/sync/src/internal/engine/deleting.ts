@@ -18,6 +18,8 @@ export const deleteMissing = (options: {
   /** Source rows that could not be read or keyed in this run. */
   readonly unkeyed: number
   readonly allowMassDelete: boolean
+  /** Per target, the rows of jobs still in flight or in doubt: not deleted in this run. */
+  readonly waiting: ReadonlyMap<string, ReadonlySet<string>>
   /** Dry run: per target, how many keys of the source the state has confirmed rows for. */
   readonly confirmedSeen: ReadonlyMap<TargetName, number>
 }): Effect.Effect<void, SyncError> =>
@@ -50,7 +52,7 @@ export const deleteMissing = (options: {
           // No run marks keys seen under this id, so every confirmed row of the target counts.
           const known = yield* count(`${runId}/known`)
           const judged = verdict(candidates, known)
-          if (judged._tag === "Allowed") yield* target.deleteMissing
+          if (judged._tag === "Allowed") yield* target.deleteMissing(options.waiting.get(target.name) ?? new Set())
           else {
             yield* target.tally.add({ pendingDeletes: candidates })
             yield* target.tally.note(judged.message)

@@ -103,8 +103,11 @@ export interface Target {
   readonly settleDoubt: Effect.Effect<void, SyncError>
   /** `undefined` when the target deletes nothing (the config does not ask for it, or the vendor cannot). */
   readonly deletes: DeletePolicy | undefined
-  /** Deletes the confirmed profiles this run did not see (only called when `deletes` allows it). */
-  readonly deleteMissing: Effect.Effect<void, SyncError>
+  /**
+   * Deletes the confirmed profiles this run did not see (only called when `deletes` allows it), except those of
+   * `waiting`: rows of jobs still in flight or in doubt, which the run that settles their job decides.
+   */
+  readonly deleteMissing: (waiting: ReadonlySet<string>) => Effect.Effect<void, SyncError>
   /** Removes what crashed runs left behind that none of the jobs in flight needs (Ocamba import files). */
   readonly cleanUp: (inFlight: ReadonlyArray<SyncState.Job>) => Effect.Effect<void>
   /** What the vendor needs once this run's rows are in (Ocamba: resync integrations); a real run only. */

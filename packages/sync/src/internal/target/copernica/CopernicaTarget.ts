@@ -57,9 +57,9 @@ const prepare = (env: CopernicaEnv): Effect.Effect<boolean> => {
  * **Details**
  *
  * - `started` (the process stopped during the create): the import is looked for by its journaled name after the
- *   journaled floor. Found, it is seen through as submitted; proven absent, the job is marked failed and the diff
- *   sends the rows again; otherwise it stays in doubt and its rows wait. A delete import is repeated by the next
- *   deletion pass.
+ *   journaled floor. Found, it is seen through as submitted (a delete import too: its profiles are forgotten);
+ *   proven absent, the job is marked failed and the diff (or the next deletion pass) sends the rows again; otherwise
+ *   it stays in doubt and its rows wait.
  * - `planned`: never reached the vendor; marked failed.
  * - `submitted`: polled and completed as if the run had never stopped.
  */
@@ -67,15 +67,20 @@ const resume = (env: CopernicaEnv, started: SyncState.Job): Effect.Effect<void, 
   Effect.gen(function* () {
     const { context } = env
     let job = started
-    if (job.status === "started" && !isDeleteJob(job)) {
-      const note = startNoteOf(job) ?? {
-        importName: importName(job.sync, job.runId, job.chunk, job.rows),
-        afterImportId: 0
-      }
+    // A delete job journaled without its import's name (by an earlier version) cannot be looked for.
+    const note =
+      job.status !== "started"
+        ? undefined
+        : (startNoteOf(job) ??
+          (isDeleteJob(job)
+            ? undefined
+            : { importName: importName(job.sync, job.runId, job.chunk, job.rows), afterImportId: 0 }))
+    if (note !== undefined) {
       const scan = yield* findImport(env.client, note.importName, note.afterImportId)
       if (scan._tag === "Unknown") {
+        const what = isDeleteJob(job) ? `delete import ${-job.chunk}` : `chunk ${job.chunk}`
         return yield* env.tally.note(
-          `Copernica chunk ${job.chunk} of run ${job.runId.slice(0, 8)}: whether its import "${note.importName}" exists is still in doubt (${scan.why}); its ${job.rows.length} row(s) wait for a later run`
+          `Copernica ${what} of run ${job.runId.slice(0, 8)}: whether its import "${note.importName}" exists is still in doubt (${scan.why}); its ${job.rows.length} row(s) wait for a later run`
         )
       }
       if (scan._tag === "Absent") {
@@ -128,7 +133,7 @@ export const make = (
       resume: (job, standIn) => resume({ ...env, tally: standIn }, job),
       settleDoubt: settleDoubtful(env),
       deletes: target.deleteMissing === true ? { maxShare: target.maxDeleteShare } : undefined,
-      deleteMissing: deleteMissing(env),
+      deleteMissing: (waiting) => deleteMissing(env, waiting),
       cleanUp: () => Effect.void,
       afterRun: Effect.void
     }

@@ -1,19 +1,28 @@
 /**
  * Copernica deletions: the profiles that left the source (`deleteMissing: true` only) are deleted with journaled
  * `delete` imports, `rowsPerImport` at a time, and their state is forgotten once Copernica ran the import without
- * error.
+ * error. A delete import whose answer was lost is settled by evidence like any import (`import.ts`'s `create`): it is
+ * never sent twice, and while it is in doubt its profiles wait (the next run looks for it first).
  *
  * @internal
  */
+import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
 import * as Mapping from "@profilesync/core/Mapping"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as SyncState from "../../../SyncState.ts"
 import { type SyncError, stateFailed } from "../../syncError.ts"
 import { deleteHashPrefix, write } from "../job.ts"
-import { type CopernicaEnv, pollImport } from "./import.ts"
+import type { StartNote } from "./doubt.ts"
+import { type CopernicaEnv, create, pollImport, settle } from "./import.ts"
+
+/** A delete import whose creation is in doubt: looked at again once the deletion pass is done. */
+interface DoubtfulDelete {
+  readonly job: SyncState.Job
+  readonly body: CopernicaClient.CreateImportRequest
+  readonly note: StartNote
+}
 
 /**
  * The Copernica key field values of a confirmed row: its vendor id (the JSON the confirmation stored), or, for a
@@ -44,9 +53,10 @@ const identityOf = (env: CopernicaEnv, record: SyncState.RecordState): Record<st
  *
  * @internal
  */
-export const deleteMissing = (env: CopernicaEnv): Effect.Effect<void, SyncError> =>
+export const deleteMissing = (env: CopernicaEnv, waiting: ReadonlySet<string>): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
-    const { client, context, tally } = env
+    const { context, tally } = env
+    const doubtful: Array<DoubtfulDelete> = []
     const copernica = env.target
     const canonicalOf = new Map(
       Object.entries(copernica.fields).map(([name, mapping]) => [mapping.field ?? name, name])
@@ -64,6 +74,11 @@ export const deleteMissing = (env: CopernicaEnv): Effect.Effect<void, SyncError>
           }> = []
           let unidentified = 0
           for (const record of records) {
+            // In a delete job still in doubt: deleting it again could be a second delete import of the profile.
+            if (waiting.has(record.key)) {
+              unidentified++
+              continue
+            }
             const identity = identityOf(env, record)
             const profile: Record<string, Mapping.CanonicalValue> = {}
             for (const keyField of copernica.keyFields) {
@@ -96,23 +111,76 @@ export const deleteMissing = (env: CopernicaEnv): Effect.Effect<void, SyncError>
               }))
             })
           )
-          yield* write(context, context.state.markJobStarted(job.id))
-          yield* context.progress("sending", "copernica")
-          const created = yield* Effect.either(client.createImport(body))
-          if (Either.isLeft(created)) {
-            yield* write(context, context.state.markJobFailed(job.id, created.left.message))
-            yield* tally.add({ pendingDeletes: deletable.length })
-            yield* tally.stop(`Copernica: the delete import failed (${created.left.message})`)
-            return
+          const note: StartNote = {
+            importName: body.name ?? `profilesync ${context.config.name} ${context.runId.slice(0, 8)} delete #${chunk}`,
+            afterImportId: yield* env.importIds.floor
           }
-          const importId = Option.getOrElse(created.right.importId, () => "unknown")
-          yield* write(context, context.state.markJobSubmitted(job.id, importId))
-          yield* tally.vendorJob(importId)
-          yield* finishDelete(env, job, importId)
+          yield* write(context, context.state.markJobStarted(job.id, note))
+          yield* context.progress("sending", "copernica")
+          yield* send(env, { job, body, note }, false, doubtful)
         })
       )
     )
+    // Once every other delete is out, a request still on its way has had time to land.
+    for (const entry of doubtful) {
+      const settled = yield* settle(env, entry.note, undefined)
+      if (settled._tag === "Found") yield* submitted(env, entry.job, settled.importId)
+      else if (settled._tag === "Absent") yield* send(env, entry, true, undefined)
+      else yield* leaveInDoubt(env, entry, settled._tag === "Unknown" ? settled.why : "its rows could not be read back")
+    }
   })
+
+/** Creates a delete import (never twice) and sees it through; an import in doubt waits in `doubtful`, or the journal. */
+const send = (
+  env: CopernicaEnv,
+  entry: DoubtfulDelete,
+  final: boolean,
+  doubtful: Array<DoubtfulDelete> | undefined
+): Effect.Effect<void, SyncError> =>
+  Effect.gen(function* () {
+    const { context, tally } = env
+    const { job } = entry
+    const created = yield* create(env, entry.body, entry.note, undefined, final)
+    switch (created._tag) {
+      case "Created":
+        return yield* submitted(
+          env,
+          job,
+          Option.getOrElse(created.importId, () => "unknown")
+        )
+      case "Failed":
+        yield* write(context, context.state.markJobFailed(job.id, created.error.message))
+        yield* tally.add({ pendingDeletes: job.rows.length })
+        return yield* tally.stop(`Copernica: the delete import failed (${created.error.message})`)
+      case "RowsHold":
+      case "InDoubt":
+        if (doubtful !== undefined) {
+          doubtful.push(entry)
+          return
+        }
+        return yield* leaveInDoubt(env, entry, created._tag === "InDoubt" ? created.why : "its rows hold")
+    }
+  })
+
+const submitted = (env: CopernicaEnv, job: SyncState.Job, importId: string): Effect.Effect<void, SyncError> =>
+  Effect.gen(function* () {
+    yield* write(env.context, env.context.state.markJobSubmitted(job.id, importId))
+    yield* env.tally.vendorJob(importId)
+    yield* finishDelete(env, job, importId)
+  })
+
+/**
+ * Leaves a delete job whose import may exist as `started` in the journal: its profiles are pending deletes, and
+ * nothing is sent again until a later run's evidence settles it.
+ */
+const leaveInDoubt = (env: CopernicaEnv, entry: DoubtfulDelete, why: string): Effect.Effect<void> =>
+  Effect.all([
+    env.tally.add({ pendingDeletes: entry.job.rows.length }),
+    env.tally.note(
+      `Copernica delete import "${entry.note.importName}": whether it exists is in doubt (${why}); nothing is sent again until a later run settles it`
+    ),
+    env.context.jobDone
+  ])
 
 /**
  * Polls a delete import; when it ran without error, forgets its rows, then ends the job.

@@ -82,7 +82,7 @@ type Settled = ScanResult | { readonly _tag: "RowsHold" }
  * Looks for the evidence of an import in doubt: its name among the ids after the floor; when that does not find
  * it, the chunk's rows read back (only when the rows as sent are at hand).
  */
-const settle = (
+export const settle = (
   env: CopernicaEnv,
   note: StartNote,
   payloads: ReadonlyArray<Readonly<Record<string, string>>> | undefined
@@ -96,8 +96,68 @@ const settle = (
     return hold ? { _tag: "RowsHold" } : scan
   })
 
-/** The most times one chunk is sent after the evidence proved its earlier attempts created nothing. */
+/** The most times one import is sent after the evidence proved its earlier attempts created nothing. */
 const maximumSends = 3
+
+/**
+ * What creating an import came to: `Created` (the answer came back, or the evidence found the import by its name),
+ * `RowsHold` (the rows read back hold every value sent), `Failed` (the vendor answered and nothing was created),
+ * `InDoubt` (the evidence settled nothing: the import may exist).
+ *
+ * @internal
+ */
+export type Creation =
+  | { readonly _tag: "Created"; readonly importId: Option.Option<string> }
+  | { readonly _tag: "RowsHold" }
+  | { readonly _tag: "Failed"; readonly error: CopernicaClient.CopernicaError }
+  | { readonly _tag: "InDoubt"; readonly why: string }
+
+/**
+ * Creates an import under the name journaled in `note`, and never twice: when the answer is lost, the import is
+ * looked for by evidence (and, with `payloads`, the rows read back) before it is sent again, which happens only when
+ * the evidence proved that no import exists. `final`: the last look of this run, when a request that timed out
+ * has had time to land, so its absence is certain too.
+ *
+ * @internal
+ */
+export const create = (
+  env: CopernicaEnv,
+  body: CopernicaClient.CreateImportRequest,
+  note: StartNote,
+  payloads: ReadonlyArray<Readonly<Record<string, string>>> | undefined,
+  final: boolean
+): Effect.Effect<Creation> =>
+  Effect.gen(function* () {
+    for (let sends = 1; ; sends++) {
+      const created = yield* Effect.either(env.client.createImport(body))
+      if (Either.isRight(created)) {
+        const importId = created.right.importId
+        if (Option.isSome(importId)) env.importIds.note(importId.value)
+        return { _tag: "Created", importId }
+      }
+      const error = created.left
+      if (!inDoubt(error)) return { _tag: "Failed", error }
+      const settled = yield* settle(env, note, payloads)
+      switch (settled._tag) {
+        case "Found":
+          env.importIds.note(settled.importId)
+          return { _tag: "Created", importId: Option.some(settled.importId) }
+        case "RowsHold":
+          // The rows read back hold every value sent: whether or not this attempt did it, nothing is left to send.
+          return { _tag: "RowsHold" }
+        case "Absent":
+          // A request that timed out may still be on its way: only a later look makes its absence certain.
+          if (sends < maximumSends && (final || error.reason._tag !== "Timeout")) continue
+          break
+        case "Unknown":
+          break
+      }
+      return {
+        _tag: "InDoubt",
+        why: `${error.message}; ${settled._tag === "Unknown" ? settled.why : "sent too often"}`
+      }
+    }
+  })
 
 /**
  * Sends a Copernica chunk as one import under its unique name, then sees it through as {@link finish}.
@@ -134,56 +194,38 @@ const send = (
   final: boolean
 ): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
-    const { context, tally } = env
-    for (let sends = 1; ; sends++) {
-      const created = yield* Effect.either(env.client.createImport(chunk.body))
-      if (Either.isRight(created)) {
-        const importId = created.right.importId
-        if (Option.isNone(importId)) {
-          // Created, but the answer carried no id: nothing to poll, and sending again would import twice.
-          yield* tally.note(
-            `Copernica chunk ${chunk.number}: the import was created but its id was not given; its rows are taken as imported`
-          )
-          return yield* confirm(env, job, "unknown", chunk.rows, chunk.payloads, false)
+    const created = yield* create(env, chunk.body, note, chunk.payloads, final)
+    switch (created._tag) {
+      case "Created":
+        if (Option.isSome(created.importId)) {
+          return yield* submitted(env, job, created.importId.value, chunk.rows, chunk.payloads)
         }
-        env.importIds.note(importId.value)
-        return yield* submitted(env, job, importId.value, chunk.rows, chunk.payloads)
-      }
-      const error = created.left
-      if (!inDoubt(error)) {
+        // Created, but the answer carried no id: nothing to poll, and sending again would import twice.
+        yield* env.tally.note(
+          `Copernica chunk ${chunk.number}: the import was created but its id was not given; its rows are taken as imported`
+        )
+        return yield* confirm(env, job, "unknown", chunk.rows, chunk.payloads, false)
+      case "RowsHold":
+        return yield* confirm(env, job, "unknown", chunk.rows, chunk.payloads, false)
+      case "Failed":
         return yield* giveUp(
-          context,
-          tally,
+          env.context,
+          env.tally,
           job,
           chunk.rows.length,
-          `Copernica chunk ${chunk.number}: creating the import failed, nothing was imported (${error.message})`,
-          { stop: stopsTarget(error) }
+          `Copernica chunk ${chunk.number}: creating the import failed, nothing was imported (${created.error.message})`,
+          { stop: stopsTarget(created.error) }
         )
-      }
-      const settled = yield* settle(env, note, chunk.payloads)
-      switch (settled._tag) {
-        case "Found":
-          env.importIds.note(settled.importId)
-          return yield* submitted(env, job, settled.importId, chunk.rows, chunk.payloads)
-        case "RowsHold":
-          // The rows read back hold every value sent: whether or not this attempt did it, nothing is left to send.
-          return yield* confirm(env, job, "unknown", chunk.rows, chunk.payloads, false)
-        case "Absent":
-          // A request that timed out may still be on its way: only a later look makes its absence certain.
-          if (sends < maximumSends && (final || error.reason._tag !== "Timeout")) continue
-          break
-        case "Unknown":
-          break
-      }
-      if (!final) {
-        env.doubtful.push({ job, chunk, note })
-        return
-      }
-      return yield* leaveInDoubt(
-        env,
-        chunk.rows.length,
-        `Copernica chunk ${chunk.number}: whether its import "${note.importName}" exists is in doubt (${error.message}; ${settled._tag === "Unknown" ? settled.why : "sent too often"})`
-      )
+      case "InDoubt":
+        if (!final) {
+          env.doubtful.push({ job, chunk, note })
+          return
+        }
+        return yield* leaveInDoubt(
+          env,
+          chunk.rows.length,
+          `Copernica chunk ${chunk.number}: whether its import "${note.importName}" exists is in doubt (${created.why})`
+        )
     }
   })
 

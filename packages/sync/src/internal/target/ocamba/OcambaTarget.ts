@@ -112,7 +112,7 @@ export const make = (
       resume: (job, standIn) => resume({ ...env, tally: standIn }, job),
       settleDoubt: Effect.void,
       deletes: undefined,
-      deleteMissing: Effect.void,
+      deleteMissing: () => Effect.void,
       cleanUp: (inFlight) => cleanUp(context, inFlight),
       afterRun: Effect.gen(function* () {
         if (resync === undefined || (yield* tally.get).counts.confirmed === 0) return
