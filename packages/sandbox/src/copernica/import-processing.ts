@@ -38,19 +38,20 @@ export const processCopernicaImport = (
     finish("No database with supplied ID")
     return
   }
-  if (job.rows === undefined) {
+  const rows = job.source
+  if (rows === undefined) {
     finish("The sandbox does not fetch import files from a location; send the rows in source instead")
     return
   }
-  const rows = job.rows
-  const columns: Array<string> = []
+  const columns: Array<ReadonlyArray<string>> = []
   const fieldNames: Array<string> = []
-  for (const column of Object.keys(rows[0] ?? {})) {
+  // Columns are known from the rows: a source without rows has none.
+  for (const [index, column] of (rows.length === 0 ? [] : rows.columns).entries()) {
     const field = column.includes(".") ? undefined : account.findField(database, column)
     if (field === undefined) {
       job.outcome.ignoredColumns.push(column)
     } else {
-      columns.push(column)
+      columns.push(rows.values[index]!)
       fieldNames.push(field.name)
     }
   }
@@ -70,9 +71,8 @@ export const processCopernicaImport = (
       finish(`Import stopped at line ${position + 1} of ${rows.length} (sandbox fault injection)`)
       return
     }
-    const row = rows[position]!
     for (let index = 0; index < columns.length; index++) {
-      values[fieldNames[index]!] = row[columns[index]!] ?? ""
+      values[fieldNames[index]!] = columns[index]![position] ?? ""
     }
     applyRow(account, database, job, values, keyFields, now, touched)
     job.processedlines++

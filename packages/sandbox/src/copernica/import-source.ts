@@ -9,13 +9,44 @@
 import { parse } from "csv-parse/sync"
 
 /**
- * The rows of a source, every value as text, or why it was refused.
+ * The rows of a source, stored by column (one array of values per column, every value as text), so an import keeps
+ * a few arrays rather than an object per row.
+ *
+ * @category Copernica
+ * @since 0.2.0
+ */
+export class SourceRows {
+  /** Column names, in the rows' order. */
+  readonly columns: ReadonlyArray<string>
+  /** Values by column, each as long as there are rows. */
+  readonly values: ReadonlyArray<ReadonlyArray<string>>
+  readonly length: number
+
+  constructor(columns: ReadonlyArray<string>, values: ReadonlyArray<ReadonlyArray<string>>, length: number) {
+    this.columns = columns
+    this.values = values
+    this.length = length
+  }
+
+  /** The rows as objects of column values (built anew on every call). */
+  toObjects(): Array<Record<string, string>> {
+    const rows: Array<Record<string, string>> = []
+    for (let row = 0; row < this.length; row++) {
+      // fromEntries, not assignment: a column named `__proto__` stays a column, as it was in the source.
+      rows.push(Object.fromEntries(this.columns.map((name, index) => [name, this.values[index]![row]!])))
+    }
+    return rows
+  }
+}
+
+/**
+ * The rows of a source, or why it was refused.
  *
  * @category Copernica
  * @since 0.0.0
  */
 export type SourceReading =
-  | { readonly ok: true; readonly rows: ReadonlyArray<Readonly<Record<string, string>>> }
+  | { readonly ok: true; readonly rows: SourceRows }
   | { readonly ok: false; readonly message: string }
 
 // What PHP's string conversion makes of JSON scalars: true is "1", false and null are "".
@@ -26,31 +57,31 @@ const fromObjects = (value: unknown): SourceReading => {
   if (!Array.isArray(value)) {
     return { ok: false, message: "request body /source: must be an array of rows" }
   }
-  const rows: Array<Record<string, string>> = []
-  let firstKeys: string | undefined
+  let columns: Array<string> | undefined
+  const values: Array<Array<string>> = []
   for (const [index, row] of value.entries()) {
     if (typeof row !== "object" || row === null || Array.isArray(row)) {
       return { ok: false, message: `request body /source/${index}: must be an object of column values` }
     }
-    const keys = Object.keys(row).join("\u0000")
-    if (firstKeys === undefined) {
-      firstKeys = keys
-    } else if (keys !== firstKeys) {
+    const names = Object.keys(row)
+    if (columns === undefined) {
+      columns = names
+      for (let column = 0; column < names.length; column++) values.push([])
+    } else if (names.length !== columns.length || names.some((name, column) => name !== columns![column])) {
       return {
         ok: false,
         message: `request body /source/${index}: the fields must appear in the same order in every row, as in row 0`
       }
     }
-    const converted: Record<string, string> = {}
-    for (const [name, cell] of Object.entries(row as Record<string, unknown>)) {
+    for (let column = 0; column < names.length; column++) {
+      const cell = (row as Record<string, unknown>)[names[column]!]
       if (typeof cell === "object" && cell !== null) {
-        return { ok: false, message: `request body /source/${index}/${name}: must be a scalar value` }
+        return { ok: false, message: `request body /source/${index}/${names[column]}: must be a scalar value` }
       }
-      converted[name] = asText(cell)
+      values[column]!.push(asText(cell))
     }
-    rows.push(converted)
   }
-  return { ok: true, rows }
+  return { ok: true, rows: new SourceRows(columns ?? [], values, value.length) }
 }
 
 const fromCsv = (text: string, delimiter: string): SourceReading => {
@@ -72,11 +103,13 @@ const fromCsv = (text: string, delimiter: string): SourceReading => {
   if (header === undefined) {
     return { ok: false, message: "request body /source: the CSV has no header row" }
   }
-  const columns = header.map((name) => name.trim())
-  return {
-    ok: true,
-    rows: data.map((record) => Object.fromEntries(columns.map((name, index) => [name, record[index] ?? ""])))
-  }
+  // A name given twice is one column, in the place it first appears, holding the value of its last appearance (as
+  // an object built from the header would).
+  const names = header.map((name) => name.trim())
+  const columns = [...new Set(names)]
+  const sources = columns.map((name) => names.lastIndexOf(name))
+  const values = sources.map((source) => data.map((record) => record[source] ?? ""))
+  return { ok: true, rows: new SourceRows(columns, values, data.length) }
 }
 
 /**

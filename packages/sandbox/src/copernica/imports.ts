@@ -64,13 +64,13 @@ export const importHandlers = (
     if (action !== "add" && !keyFields.some((key) => !key.includes("."))) {
       return dialect.invalidRequest(`request body /keyFields: action "${action}" needs at least one profile key field`)
     }
-    let rows: CopernicaImport["rows"]
+    let source: CopernicaImport["source"]
     if (input.source !== undefined) {
       const reading = readImportSource(input.source, input.format, input.delimiter)
       if (!reading.ok) {
         return dialect.invalidRequest(reading.message)
       }
-      rows = reading.rows
+      source = reading.rows
     }
     const now = runtime.now()
     const id = account.nextImportId()
@@ -89,9 +89,12 @@ export const importHandlers = (
       rebuild: phpBoolean(input.rebuild ?? false),
       autostart,
       location: input.location,
-      rows,
+      source,
+      get rows() {
+        return source?.toObjects()
+      },
       status: autostart ? "running" : "ready for start",
-      totallines: autostart ? (rows?.length ?? 0) : 0,
+      totallines: autostart ? (source?.length ?? 0) : 0,
       processedlines: 0,
       lastrun: false,
       lasterror: false,

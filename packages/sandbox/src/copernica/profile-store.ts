@@ -51,6 +51,10 @@ class KeyIndex {
       if (value.trim() === "") return undefined
       this.#scratch[field] = value
     }
+    // One key field: its normalised value says what `copernicaIdentity` says (one-element JSON arrays are equal
+    // exactly when their values are), and is the stored string itself when that is already trimmed and lower-case,
+    // so a million keys cost no strings of their own.
+    if (this.keyFields.length === 1) return this.#scratch[this.keyFields[0]!]!.trim().toLowerCase()
     return copernicaIdentity(this.#scratch, this.keyFields)
   }
 

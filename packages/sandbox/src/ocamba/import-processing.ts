@@ -11,7 +11,8 @@
  */
 import type { ImportFailureDecision } from "../faults/fault-injector.ts"
 import { formatIsoDate, formatTimestamp } from "../time.ts"
-import type { OcambaAccountState, OcambaImport, OcambaReportRow } from "./state.ts"
+import type { OcambaImport } from "./import-record.ts"
+import type { OcambaAccountState } from "./state.ts"
 
 // Deliberately loose: one "@" with text on both sides and no spaces; the vendor's own rule is not published.
 const emailPattern = /^[^\s@]+@[^\s@]+$/
@@ -30,59 +31,47 @@ export const processOcambaImport = (
   richReport = false
 ): void => {
   const mapping = record.committedMapping ?? []
-  const targets = mapping.map((item) => ({
-    columnIndex: record.columns.indexOf(item.label),
-    target: account.findPropertyByLabel(item.property.label)?.target ?? item.property.label
-  }))
+  const targets = mapping.map((item) => account.findPropertyByLabel(item.property.label)?.target ?? item.property.label)
+  const columns = mapping.map((item) => record.dataRows.columns[record.columns.indexOf(item.label)])
+  const emailAt = targets.indexOf("email")
+  const phoneAt = targets.indexOf("mobile_phone_number")
   const timestamp = formatTimestamp(now)
-  const eventDate = formatIsoDate(now)
-  const failAt = failure === undefined ? record.rows.length : Math.floor(failure.failAfterShare * record.rows.length)
+  const rowCount = record.dataRows.length
+  const failAt = failure === undefined ? rowCount : Math.floor(failure.failAfterShare * rowCount)
+  const report = record.reportEntries
+  report.start(formatIsoDate(now), timestamp, richReport)
   let imported = 0
   let failed = 0
-  const report = (row: number, code: string, profileId: string, message?: string): void => {
-    if (!richReport && code !== "SUCCESS") return
-    const entry: OcambaReportRow = {
-      event_date: eventDate,
-      event_time: timestamp,
-      profile_id: profileId,
-      code,
-      update_time: timestamp,
-      ...(richReport ? { row } : {}),
-      ...(richReport && message !== undefined ? { message } : {})
-    }
-    record.report.push(entry)
-  }
-  record.rows.forEach((cells, index) => {
+  // One values array for every row: the store copies what it keeps, so no row leaves an array behind.
+  const values = new Array<string | undefined>(targets.length).fill(undefined)
+  for (let index = 0; index < rowCount; index++) {
     const rowNumber = index + 1
     if (index >= failAt) {
       failed++
-      report(rowNumber, "NOT_PROCESSED", "", `Row ${rowNumber} was not processed: the import failed part way.`)
-      return
+      report.failed(rowNumber, "NOT_PROCESSED", `Row ${rowNumber} was not processed: the import failed part way.`)
+      continue
     }
-    const values: Record<string, string> = {}
-    for (const { columnIndex, target } of targets) {
-      const value = (cells[columnIndex] ?? "").trim()
+    for (let target = 0; target < targets.length; target++) {
+      const value = (columns[target]?.[index] ?? "").trim()
       // An empty cell leaves the stored value alone rather than erasing it.
-      if (value !== "") {
-        values[target] = value
-      }
+      values[target] = value === "" ? undefined : value
     }
-    const email = values.email
-    const phone = values.mobile_phone_number
+    const email = emailAt === -1 ? undefined : values[emailAt]
+    const phone = phoneAt === -1 ? undefined : values[phoneAt]
     if (email === undefined && phone === undefined) {
       failed++
-      report(rowNumber, "MISSING_IDENTIFIER", "", `Row ${rowNumber} has neither email nor mobile_phone_number.`)
-      return
+      report.failed(rowNumber, "MISSING_IDENTIFIER", `Row ${rowNumber} has neither email nor mobile_phone_number.`)
+      continue
     }
     if (email !== undefined && !emailPattern.test(email)) {
       failed++
-      report(rowNumber, "INVALID_EMAIL", "", `Row ${rowNumber}: "${email}" is not a valid email address.`)
-      return
+      report.failed(rowNumber, "INVALID_EMAIL", `Row ${rowNumber}: "${email}" is not a valid email address.`)
+      continue
     }
-    const profile = account.upsertProfile(values, record.id, now, timestamp)
+    const slot = account.profiles.upsert(targets, values, record.id, timestamp)
     imported++
-    report(rowNumber, "SUCCESS", profile.id)
-  })
+    report.succeeded(rowNumber, slot)
+  }
   record.imported_records = imported
   record.failed_records = failed
   record.update_time = timestamp
@@ -90,6 +79,6 @@ export const processOcambaImport = (
     record.status = "finished"
   } else {
     record.status = "failed"
-    record.error = `Processing stopped at row ${failAt + 1} of ${record.rows.length} (sandbox fault injection).`
+    record.error = `Processing stopped at row ${failAt + 1} of ${rowCount} (sandbox fault injection).`
   }
 }

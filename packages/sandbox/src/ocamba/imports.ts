@@ -16,7 +16,8 @@ import type { OperationHandler } from "../vendor/operation-dispatch.ts"
 import { strictRefusal } from "../vendor/strict.ts"
 import { readCsvFile } from "./csv-file.ts"
 import { processOcambaImport } from "./import-processing.ts"
-import type { Flag, OcambaAccountState, OcambaImport, OcambaMappingItem } from "./state.ts"
+import { type Flag, ImportRows, OcambaImport, type OcambaMappingItem } from "./import-record.ts"
+import type { OcambaAccountState } from "./state.ts"
 
 const dayMilliseconds = 24 * 60 * 60 * 1000
 
@@ -74,6 +75,16 @@ const recordView = (record: OcambaImport): object => {
   }
 }
 
+// Array.prototype.slice's reading of its bounds (negative from the end, NaN as 0), so odd pages answer as before.
+const sliceEntries = (record: OcambaImport, start: number, end: number) => {
+  const length = record.reportEntries.length
+  const bound = (value: number) => {
+    const whole = Number.isNaN(value) ? 0 : Math.trunc(value)
+    return whole < 0 ? Math.max(length + whole, 0) : Math.min(whole, length)
+  }
+  return record.reportEntries.entries(bound(start), bound(end))
+}
+
 /**
  * The handlers of the import operations.
  *
@@ -109,33 +120,27 @@ export const importHandlers = (
     const now = runtime.now()
     const timestamp = formatTimestamp(now)
     const id = runtime.uuid()
-    const record: OcambaImport = {
-      id,
-      company_id: account.companyId,
-      creator_id: account.memberId,
-      status: "uploaded",
-      profile_lists: fields.profile_lists ?? [],
-      file: {
-        path: `./profiles/imports/${account.companyId}/${id}`,
-        size: file.size,
-        name,
-        mimetype: file.type === "" ? "text/csv" : file.type,
-        extension
+    const record = new OcambaImport(
+      {
+        id,
+        company_id: account.companyId,
+        creator_id: account.memberId,
+        profile_lists: fields.profile_lists ?? [],
+        file: {
+          path: `./profiles/imports/${account.companyId}/${id}`,
+          size: file.size,
+          name,
+          mimetype: file.type === "" ? "text/csv" : file.type,
+          extension
+        },
+        columns: reading.columns,
+        automaticMapping: automaticMapping(account, reading.columns),
+        expire_time: formatTimestamp(now + 7 * dayMilliseconds),
+        create_time: timestamp
       },
-      columns: reading.columns,
-      rows: reading.rows,
-      automaticMapping: automaticMapping(account, reading.columns),
-      committedMapping: undefined,
-      commitTaskId: undefined,
-      total_records: reading.rows.length,
-      imported_records: 0,
-      failed_records: 0,
-      expire_time: formatTimestamp(now + 7 * dayMilliseconds),
-      create_time: timestamp,
-      update_time: timestamp,
-      report: [],
-      error: undefined
-    }
+      // Kept by column: a row array per row would cost more than its values.
+      ImportRows.fromRows(reading.rows, reading.columns.length)
+    )
     account.imports.set(id, record)
     return {
       status: 202,
@@ -243,11 +248,11 @@ export const importHandlers = (
     }
     const page = query.get("page")
     if (page === null) {
-      return { status: 200, body: record.report }
+      return { status: 200, body: record.reportEntries.entries() }
     }
     const [pageText, sizeText] = page.split(",")
     const pageNumber = Number(pageText)
     const size = sizeText === undefined ? 100 : Number(sizeText)
-    return { status: 200, body: record.report.slice((pageNumber - 1) * size, pageNumber * size) }
+    return { status: 200, body: sliceEntries(record, (pageNumber - 1) * size, pageNumber * size) }
   }
 })

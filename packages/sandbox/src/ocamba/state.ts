@@ -3,18 +3,20 @@
  * What a simulated Ocamba account holds: profile properties (system ones pre-seeded), import sessions with their
  * per-row reports, the profile store keyed by email or mobile phone number, and recorded resync requests.
  */
-import { ocambaEmailKey, ocambaIdentity, ocambaPhoneKey } from "@profilesync/contracts"
+import { ocambaEmailKey, ocambaPhoneKey } from "@profilesync/contracts"
 import type { ResolvedSandboxOptions } from "../options.ts"
 import { formatTimestamp } from "../time.ts"
-import { ValueInterner } from "../value-interner.ts"
+import type { Flag, OcambaImport } from "./import-record.ts"
+import { type OcambaProfile, OcambaProfileStore } from "./profile-store.ts"
 
-/**
- * A 0/1 flag, the vendor's way of writing booleans.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export type Flag = 0 | 1
+export type {
+  Flag,
+  OcambaImport,
+  OcambaImportStatus,
+  OcambaMappingItem,
+  OcambaReportRow
+} from "./import-record.ts"
+export type { OcambaProfile } from "./profile-store.ts"
 
 /**
  * A profile property in the vendor's own shape.
@@ -38,101 +40,6 @@ export interface OcambaProperty {
   exportable: Flag
   create_time: string
   update_time: string
-}
-
-/**
- * A stored profile: property values by property target.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export interface OcambaProfile {
-  readonly id: string
-  readonly properties: Record<string, string>
-  readonly create_time: string
-  update_time: string
-  /** Imports that wrote the profile, oldest first. */
-  readonly importIds: Array<string>
-}
-
-/**
- * One column-to-property pair of an import mapping.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export interface OcambaMappingItem {
-  readonly label: string
-  readonly property: {
-    readonly label: string
-    readonly data_type: string
-    readonly example?: string
-    readonly system: Flag
-  }
-}
-
-/**
- * The result for one data row of an import, as the report endpoint returns it.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export interface OcambaReportRow {
-  readonly event_date: string
-  readonly event_time: string
-  /** The profile written, or `""` for a failed row. */
-  readonly profile_id: string
-  /** `SUCCESS`, or a failure code: `MISSING_IDENTIFIER`, `INVALID_EMAIL`, `NOT_PROCESSED`. */
-  readonly code: string
-  readonly update_time: string
-  /** 1-based data row of the file (the header is row 0); only with the `richImportReport` option. */
-  readonly row?: number
-  readonly message?: string
-}
-
-/**
- * The status of an import record. `uploaded`, `failed` and the passage through `running` are inferred.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export type OcambaImportStatus = "uploaded" | "running" | "finished" | "failed"
-
-/**
- * An import session: the uploaded file, its detected columns and rows, the mapping, counts and report.
- *
- * @category Ocamba
- * @since 0.0.0
- */
-export interface OcambaImport {
-  readonly id: string
-  readonly company_id: string
-  readonly creator_id: string
-  status: OcambaImportStatus
-  readonly profile_lists: ReadonlyArray<string>
-  readonly file: {
-    readonly path: string
-    readonly size: number
-    readonly name: string
-    readonly mimetype: string
-    readonly extension: string
-  }
-  readonly columns: ReadonlyArray<string>
-  /** Data rows, each aligned with `columns`. */
-  readonly rows: ReadonlyArray<ReadonlyArray<string>>
-  readonly automaticMapping: ReadonlyArray<OcambaMappingItem>
-  committedMapping: ReadonlyArray<OcambaMappingItem> | undefined
-  /** The id of the long-running operation the commit returned. */
-  commitTaskId: string | undefined
-  total_records: number
-  imported_records: number
-  failed_records: number
-  readonly expire_time: string
-  readonly create_time: string
-  update_time: string
-  readonly report: Array<OcambaReportRow>
-  /** Why processing failed, when it did. */
-  error: string | undefined
 }
 
 /**
@@ -256,15 +163,11 @@ export class OcambaAccountState {
   readonly companyId: string
   readonly memberId: string
   readonly properties = new Map<string, OcambaProperty>()
-  readonly profiles = new Map<string, OcambaProfile>()
+  /** The profiles, by id; read as copies. */
+  readonly profiles = new OcambaProfileStore()
   readonly imports = new Map<string, OcambaImport>()
   readonly resyncs: Array<OcambaResync> = []
-  readonly #profileIdsByEmail = new Map<string, string>()
-  readonly #profileIdsByPhone = new Map<string, string>()
-  // Property values repeat (cities, countries, names): each distinct one is kept once per property.
-  readonly #interners = new Map<string, ValueInterner>()
   #nextPropertyId = 1000100
-  #nextProfileNumber = 1
 
   constructor(account: { id: string; companyId: string; memberId: string }, createdAt: number) {
     this.id = account.id
@@ -311,20 +214,21 @@ export class OcambaAccountState {
 
   /** The profile stored under this email, if any. */
   findProfileByEmail(email: string): OcambaProfile | undefined {
-    const id = this.#profileIdsByEmail.get(emailKey(email))
-    return id === undefined ? undefined : this.profiles.get(id)
+    const slot = this.profiles.slotByEmail(email)
+    return slot === undefined ? undefined : this.profiles.profileAt(slot)
   }
 
   /** The profile stored under this mobile phone number, if any. */
   findProfileByPhone(phone: string): OcambaProfile | undefined {
-    const id = this.#profileIdsByPhone.get(phoneKey(phone))
-    return id === undefined ? undefined : this.profiles.get(id)
+    const slot = this.profiles.slotByPhone(phone)
+    return slot === undefined ? undefined : this.profiles.profileAt(slot)
   }
 
   /**
    * Creates or updates the profile the row resolves to, by the rule in `@profilesync/contracts` (`ocambaIdentity`):
    * its email when it has one (a new email is a new profile, whatever its phone number), else its mobile phone
-   * number.
+   * number. Returns a copy of the profile as written (import processing writes through `profiles.upsert`, which
+   * makes no copy).
    */
   upsertProfile(
     values: Readonly<Record<string, string>>,
@@ -332,48 +236,14 @@ export class OcambaAccountState {
     now: number,
     timestamp: string = formatTimestamp(now)
   ): OcambaProfile {
-    const email = values.email?.trim() ?? ""
-    const phone = values.mobile_phone_number?.trim() ?? ""
-    const identity = ocambaIdentity({ email, mobile_phone_number: phone })
-    let profile =
-      identity === undefined
-        ? undefined
-        : identity.match.startsWith("email:")
-          ? this.findProfileByEmail(email)
-          : this.findProfileByPhone(phone)
-    if (profile === undefined) {
-      // 19-digit ids like the vendor's report example ("1759319234567890987"), kept as strings.
-      const id = `17593${String(this.#nextProfileNumber++).padStart(14, "0")}`
-      profile = { id, properties: {}, create_time: timestamp, update_time: timestamp, importIds: [] }
-      this.profiles.set(id, profile)
-    }
-    const previousEmail = profile.properties.email
-    const previousPhone = profile.properties.mobile_phone_number
-    for (const target in values) {
-      let interner = this.#interners.get(target)
-      if (interner === undefined) {
-        interner = new ValueInterner()
-        this.#interners.set(target, interner)
-      }
-      profile.properties[target] = interner.intern(values[target]!)
-    }
-    profile.update_time = timestamp
-    if (profile.importIds.at(-1) !== importId) {
-      profile.importIds.push(importId)
-    }
-    if (email !== "") {
-      if (previousEmail !== undefined && emailKey(previousEmail) !== emailKey(email)) {
-        this.#profileIdsByEmail.delete(emailKey(previousEmail))
-      }
-      this.#profileIdsByEmail.set(emailKey(email), profile.id)
-    }
-    if (phone !== "") {
-      if (previousPhone !== undefined && phoneKey(previousPhone) !== phoneKey(phone)) {
-        this.#profileIdsByPhone.delete(phoneKey(previousPhone))
-      }
-      this.#profileIdsByPhone.set(phoneKey(phone), profile.id)
-    }
-    return profile
+    const targets = Object.keys(values)
+    const slot = this.profiles.upsert(
+      targets,
+      targets.map((target) => values[target]),
+      importId,
+      timestamp
+    )
+    return this.profiles.profileAt(slot)
   }
 
   /** A plain-data copy for the inspection API (rows of imports are left out to keep dumps small). */
@@ -384,7 +254,7 @@ export class OcambaAccountState {
       memberId: this.memberId,
       properties: [...this.properties.values()],
       profiles: [...this.profiles.values()],
-      imports: [...this.imports.values()].map(({ rows: _rows, ...record }) => ({ ...record, rowCount: _rows.length })),
+      imports: [...this.imports.values()].map((record) => record.toJSON()),
       resyncs: this.resyncs
     }
   }

@@ -1,0 +1,248 @@
+/**
+ * @module
+ * The profiles of one Ocamba account, stored by column: one array of values per property target, and times and
+ * import histories in arrays of their own, so a million profiles cost a few arrays rather than a million objects.
+ * Profiles are handed out as plain {@link OcambaProfile} copies, made only for the profiles a caller reads; the store
+ * reads like a `ReadonlyMap` of profile id to profile.
+ *
+ * A profile's id is its slot, written the vendor's way (`17593` and 14 digits, like the report example's
+ * "1759319234567890987"), so ids cost nothing to keep; Ocamba profiles are never removed, so slots never move.
+ * The email and mobile phone number indexes map normalised keys to slots.
+ */
+import { ocambaEmailKey, ocambaIdentity, ocambaPhoneKey } from "@profilesync/contracts"
+import { ValueInterner } from "../value-interner.ts"
+
+/**
+ * A stored profile: property values by property target. A copy: changing it changes nothing stored.
+ *
+ * @category Ocamba
+ * @since 0.0.0
+ */
+export interface OcambaProfile {
+  readonly id: string
+  readonly properties: Record<string, string>
+  readonly create_time: string
+  readonly update_time: string
+  /** Imports that wrote the profile, oldest first. */
+  readonly importIds: Array<string>
+}
+
+const idPrefix = "17593"
+const idDigits = 14
+
+/**
+ * The id of the profile in a slot: 19 digits like the vendor's report example ("1759319234567890987"), kept as a
+ * string.
+ *
+ * @category Ocamba
+ * @since 0.2.0
+ */
+export const ocambaProfileId = (slot: number): string => idPrefix + String(slot + 1).padStart(idDigits, "0")
+
+/**
+ * The import histories of profiles, shared: a history is a node of a tree whose path from the root lists the
+ * imports that wrote a profile, oldest first. Profiles written by the same imports share one node, so a history
+ * costs each profile one number.
+ */
+class ImportHistories {
+  readonly #importIds: Array<string> = []
+  readonly #importNumbers = new Map<string, number>()
+  // Node 0 is the empty history.
+  readonly #parents: Array<number> = [-1]
+  readonly #imports: Array<number> = [-1]
+  readonly #children = new Map<number, number>()
+
+  /** The history that is `node` followed by the import `importId` (the same node when that import is its last). */
+  append(node: number, importId: string): number {
+    let importNumber = this.#importNumbers.get(importId)
+    if (importNumber === undefined) {
+      importNumber = this.#importIds.length
+      this.#importIds.push(importId)
+      this.#importNumbers.set(importId, importNumber)
+    }
+    if (this.#imports[node] === importNumber) return node
+    // Node and import number both stay far below 2^26, so the pair fits one exact number.
+    const key = node * 67_108_864 + importNumber
+    let child = this.#children.get(key)
+    if (child === undefined) {
+      child = this.#parents.length
+      this.#parents.push(node)
+      this.#imports.push(importNumber)
+      this.#children.set(key, child)
+    }
+    return child
+  }
+
+  /** The import ids of a history, oldest first. */
+  importIds(node: number): Array<string> {
+    const ids: Array<string> = []
+    for (let at = node; at > 0; at = this.#parents[at]!) ids.push(this.#importIds[this.#imports[at]!]!)
+    return ids.reverse()
+  }
+}
+
+/**
+ * The profiles of one account.
+ *
+ * @category Ocamba
+ * @since 0.2.0
+ */
+export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
+  readonly #createTimes: Array<string> = []
+  readonly #updateTimes: Array<string> = []
+  /** The import history (a node of {@link ImportHistories}) of each slot. */
+  readonly #histories: Array<number> = []
+  /** Values by property target, one per slot; `undefined` where the profile has no value for the target. */
+  readonly #columns = new Map<string, Array<string | undefined>>()
+  readonly #interners = new Map<string, ValueInterner>()
+  readonly #importHistories = new ImportHistories()
+  readonly #slotsByEmail = new Map<string, number>()
+  readonly #slotsByPhone = new Map<string, number>()
+
+  /** How many profiles the account holds. */
+  get size(): number {
+    return this.#histories.length
+  }
+
+  /** The id of the profile in a slot. */
+  idAt(slot: number): string {
+    return ocambaProfileId(slot)
+  }
+
+  /** The slot of the profile with this id, if any. */
+  slotOf(id: string): number | undefined {
+    if (id.length !== idPrefix.length + idDigits || !id.startsWith(idPrefix)) return undefined
+    const slot = Number(id.slice(idPrefix.length)) - 1
+    return Number.isInteger(slot) && slot >= 0 && slot < this.size ? slot : undefined
+  }
+
+  /** The slot of the profile stored under this email (trimmed, compared without regard to case), if any. */
+  slotByEmail(email: string): number | undefined {
+    return this.#slotsByEmail.get(ocambaEmailKey(email))
+  }
+
+  /** The slot of the profile stored under this mobile phone number (digits and a leading `+`), if any. */
+  slotByPhone(phone: string): number | undefined {
+    return this.#slotsByPhone.get(ocambaPhoneKey(phone))
+  }
+
+  /**
+   * Creates or updates the profile a row resolves to, by the rule in `@profilesync/contracts` (`ocambaIdentity`):
+   * its email when it has one (a new email is a new profile, whatever its phone number), else its mobile phone
+   * number. `targets[index]` is given `values[index]`; `undefined` leaves the stored value alone. Returns the slot.
+   */
+  upsert(
+    targets: ReadonlyArray<string>,
+    values: ReadonlyArray<string | undefined>,
+    importId: string,
+    timestamp: string
+  ): number {
+    let email = ""
+    let phone = ""
+    for (let index = 0; index < targets.length; index++) {
+      if (targets[index] === "email") email = values[index]?.trim() ?? ""
+      else if (targets[index] === "mobile_phone_number") phone = values[index]?.trim() ?? ""
+    }
+    const identity = ocambaIdentity({ email, mobile_phone_number: phone })
+    let slot =
+      identity === undefined
+        ? undefined
+        : identity.match.startsWith("email:")
+          ? this.slotByEmail(email)
+          : this.slotByPhone(phone)
+    if (slot === undefined) {
+      slot = this.#histories.length
+      this.#createTimes.push(timestamp)
+      this.#updateTimes.push(timestamp)
+      this.#histories.push(0)
+      for (const column of this.#columns.values()) column.push(undefined)
+    }
+    const emailColumn = this.#columns.get("email")
+    const phoneColumn = this.#columns.get("mobile_phone_number")
+    const previousEmail = emailColumn?.[slot]
+    const previousPhone = phoneColumn?.[slot]
+    for (let index = 0; index < targets.length; index++) {
+      const value = values[index]
+      if (value === undefined) continue
+      this.#column(targets[index]!)[slot] = this.#interners.get(targets[index]!)!.intern(value)
+    }
+    this.#updateTimes[slot] = timestamp
+    this.#histories[slot] = this.#importHistories.append(this.#histories[slot]!, importId)
+    if (email !== "") {
+      const key = ocambaEmailKey(email)
+      if (previousEmail !== undefined && ocambaEmailKey(previousEmail) !== key) {
+        this.#slotsByEmail.delete(ocambaEmailKey(previousEmail))
+      }
+      this.#slotsByEmail.set(key, slot)
+    }
+    if (phone !== "") {
+      const key = ocambaPhoneKey(phone)
+      if (previousPhone !== undefined && ocambaPhoneKey(previousPhone) !== key) {
+        this.#slotsByPhone.delete(ocambaPhoneKey(previousPhone))
+      }
+      this.#slotsByPhone.set(key, slot)
+    }
+    return slot
+  }
+
+  /** A copy of the profile in a slot. */
+  profileAt(slot: number): OcambaProfile {
+    const properties: Record<string, string> = {}
+    for (const [target, column] of this.#columns) {
+      const value = column[slot]
+      if (value !== undefined) properties[target] = value
+    }
+    return {
+      id: this.idAt(slot),
+      properties,
+      create_time: this.#createTimes[slot]!,
+      update_time: this.#updateTimes[slot]!,
+      importIds: this.#importHistories.importIds(this.#histories[slot]!)
+    }
+  }
+
+  get(id: string): OcambaProfile | undefined {
+    const slot = this.slotOf(id)
+    return slot === undefined ? undefined : this.profileAt(slot)
+  }
+
+  has(id: string): boolean {
+    return this.slotOf(id) !== undefined
+  }
+
+  /** Profile ids, oldest first. */
+  *keys(): MapIterator<string> {
+    for (let slot = 0; slot < this.size; slot++) yield this.idAt(slot)
+  }
+
+  /** Copies of all profiles, oldest first. */
+  *values(): MapIterator<OcambaProfile> {
+    for (let slot = 0; slot < this.size; slot++) yield this.profileAt(slot)
+  }
+
+  *entries(): MapIterator<[string, OcambaProfile]> {
+    for (let slot = 0; slot < this.size; slot++) yield [this.idAt(slot), this.profileAt(slot)]
+  }
+
+  [Symbol.iterator](): MapIterator<[string, OcambaProfile]> {
+    return this.entries()
+  }
+
+  forEach(callback: (value: OcambaProfile, key: string, map: ReadonlyMap<string, OcambaProfile>) => void): void {
+    for (const [id, profile] of this.entries()) callback(profile, id, this)
+  }
+
+  toJSON(): Array<OcambaProfile> {
+    return [...this.values()]
+  }
+
+  #column(target: string): Array<string | undefined> {
+    let column = this.#columns.get(target)
+    if (column === undefined) {
+      column = new Array<string | undefined>(this.size).fill(undefined)
+      this.#columns.set(target, column)
+      this.#interners.set(target, new ValueInterner())
+    }
+    return column
+  }
+}
