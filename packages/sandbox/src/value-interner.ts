@@ -1,14 +1,16 @@
 /**
  * @module
- * Shares one string among equal values of a column (cities, countries, flags repeat across a million profiles), so
- * the store keeps each distinct value once. A column whose values are mostly distinct (emails, ids) stops being
- * interned after a sample, since a table of them would only double what they cost.
+ * Shares one string among equal values of a column (cities, countries, flags, birth dates repeat across a million
+ * profiles), so the store keeps each distinct value once. A column whose values are mostly distinct (emails, ids)
+ * stops being interned after a sample, since a table of them would only double what they cost.
  */
 
-// Distinct values kept at most, and the share of distinct values in the sample above which interning stops.
-const maximumDistinct = 4096
-const sampleSize = 1024
-const maximumDistinctShare = 0.5
+// Distinct values kept at most (a full table costs a few MiB), and the share of distinct values in the sample above
+// which interning stops. The sample is large because a column of tens of thousands of values (dates of birth over a
+// million profiles) still looks mostly distinct after a thousand rows, yet repeats each value dozens of times.
+const maximumDistinct = 65_536
+const sampleSize = 16_384
+const maximumDistinctShare = 0.9
 
 /**
  * The interning table of one column.

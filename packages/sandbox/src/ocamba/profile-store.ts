@@ -176,7 +176,10 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
       this.#slotsByEmail.set(key, slot)
     }
     if (phone !== "") {
-      const key = ocambaPhoneKey(phone)
+      // A number already written as its key (as a client that normalises sends it) keys the index with the stored
+      // string itself rather than an equal copy.
+      const normalised = ocambaPhoneKey(phone)
+      const key = normalised === phone ? phone : normalised
       if (previousPhone !== undefined && ocambaPhoneKey(previousPhone) !== key) {
         this.#slotsByPhone.delete(ocambaPhoneKey(previousPhone))
       }
