@@ -32,6 +32,8 @@ export const processCopernicaImport = (
     job.lastrun = timestamp
     job.lasterror = error ?? false
     job.status = error === undefined ? "finished" : "failed"
+    // Processing was the one hot reader of the rows; from now on only tests and dumps read them.
+    job.source?.pack()
   }
   const database = account.databases.get(job.database)
   if (database === undefined) {
@@ -46,12 +48,13 @@ export const processCopernicaImport = (
   const columns: Array<ReadonlyArray<string>> = []
   const fieldNames: Array<string> = []
   // Columns are known from the rows: a source without rows has none.
-  for (const [index, column] of (rows.length === 0 ? [] : rows.columns).entries()) {
+  const sourceValues = rows.columns
+  for (const [index, column] of (rows.length === 0 ? [] : rows.names).entries()) {
     const field = column.includes(".") ? undefined : account.findField(database, column)
     if (field === undefined) {
       job.outcome.ignoredColumns.push(column)
     } else {
-      columns.push(rows.values[index]!)
+      columns.push(sourceValues[index]!)
       fieldNames.push(field.name)
     }
   }

@@ -7,33 +7,31 @@
  * a client learns it at once (whether Copernica refuses it or imports it wrongly is not documented).
  */
 import { parse } from "csv-parse/sync"
+import { ColumnValues } from "../column-values.ts"
 
 /**
- * The rows of a source, stored by column (one array of values per column, every value as text), so an import keeps
- * a few arrays rather than an object per row.
+ * The rows of a source, stored by column (one array of values per column, every value as text; packed once the
+ * import is processed), so an import keeps a few arrays rather than an object per row.
  *
  * @category Copernica
  * @since 0.2.0
  */
-export class SourceRows {
+export class SourceRows extends ColumnValues {
   /** Column names, in the rows' order. */
-  readonly columns: ReadonlyArray<string>
-  /** Values by column, each as long as there are rows. */
-  readonly values: ReadonlyArray<ReadonlyArray<string>>
-  readonly length: number
+  readonly names: ReadonlyArray<string>
 
-  constructor(columns: ReadonlyArray<string>, values: ReadonlyArray<ReadonlyArray<string>>, length: number) {
-    this.columns = columns
-    this.values = values
-    this.length = length
+  constructor(names: ReadonlyArray<string>, values: ReadonlyArray<ReadonlyArray<string>>, length: number) {
+    super(values, length)
+    this.names = names
   }
 
   /** The rows as objects of column values (built anew on every call). */
   toObjects(): Array<Record<string, string>> {
+    const values = this.columns
     const rows: Array<Record<string, string>> = []
     for (let row = 0; row < this.length; row++) {
       // fromEntries, not assignment: a column named `__proto__` stays a column, as it was in the source.
-      rows.push(Object.fromEntries(this.columns.map((name, index) => [name, this.values[index]![row]!])))
+      rows.push(Object.fromEntries(this.names.map((name, index) => [name, values[index]![row]!])))
     }
     return rows
   }

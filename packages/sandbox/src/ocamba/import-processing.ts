@@ -32,7 +32,8 @@ export const processOcambaImport = (
 ): void => {
   const mapping = record.committedMapping ?? []
   const targets = mapping.map((item) => account.findPropertyByLabel(item.property.label)?.target ?? item.property.label)
-  const columns = mapping.map((item) => record.dataRows.columns[record.columns.indexOf(item.label)])
+  const fileColumns = record.dataRows.columns
+  const columns = mapping.map((item) => fileColumns[record.columns.indexOf(item.label)])
   const emailAt = targets.indexOf("email")
   const phoneAt = targets.indexOf("mobile_phone_number")
   const timestamp = formatTimestamp(now)
@@ -81,4 +82,6 @@ export const processOcambaImport = (
     record.status = "failed"
     record.error = `Processing stopped at row ${failAt + 1} of ${rowCount} (sandbox fault injection).`
   }
+  // Processing was the one hot reader of the rows; from now on only tests and dumps read them.
+  record.dataRows.pack()
 }

@@ -1,10 +1,12 @@
 /**
  * @module
- * An Ocamba import session as the sandbox keeps it: the record's fields, the uploaded rows stored by column, and the
+ * An Ocamba import session as the sandbox keeps it: the record's fields, the uploaded rows stored by column (packed
+ * once processed), and the
  * per-row report stored as profile slots (the timestamps are the same for every row of an import), so a 50,000-row
  * import keeps a few arrays rather than 50,000 row arrays and 50,000 report objects. `rows` and `report` build
  * plain arrays when read.
  */
+import { ColumnValues } from "../column-values.ts"
 import { ocambaProfileId } from "./profile-store.ts"
 
 /**
@@ -59,21 +61,12 @@ export interface OcambaReportRow {
 export type OcambaImportStatus = "uploaded" | "running" | "finished" | "failed"
 
 /**
- * The data rows of an uploaded file, one array of values per column.
+ * The data rows of an uploaded file, by column (packed once the import is processed).
  *
  * @category Ocamba
  * @since 0.2.0
  */
-export class ImportRows {
-  /** Values by column, each as long as the file has data rows. */
-  readonly columns: ReadonlyArray<ReadonlyArray<string>>
-  readonly length: number
-
-  constructor(columns: ReadonlyArray<ReadonlyArray<string>>, length: number) {
-    this.columns = columns
-    this.length = length
-  }
-
+export class ImportRows extends ColumnValues {
   /** The rows of a parsed file (each as long as `width`), stored by column. */
   static fromRows(rows: ReadonlyArray<ReadonlyArray<string>>, width: number): ImportRows {
     const columns: Array<Array<string>> = []
@@ -87,8 +80,9 @@ export class ImportRows {
 
   /** The rows as arrays aligned with the file's columns (built anew on every call). */
   toArrays(): Array<Array<string>> {
+    const columns = this.columns
     const rows: Array<Array<string>> = []
-    for (let row = 0; row < this.length; row++) rows.push(this.columns.map((column) => column[row]!))
+    for (let row = 0; row < this.length; row++) rows.push(columns.map((column) => column[row]!))
     return rows
   }
 }
