@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import { treeFor } from "./cli.ts"
 import { defectFailure, toCliFailure, verboseDetail } from "./errors.ts"
 import { type CliFailure, ExitCode } from "./exit-code.ts"
+import { watchLauncher } from "./launcher.ts"
 import type { LogLevelName } from "./main.ts"
 import { colorsEnabled, detectLogFormat, loggerLayer, printError, stripAnsi } from "./output.ts"
 import { makeController, Shutdown } from "./shutdown.ts"
@@ -99,7 +100,9 @@ export const main = (args: ReadonlyArray<string>, logLevel: LogLevelName): void 
 
   const fiber = Effect.runFork(program)
 
+  let signalled = false
   const onSignal = (signal: NodeJS.Signals) => {
+    signalled = true
     if (controller.onSignal() === "graceful") {
       Effect.runSync(
         Effect.logWarning(
@@ -112,10 +115,17 @@ export const main = (args: ReadonlyArray<string>, logLevel: LogLevelName): void 
   }
   process.on("SIGTERM", onSignal)
   process.on("SIGINT", onSignal)
+  // Under npx, npm hands a supervisor's signal to its shell only: npx exiting stands for it (see launcher.ts).
+  const stopWatching = watchLauncher(() => {
+    if (signalled) return
+    Effect.runSync(Effect.logWarning("npx exited: stopping as on SIGTERM").pipe(Effect.provide(loggerLayer(format))))
+    onSignal("SIGTERM")
+  })
 
   fiber.addObserver((exit) => {
     process.off("SIGTERM", onSignal)
     process.off("SIGINT", onSignal)
+    stopWatching()
     const failure = failureOf(exit)
     let code: number = ExitCode.success
     if (failure === "usage") {

@@ -61,6 +61,22 @@ export const cronOf = (config: SyncConfig.SyncConfig, configPath: string): Eithe
   )
 }
 
+// Effect treats a sleep longer than a JavaScript timer holds (2^31 - 1 ms, about 24.8 days) as endless and sets no
+// timer, so nothing kept the process alive: a monthly or yearly schedule exited at once, with 0, without a run. Sleep
+// at most a day at a time instead.
+const longestSleep = 24 * 60 * 60 * 1000
+
+const sleepFor = (milliseconds: number): Effect.Effect<void> => {
+  const until = Date.now() + milliseconds
+  const step: Effect.Effect<void> = Effect.suspend(() => {
+    const remaining = until - Date.now()
+    return remaining <= 0
+      ? Effect.void
+      : Effect.sleep(Duration.millis(Math.min(remaining, longestSleep))).pipe(Effect.zipRight(step))
+  })
+  return step
+}
+
 /**
  * `profilesync schedule [--config F] [--now] [--target T] [--json] [--redis-url U]`.
  *
@@ -104,10 +120,7 @@ export const schedule = Command.make(
         )
         const wait = Math.max(0, next.getTime() - Date.now())
         // `true` when a stop was requested before the tick.
-        return yield* Effect.raceFirst(
-          Effect.as(Effect.sleep(Duration.millis(wait)), false),
-          Effect.as(shutdown.requested, true)
-        )
+        return yield* Effect.raceFirst(Effect.as(sleepFor(wait), false), Effect.as(shutdown.requested, true))
       })
 
       const oneRun = runAndReport(
