@@ -11,6 +11,7 @@ import type * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
 import * as internal from "./internal/retry.ts"
 
 /**
@@ -125,6 +126,9 @@ export const makePolicy: (options?: RetryPolicyOptions) => RetryPolicy = interna
  * Randomness comes from Effect's `Random` service, so `Effect.withRandom(Random.fixed([...]))` makes it
  * deterministic in tests.
  *
+ * This is the `attempt`-th wait of {@link backoff}, computed directly: with the same draws of `Random` the two give
+ * the same waits.
+ *
  * @since 0.1.0
  * @category utils
  */
@@ -136,6 +140,42 @@ export const nextDelay: (
     readonly retryAfter: Option.Option<Duration.Duration>
   }
 ) => Effect.Effect<Duration.Duration> = internal.nextDelay
+
+/**
+ * The waits of a retry loop as an Effect `Schedule`: it takes each failure's `Retry-After` as input and outputs the
+ * wait before the next attempt, the one {@link nextDelay} describes.
+ *
+ * **Details**
+ *
+ * Built from `Schedule` combinators: `exponential(baseDelay, 2)` for the ceilings, `modifyDelay` to cap them at
+ * `maxDelay`, `passthrough` to see the input, `modifyDelayEffect` for the full jitter or the clamped `Retry-After`
+ * with its jitter, and `delays` to output the wait. It recurs forever: bound it with `Schedule.recurs` or
+ * `maxAttempts` of your own. {@link retry}, {@link checkFirst} and {@link forOperation} step it once per failure;
+ * their own logic (classification, check-first, attempt bounds) stays outside the schedule.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ * import * as Schedule from "effect/Schedule"
+ * import { Retry } from "@profilesync/core"
+ *
+ * // A read that is safe to repeat, with the same backoff as core's clients (no Retry-After: input None).
+ * const profiles = listProfiles.pipe(
+ *   Effect.retry(
+ *     Retry.backoff(Retry.defaultPolicy).pipe(
+ *       Schedule.mapInput(() => Option.none()),
+ *       Schedule.intersect(Schedule.recurs(4))
+ *     )
+ *   )
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const backoff: (policy: RetryPolicy) => Schedule.Schedule<Duration.Duration, Option.Option<Duration.Duration>> =
+  internal.backoff
 
 /**
  * A classifier that retries errors whose tag is in `tags` and stops on every other error.
@@ -304,8 +344,8 @@ export interface RetryOptions<E, EB = never, RB = never> {
  *
  * **Details**
  *
- * - Up to `maxAttempts` attempts; the wait between them comes from {@link nextDelay} and the `Clock`, so `TestClock`
- *   controls it.
+ * - Up to `maxAttempts` attempts; the wait between them comes from {@link backoff} (stepped once per failure) and
+ *   the `Clock`, so `TestClock` controls it.
  * - `beforeAttempt` runs before every attempt, so retries are throttled like first attempts.
  * - The result is the first success. The failure is the last error, unchanged.
  * - The number of attempts is observable three ways: `onRetry` gets each failed attempt's number, `onGiveUp` gets

@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import * as Retry from "../src/Retry.ts"
 
@@ -110,6 +111,69 @@ describe("nextDelay", () => {
       const policy = Retry.makePolicy({ maxRetryAfter: "5 minutes", retryAfterJitter: 0 })
       const delay = yield* Retry.nextDelay(policy, { attempt: 1, retryAfter: Option.some(Duration.hours(2)) })
       assert.strictEqual(millis(delay), 5 * 60_000)
+    })
+  )
+})
+
+describe("backoff", () => {
+  it.effect.prop(
+    "waits what nextDelay says for each attempt, with or without a Retry-After, from the same draws",
+    {
+      seed: FastCheck.integer(),
+      base: FastCheck.integer({ min: 0, max: 10_000 }),
+      cap: FastCheck.integer({ min: 0, max: 120_000 }),
+      retryAfters: FastCheck.array(FastCheck.option(FastCheck.integer({ min: 0, max: 600_000 })), {
+        minLength: 1,
+        maxLength: 40
+      })
+    },
+    ({ base, cap, retryAfters, seed }) =>
+      Effect.gen(function* () {
+        const policy = Retry.makePolicy({ baseDelay: Duration.millis(base), maxDelay: Duration.millis(cap) })
+        const inputs = retryAfters.map((retryAfter) => Option.map(Option.fromNullable(retryAfter), Duration.millis))
+        const scheduled = yield* Schedule.run(Retry.backoff(policy), 0, inputs).pipe(
+          Effect.withRandom(Random.make(seed))
+        )
+        const direct = yield* Effect.forEach(inputs, (retryAfter, index) =>
+          Retry.nextDelay(policy, { attempt: index + 1, retryAfter })
+        ).pipe(Effect.withRandom(Random.make(seed)))
+        assert.deepStrictEqual(Array.from(scheduled, millis), direct.map(millis))
+      })
+  )
+
+  it.effect("drives Effect.retry: doubling ceilings, the cap, then a Retry-After honoured", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const policy = Retry.makePolicy({ baseDelay: "1 second", maxDelay: "3 seconds", retryAfterJitter: 0 })
+      const fiber = yield* scripted(
+        runs,
+        [transport, transport, transport, rateLimited(Option.some(Duration.seconds(7)))],
+        "ok"
+      ).pipe(
+        Effect.retry(
+          Retry.backoff(policy).pipe(
+            Schedule.mapInput((error: VendorError) =>
+              error.reason._tag === "RateLimited" ? error.reason.retryAfter : Option.none()
+            ),
+            Schedule.intersect(Schedule.recurs(4))
+          )
+        ),
+        Effect.withRandom(Random.fixed([0.5])),
+        Effect.fork
+      )
+      // Waits: 500 (half of 1 s), 1000 (half of 2 s), 1500 (half of 3 s, capped), 7000 (the Retry-After).
+      for (const [wait, runsAfter] of [
+        [500, 2],
+        [1000, 3],
+        [1500, 4],
+        [7000, 5]
+      ] as const) {
+        yield* TestClock.adjust(Duration.millis(wait - 1))
+        assert.strictEqual(yield* Ref.get(runs), runsAfter - 1)
+        yield* TestClock.adjust("1 millis")
+        assert.strictEqual(yield* Ref.get(runs), runsAfter)
+      }
+      assert.strictEqual(yield* Fiber.join(fiber), "ok")
     })
   )
 })

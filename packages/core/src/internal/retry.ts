@@ -1,9 +1,10 @@
 /**
- * Implementation of `Retry.ts`: the retry loop shared by `retry`, `checkFirst` and `forOperation`, backoff
- * arithmetic and the tag-based classifier.
+ * Implementation of `Retry.ts`: the retry loop shared by `retry`, `checkFirst` and `forOperation`, the backoff (an
+ * Effect `Schedule`, and `nextDelay`'s direct arithmetic for one attempt) and the tag-based classifier.
  *
  * @internal
  */
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,6 +12,7 @@ import { dual } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 import type * as Retry from "../Retry.ts"
 
 /** @internal */
@@ -49,16 +51,21 @@ export const backoffCeiling = (policy: Retry.RetryPolicy, attempt: number): Dura
   return Duration.millis(Math.min(cap, base * 2 ** exponent))
 }
 
-/** @internal */
-export const nextDelay = (
+/**
+ * The wait after one failure, from its backoff ceiling and the vendor's `Retry-After`: one draw of `Random` either
+ * way, so a fixed `Random` gives the same waits to `nextDelay` and to `backoff`.
+ */
+const drawDelay = (
   policy: Retry.RetryPolicy,
-  failure: { readonly attempt: number; readonly retryAfter: Option.Option<Duration.Duration> }
+  ceiling: Duration.Duration,
+  retryAfter: Option.Option<Duration.Duration>
 ): Effect.Effect<Duration.Duration> =>
   Effect.map(Random.next, (random) =>
-    Option.match(failure.retryAfter, {
+    Option.match(retryAfter, {
       // Full jitter (delay drawn uniformly from [0, ceiling)) spreads parallel retries over the whole window, which
-      // "equal" or no jitter does not: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
-      onNone: () => Duration.millis(Math.floor(random * Duration.toMillis(backoffCeiling(policy, failure.attempt)))),
+      // "equal" or no jitter (or `Schedule.jittered`'s 0.8–1.2 factor) does not:
+      // https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+      onNone: () => Duration.millis(Math.floor(random * Duration.toMillis(ceiling))),
       // The vendor said when the window reopens, so wait exactly that long: backoff would either retry too early
       // (and be refused again) or wait longer than needed. A Retry-After above the cap is clamped rather than
       // dropped (sindresorhus/ky#603), and a small jitter is only ever added, never subtracted, so parallel callers
@@ -70,6 +77,26 @@ export const nextDelay = (
           Duration.millis(Math.floor(random * Duration.toMillis(policy.retryAfterJitter)))
         )
     })
+  )
+
+/** @internal */
+export const nextDelay = (
+  policy: Retry.RetryPolicy,
+  failure: { readonly attempt: number; readonly retryAfter: Option.Option<Duration.Duration> }
+): Effect.Effect<Duration.Duration> => drawDelay(policy, backoffCeiling(policy, failure.attempt), failure.retryAfter)
+
+/** @internal */
+export const backoff = (
+  policy: Retry.RetryPolicy
+): Schedule.Schedule<Duration.Duration, Option.Option<Duration.Duration>> =>
+  // The ceilings: `baseDelay`, doubled at each recurrence, capped at `maxDelay` (an exponent too large for a number
+  // gives an infinite duration, which the cap takes down). `passthrough` makes the input (the failure's Retry-After)
+  // the output, so the jitter step sees both it and the ceiling; `delays` outputs the wait that step chose.
+  Schedule.exponential(policy.baseDelay, 2).pipe(
+    Schedule.modifyDelay((_, ceiling) => Duration.min(ceiling, policy.maxDelay)),
+    Schedule.passthrough<Duration.Duration, Option.Option<Duration.Duration>, never>,
+    Schedule.modifyDelayEffect((retryAfter, ceiling) => drawDelay(policy, ceiling, retryAfter)),
+    Schedule.delays
   )
 
 const tagOf = (value: unknown): string | undefined =>
@@ -170,6 +197,31 @@ interface LoopOptions<A2, E, EB, RB, EC, RC> {
     | undefined
 }
 
+/**
+ * The `backoff` schedule and its state between failures; `undefined` until the first failure, so that a call that
+ * succeeds at once (nearly all of them, on the proxy's hot path) builds nothing.
+ */
+type BackoffState =
+  | {
+      readonly schedule: Schedule.Schedule<Duration.Duration, Option.Option<Duration.Duration>>
+      readonly value: unknown
+    }
+  | undefined
+
+/**
+ * The wait after a failure, from one step of the `backoff` schedule. It recurs forever: the loop, not the schedule,
+ * decides when to stop (check-first needs a wait even after the last attempt), so the step's decision is never
+ * `Done` and only its state and output are used.
+ */
+const nextWait = (policy: Retry.RetryPolicy, retryAfter: Option.Option<Duration.Duration>, state: BackoffState) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const schedule = state?.schedule ?? backoff(policy)
+    return Effect.map(
+      schedule.step(now, retryAfter, state === undefined ? schedule.initial : state.value),
+      ([value, delay]) => ({ delay, state: { schedule, value } })
+    )
+  })
+
 const loop = <A, E, R, A2, EB, RB, EC, RC>(
   self: Effect.Effect<A, E, R>,
   options: LoopOptions<A2, E, EB, RB, EC, RC>
@@ -187,7 +239,11 @@ const loop = <A, E, R, A2, EB, RB, EC, RC>(
       Effect.fail(error)
     )
 
-  const onFailure = (error: E, attempt: number): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
+  const onFailure = (
+    error: E,
+    attempt: number,
+    state: BackoffState
+  ): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
     const decision = classify(error)
     if (decision._tag === "Stop") {
       return giveUp(error, attempt, "Stopped")
@@ -203,7 +259,7 @@ const loop = <A, E, R, A2, EB, RB, EC, RC>(
       return giveUp(error, attempt, "Exhausted")
     }
     return Effect.gen(function* () {
-      const delay = yield* nextDelay(policy, { attempt, retryAfter: decision.retryAfter })
+      const { delay, state: nextState } = yield* nextWait(policy, decision.retryAfter, state)
       if (!exhausted && onRetry !== undefined) {
         yield* onRetry({ attempt, error, delay, retryAfter: decision.retryAfter, checking: ambiguous })
       }
@@ -223,21 +279,21 @@ const loop = <A, E, R, A2, EB, RB, EC, RC>(
           return yield* giveUp(error, attempt, "Exhausted")
         }
       }
-      return yield* run(attempt + 1)
+      return yield* run(attempt + 1, nextState)
     })
   }
 
-  const run = (attempt: number): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
+  const run = (attempt: number, state: BackoffState): Effect.Effect<A | A2, E | EB | EC, R | RB | RC> => {
     // `beforeAttempt` sits outside the error handler on purpose: its failure (for example a throttle that gives
     // up) is not a vendor error and must not be classified or retried here.
     const attemptOnce = Effect.matchEffect(self, {
-      onFailure: (error) => onFailure(error, attempt),
+      onFailure: (error) => onFailure(error, attempt, state),
       onSuccess: (value) => Effect.as(annotate(attempt), value)
     })
     return beforeAttempt === undefined ? attemptOnce : Effect.zipRight(beforeAttempt, attemptOnce)
   }
 
-  return run(1)
+  return run(1, undefined)
 }
 
 /** @internal */
