@@ -1,6 +1,6 @@
 /**
  * @module
- * The profiles of one Copernica database, stored by column: one array of values per field, with ids, secrets and
+ * The profiles of one Copernica database, stored by column: one {@link StringColumn} per field, with ids, secrets and
  * times in arrays of their own, so a million profiles cost a few arrays rather than a million objects. Profiles are
  * handed out as plain {@link CopernicaProfile} copies, made only for the profiles a caller reads.
  *
@@ -9,8 +9,8 @@
  * finds each row's matches without scanning the database.
  */
 import { copernicaIdentity } from "@profilesync/contracts"
+import { StringColumn } from "../string-column.ts"
 import { formatTimestamp } from "../time.ts"
-import { ValueInterner } from "../value-interner.ts"
 
 /**
  * A profile: field values by field name, every value a string. A copy: changing it changes nothing stored.
@@ -30,6 +30,45 @@ export interface CopernicaProfile {
 
 // Removed profiles leave a hole (id 0) until holes are a quarter of the slots and compaction is asked for.
 const compactShare = 0.25
+
+const hexSecret = /^[0-9a-f]{32}$/
+
+/**
+ * Profile secrets by slot. A secret as the account makes them (32 lower-case hex digits) is kept as its 16 bytes
+ * (a string of them costs 48 bytes and a pointer); any other secret is kept as given.
+ */
+class SecretColumn {
+  #bytes = new Uint8Array(16 * 1024)
+  #length = 0
+  readonly #others = new Map<number, string>()
+
+  push(secret: string): void {
+    const slot = this.#length++
+    if (this.#bytes.length < this.#length * 16) {
+      const grown = new Uint8Array(this.#bytes.length * 2)
+      grown.set(this.#bytes)
+      this.#bytes = grown
+    }
+    if (!hexSecret.test(secret)) {
+      this.#others.set(slot, secret)
+      return
+    }
+    this.#bytes.set(Buffer.from(secret, "hex"), slot * 16)
+  }
+
+  get(slot: number): string {
+    const other = this.#others.get(slot)
+    if (other !== undefined) return other
+    return Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset + slot * 16, 16).toString("hex")
+  }
+
+  /** A new column of the secrets of `slots`, in that order. */
+  pick(slots: ReadonlyArray<number>): SecretColumn {
+    const column = new SecretColumn()
+    for (const slot of slots) column.push(this.get(slot))
+    return column
+  }
+}
 
 /**
  * Profiles of one set of key fields, by key. A key with one profile holds its slot; a shared key holds the list.
@@ -93,11 +132,10 @@ export class CopernicaProfileStore {
   readonly #database: number
   /** Profile id per slot (ascending, as ids are handed out in order), 0 for a removed profile. */
   #ids: Array<number> = []
-  #secrets: Array<string> = []
+  #secrets = new SecretColumn()
   #created: Array<number> = []
   #modified: Array<number> = []
-  readonly #columns = new Map<string, Array<string>>()
-  readonly #interners = new Map<string, ValueInterner>()
+  readonly #columns = new Map<string, StringColumn>()
   readonly #indexes = new Map<string, KeyIndex>()
   #live = 0
 
@@ -112,8 +150,7 @@ export class CopernicaProfileStore {
 
   /** Adds a field: every existing profile gets `value`, as a new column would. */
   addField(name: string, value: string): void {
-    this.#columns.set(name, new Array<string>(this.#ids.length).fill(value))
-    this.#interners.set(name, new ValueInterner())
+    this.#columns.set(name, StringColumn.filled(this.#ids.length, value))
   }
 
   /**
@@ -134,12 +171,12 @@ export class CopernicaProfileStore {
     this.#modified.push(now)
     for (const [name, column] of this.#columns) {
       const value = values[name]
-      column.push(value === undefined ? (defaults.get(name) ?? "") : this.#interners.get(name)!.intern(value))
+      column.push(value === undefined ? (defaults.get(name) ?? "") : value)
     }
     this.#live++
     for (const index of this.#indexes.values()) {
       index.add(
-        index.keyOf((field) => this.#columns.get(field)?.[slot]),
+        index.keyOf((field) => this.#columns.get(field)?.get(slot)),
         slot
       )
     }
@@ -148,7 +185,7 @@ export class CopernicaProfileStore {
 
   /** Writes `values` (by stored field name) into a profile, skipping empty ones when `ignoreEmpty`. */
   update(slot: number, values: Readonly<Record<string, string>>, ignoreEmpty: boolean, now: number): void {
-    const read = (field: string) => this.#columns.get(field)?.[slot]
+    const read = (field: string) => this.#columns.get(field)?.get(slot)
     // Keys that may change: those of indexes over a field being written (the matching index's key cannot change,
     // since the row matched on it, but another index's may).
     const moved: Array<[KeyIndex, string | undefined]> = []
@@ -159,7 +196,7 @@ export class CopernicaProfileStore {
       const value = values[name]!
       const column = this.#columns.get(name)
       if (column === undefined || (ignoreEmpty && value === "")) continue
-      column[slot] = this.#interners.get(name)!.intern(value)
+      column.set(slot, value)
     }
     this.#modified[slot] = now
     for (const [index, before] of moved) {
@@ -174,7 +211,7 @@ export class CopernicaProfileStore {
   /** Removes a profile; returns the copy it was. */
   remove(slot: number): CopernicaProfile {
     const profile = this.profileAt(slot)
-    const read = (field: string) => this.#columns.get(field)?.[slot]
+    const read = (field: string) => this.#columns.get(field)?.get(slot)
     for (const index of this.#indexes.values()) index.remove(index.keyOf(read), slot)
     this.#ids[slot] = 0
     this.#live--
@@ -232,7 +269,7 @@ export class CopernicaProfileStore {
   }
 
   secretAt(slot: number): string {
-    return this.#secrets[slot]!
+    return this.#secrets.get(slot)
   }
 
   modifiedAt(slot: number): string {
@@ -241,19 +278,19 @@ export class CopernicaProfileStore {
 
   /** The value of a field (stored name) of a profile, `""` for a field the database does not have. */
   valueAt(slot: number, field: string): string {
-    return this.#columns.get(field)?.[slot] ?? ""
+    return this.#columns.get(field)?.get(slot) ?? ""
   }
 
   /** A copy of the profile in a slot. */
   profileAt(slot: number): CopernicaProfile {
     const fields: Record<string, string> = {}
-    for (const [name, column] of this.#columns) fields[name] = column[slot]!
+    for (const [name, column] of this.#columns) fields[name] = column.get(slot)!
     return {
       ID: this.#ids[slot]!,
       fields,
       interests: [],
       database: this.#database,
-      secret: this.#secrets[slot]!,
+      secret: this.#secrets.get(slot),
       created: formatTimestamp(this.#created[slot]!),
       modified: formatTimestamp(this.#modified[slot]!)
     }
@@ -281,7 +318,7 @@ export class CopernicaProfileStore {
       index = new KeyIndex(keyFields)
       for (const slot of this.slots()) {
         index.add(
-          index.keyOf((field) => this.#columns.get(field)?.[slot]),
+          index.keyOf((field) => this.#columns.get(field)?.get(slot)),
           slot
         )
       }
@@ -294,10 +331,10 @@ export class CopernicaProfileStore {
     const keep = [...this.slots()]
     const pick = <Value>(values: Array<Value>): Array<Value> => keep.map((slot) => values[slot]!)
     this.#ids = pick(this.#ids)
-    this.#secrets = pick(this.#secrets)
+    this.#secrets = this.#secrets.pick(keep)
     this.#created = pick(this.#created)
     this.#modified = pick(this.#modified)
-    for (const [name, column] of this.#columns) this.#columns.set(name, pick(column))
+    for (const [name, column] of this.#columns) this.#columns.set(name, column.pick(keep))
     // Slots moved: indexes are rebuilt on their next use.
     this.#indexes.clear()
   }

@@ -1,6 +1,6 @@
 /**
  * @module
- * The profiles of one Ocamba account, stored by column: one array of values per property target, and times and
+ * The profiles of one Ocamba account, stored by column: one {@link StringColumn} per property target, and times and
  * import histories in arrays of their own, so a million profiles cost a few arrays rather than a million objects.
  * Profiles are handed out as plain {@link OcambaProfile} copies, made only for the profiles a caller reads; the store
  * reads like a `ReadonlyMap` of profile id to profile.
@@ -10,7 +10,7 @@
  * The email and mobile phone number indexes map normalised keys to slots.
  */
 import { ocambaEmailKey, ocambaIdentity, ocambaPhoneKey } from "@profilesync/contracts"
-import { ValueInterner } from "../value-interner.ts"
+import { StringColumn } from "../string-column.ts"
 
 /**
  * A stored profile: property values by property target. A copy: changing it changes nothing stored.
@@ -92,9 +92,8 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
   readonly #updateTimes: Array<string> = []
   /** The import history (a node of {@link ImportHistories}) of each slot. */
   readonly #histories: Array<number> = []
-  /** Values by property target, one per slot; `undefined` where the profile has no value for the target. */
-  readonly #columns = new Map<string, Array<string | undefined>>()
-  readonly #interners = new Map<string, ValueInterner>()
+  /** Values by property target, one per slot; none where the profile has no value for the target. */
+  readonly #columns = new Map<string, StringColumn>()
   readonly #importHistories = new ImportHistories()
   readonly #slotsByEmail = new Map<string, number>()
   readonly #slotsByPhone = new Map<string, number>()
@@ -159,12 +158,12 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
     }
     const emailColumn = this.#columns.get("email")
     const phoneColumn = this.#columns.get("mobile_phone_number")
-    const previousEmail = emailColumn?.[slot]
-    const previousPhone = phoneColumn?.[slot]
+    const previousEmail = emailColumn?.get(slot)
+    const previousPhone = phoneColumn?.get(slot)
     for (let index = 0; index < targets.length; index++) {
       const value = values[index]
       if (value === undefined) continue
-      this.#column(targets[index]!)[slot] = this.#interners.get(targets[index]!)!.intern(value)
+      this.#column(targets[index]!).set(slot, value)
     }
     this.#updateTimes[slot] = timestamp
     this.#histories[slot] = this.#importHistories.append(this.#histories[slot]!, importId)
@@ -192,7 +191,7 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
   profileAt(slot: number): OcambaProfile {
     const properties: Record<string, string> = {}
     for (const [target, column] of this.#columns) {
-      const value = column[slot]
+      const value = column.get(slot)
       if (value !== undefined) properties[target] = value
     }
     return {
@@ -239,12 +238,11 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
     return [...this.values()]
   }
 
-  #column(target: string): Array<string | undefined> {
+  #column(target: string): StringColumn {
     let column = this.#columns.get(target)
     if (column === undefined) {
-      column = new Array<string | undefined>(this.size).fill(undefined)
+      column = StringColumn.filled(this.size, undefined)
       this.#columns.set(target, column)
-      this.#interners.set(target, new ValueInterner())
     }
     return column
   }
