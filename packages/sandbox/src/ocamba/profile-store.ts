@@ -81,6 +81,63 @@ class ImportHistories {
   }
 }
 
+// A 30-bit FNV-1a hash: small enough to stay an unboxed number as a map key.
+const hashOf = (text: string): number => {
+  let hash = 0x811c9dc5
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193)
+  return hash & 0x3fffffff
+}
+
+/**
+ * Profiles by phone key (`ocambaPhoneKey`), keyed by the key's hash and checked against each candidate's stored
+ * number, so the index holds no key strings (stored numbers are rarely already in key form, so a key would be a
+ * string of its own for every profile). It answers as a map from key to slot would, as long as a profile's number
+ * leaves the index before it changes, which `upsert` does.
+ */
+class PhoneIndex {
+  readonly #slots = new Map<number, number | Array<number>>()
+  readonly #storedPhone: (slot: number) => string | undefined
+
+  constructor(storedPhone: (slot: number) => string | undefined) {
+    this.#storedPhone = storedPhone
+  }
+
+  get(key: string): number | undefined {
+    const found = this.#slots.get(hashOf(key))
+    if (found === undefined) return undefined
+    if (typeof found === "number") return this.#holds(found, key) ? found : undefined
+    return found.find((slot) => this.#holds(slot, key))
+  }
+
+  /** Makes `key` find `slot`, in place of any profile it found before. */
+  set(key: string, slot: number): void {
+    const hash = hashOf(key)
+    const found = this.#slots.get(hash)
+    if (found === undefined) {
+      this.#slots.set(hash, slot)
+      return
+    }
+    const others = (typeof found === "number" ? [found] : found).filter(
+      (candidate) => candidate !== slot && !this.#holds(candidate, key)
+    )
+    this.#slots.set(hash, others.length === 0 ? slot : [...others, slot])
+  }
+
+  delete(key: string): void {
+    const hash = hashOf(key)
+    const found = this.#slots.get(hash)
+    if (found === undefined) return
+    const others = (typeof found === "number" ? [found] : found).filter((candidate) => !this.#holds(candidate, key))
+    if (others.length === 0) this.#slots.delete(hash)
+    else this.#slots.set(hash, others.length === 1 ? others[0]! : others)
+  }
+
+  #holds(slot: number, key: string): boolean {
+    const stored = this.#storedPhone(slot)
+    return stored !== undefined && ocambaPhoneKey(stored) === key
+  }
+}
+
 /**
  * The profiles of one account.
  *
@@ -88,15 +145,16 @@ class ImportHistories {
  * @since 0.2.0
  */
 export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
-  readonly #createTimes: Array<string> = []
-  readonly #updateTimes: Array<string> = []
+  // Times repeat (one per import), so their columns keep 2-byte codes.
+  readonly #createTimes = new StringColumn()
+  readonly #updateTimes = new StringColumn()
   /** The import history (a node of {@link ImportHistories}) of each slot. */
   readonly #histories: Array<number> = []
   /** Values by property target, one per slot; none where the profile has no value for the target. */
   readonly #columns = new Map<string, StringColumn>()
   readonly #importHistories = new ImportHistories()
   readonly #slotsByEmail = new Map<string, number>()
-  readonly #slotsByPhone = new Map<string, number>()
+  readonly #slotsByPhone = new PhoneIndex((slot) => this.#columns.get("mobile_phone_number")?.get(slot))
 
   /** How many profiles the account holds. */
   get size(): number {
@@ -160,12 +218,17 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
     const phoneColumn = this.#columns.get("mobile_phone_number")
     const previousEmail = emailColumn?.get(slot)
     const previousPhone = phoneColumn?.get(slot)
+    const phoneKey = phone === "" ? undefined : ocambaPhoneKey(phone)
+    // The phone index finds a profile by its stored number, so a number about to change leaves it first.
+    if (phoneKey !== undefined && previousPhone !== undefined && ocambaPhoneKey(previousPhone) !== phoneKey) {
+      this.#slotsByPhone.delete(ocambaPhoneKey(previousPhone))
+    }
     for (let index = 0; index < targets.length; index++) {
       const value = values[index]
       if (value === undefined) continue
       this.#column(targets[index]!).set(slot, value)
     }
-    this.#updateTimes[slot] = timestamp
+    this.#updateTimes.set(slot, timestamp)
     this.#histories[slot] = this.#importHistories.append(this.#histories[slot]!, importId)
     if (email !== "") {
       const key = ocambaEmailKey(email)
@@ -174,16 +237,7 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
       }
       this.#slotsByEmail.set(key, slot)
     }
-    if (phone !== "") {
-      // A number already written as its key (as a client that normalises sends it) keys the index with the stored
-      // string itself rather than an equal copy.
-      const normalised = ocambaPhoneKey(phone)
-      const key = normalised === phone ? phone : normalised
-      if (previousPhone !== undefined && ocambaPhoneKey(previousPhone) !== key) {
-        this.#slotsByPhone.delete(ocambaPhoneKey(previousPhone))
-      }
-      this.#slotsByPhone.set(key, slot)
-    }
+    if (phoneKey !== undefined) this.#slotsByPhone.set(phoneKey, slot)
     return slot
   }
 
@@ -197,8 +251,8 @@ export class OcambaProfileStore implements ReadonlyMap<string, OcambaProfile> {
     return {
       id: this.idAt(slot),
       properties,
-      create_time: this.#createTimes[slot]!,
-      update_time: this.#updateTimes[slot]!,
+      create_time: this.#createTimes.get(slot)!,
+      update_time: this.#updateTimes.get(slot)!,
       importIds: this.#importHistories.importIds(this.#histories[slot]!)
     }
   }

@@ -26,6 +26,18 @@ describe("OcambaAccountState", () => {
     expect(state.profiles.size).toBe(2)
   })
 
+  it("lets a new profile take a phone number over, as the last write under that number", () => {
+    const state = account()
+    const ann = state.upsertProfile({ email: "ann@example.com", mobile_phone_number: "+31 6 1111 1111" }, "i1", now)
+    const bob = state.upsertProfile({ email: "bob@example.com", mobile_phone_number: "+31611111111" }, "i1", now)
+    expect(bob.id).not.toBe(ann.id)
+    expect(state.findProfileByPhone("+31611111111")?.id).toBe(bob.id)
+    state.upsertProfile({ email: "bob@example.com", mobile_phone_number: "+31622222222" }, "i2", now)
+    expect(state.findProfileByPhone("+31611111111")).toBeUndefined()
+    expect(state.findProfileByPhone("+31622222222")?.id).toBe(bob.id)
+    expect(state.findProfileByEmail("ann@example.com")?.properties.mobile_phone_number).toBe("+31 6 1111 1111")
+  })
+
   it("keeps each profile's own values when many profiles repeat some and differ in others", () => {
     const state = account()
     const cities = ["Leiden", "Haarlem", "Gent"]
