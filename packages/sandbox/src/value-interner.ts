@@ -1,8 +1,9 @@
 /**
  * @module
- * Shares one string among equal values of a column (cities, countries, flags, birth dates repeat across a million
- * profiles), so the store keeps each distinct value once. A column whose values are mostly distinct (emails, ids)
- * stops being interned after a sample, since a table of them would only double what they cost.
+ * Shares one string among equal values of a column of an uploaded file (cities, countries, flags, birth dates
+ * repeat), so the rows kept until processing hold each distinct value once. A column whose values are mostly distinct
+ * (emails, ids) stops being interned after a sample, since a table of them would only double what they cost. (The
+ * profile stores keep their values in a `StringColumn`, which does the same with 2-byte codes.)
  */
 
 // Distinct values kept at most (a full table costs a few MiB), and the share of distinct values in the sample above
