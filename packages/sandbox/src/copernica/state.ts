@@ -262,9 +262,14 @@ export class CopernicaAccountState {
         ...database,
         profiles: [...database.profiles.values()]
       })),
-      imports: [...this.imports.values()].map(({ rows: _rows, source, ...job }) => ({
-        ...job,
-        rowCount: source?.length ?? 0
+      // Rows are left out (their count is given) without reading `rows`, which would unpack them.
+      imports: [...this.imports.values()].map((job) => ({
+        ...Object.fromEntries(
+          Object.keys(job)
+            .filter((key) => key !== "rows" && key !== "source")
+            .map((key) => [key, job[key as keyof CopernicaImport]])
+        ),
+        rowCount: job.source?.length ?? 0
       }))
     }
   }

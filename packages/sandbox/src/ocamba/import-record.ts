@@ -130,14 +130,26 @@ export class ImportReport {
     const rich = this.#rich
     for (let index = Math.max(0, start); index < Math.min(end, this.length); index++) {
       const slot = this.#slots[index]!
-      const message = rich?.messages[index]
+      const profileId = slot === -1 ? "" : ocambaProfileId(slot)
+      if (rich === undefined) {
+        // The vendor's own shape, built as one literal: this runs for every row of a full report.
+        entries.push({
+          event_date: this.#eventDate,
+          event_time: this.#timestamp,
+          profile_id: profileId,
+          code: "SUCCESS",
+          update_time: this.#timestamp
+        })
+        continue
+      }
+      const message = rich.messages[index]
       entries.push({
         event_date: this.#eventDate,
         event_time: this.#timestamp,
-        profile_id: slot === -1 ? "" : ocambaProfileId(slot),
-        code: rich === undefined ? "SUCCESS" : rich.codes[index]!,
+        profile_id: profileId,
+        code: rich.codes[index]!,
         update_time: this.#timestamp,
-        ...(rich === undefined ? {} : { row: rich.rows[index]! }),
+        row: rich.rows[index]!,
         ...(message === undefined ? {} : { message })
       })
     }
