@@ -43,15 +43,20 @@ const lockedVersion = (name: string, dependency: string): string => {
   return (JSON.parse(FileSystem.readFileSync(manifest, "utf8")) as { readonly version: string }).version
 }
 
-/** The public subpaths of `packages/<name>`: the root and, when it exports `./*`, one per `src/*.ts` module. */
+/**
+ * The public subpaths of `packages/<name>`: the root and, when it exports `./*`, one per `src/*.ts` module and per
+ * module of a module's folder (`src/Source/Csv.ts` is `@profilesync/sync/Source/Csv`).
+ */
 const subpaths = (name: string): ReadonlyArray<string> => {
   const manifest = JSON.parse(
     FileSystem.readFileSync(Path.join(repository, "packages", name, "package.json"), "utf8")
   ) as { readonly publishConfig: { readonly exports: Record<string, unknown> } }
   const modules =
     "./*" in manifest.publishConfig.exports
-      ? FileSystem.readdirSync(Path.join(repository, "packages", name, "src"))
-          .filter((file) => file.endsWith(".ts") && file !== "index.ts")
+      ? FileSystem.readdirSync(Path.join(repository, "packages", name, "src"), { recursive: true, encoding: "utf8" })
+          .map((file) => file.split(Path.sep).join("/"))
+          // A module folder is named like its module (`Source/`); `internal/` and `generated/` are not public.
+          .filter((file) => /^[A-Z]\w*(\/[A-Z]\w*)?\.ts$/.test(file))
           .map((file) => `@profilesync/${name}/${file.slice(0, -3)}`)
       : []
   return [`@profilesync/${name}`, ...modules]
@@ -201,7 +206,15 @@ describe("each library installed with npm into a project outside the workspace",
 
   it("sync: with its peers (SQLite's native module from the loopback mirror), every subpath", async () => {
     const modules = subpaths("sync")
-    expect(modules).toEqual(expect.arrayContaining(["@profilesync/sync/Sync", "@profilesync/sync/SyncState"]))
+    expect(modules).toEqual(
+      expect.arrayContaining([
+        "@profilesync/sync/Sync",
+        "@profilesync/sync/SyncState",
+        "@profilesync/sync/Source/Csv",
+        "@profilesync/sync/Source/Json",
+        "@profilesync/sync/Source/Postgres"
+      ])
+    )
     const peers = ["effect", "@effect/sql", "@effect/experimental", "@effect/sql-pg", "@effect/sql-sqlite-node"]
     const project = await install("sync", {
       "@profilesync/sync": `file:${tarballOf("sync")}`,

@@ -106,6 +106,11 @@ export const postgres = (options: PostgresOptions): Source.Source => {
       const detail = inner instanceof Error ? inner.message : String(inner)
       return new SourceError({ reason: SourceErrorReason.QueryFailed({ source, detail: `${what}: ${detail}`, cause }) })
     }
+  // Our own DECLARE/FETCH loop rather than @effect/sql-pg's `executeStream` (`sql…stream`, a pg-cursor read 128 rows
+  // at a time), measured in bench/source-postgres.ts (200k rows, both in one run): both stream in flat memory (about
+  // 10 MiB of RSS growth), ours was not slower (median rows/s 147k against 97k, 74k against 50k on a loaded
+  // machine), and only ours sees the result's column list: pg-cursor hands over objects, so `SELECT 1 AS a, 2 AS a`
+  // would silently lose a column where this fails with DuplicateColumn, and its batch size is fixed.
   const rows = Effect.gen(function* () {
     const { PgClient, Reactivity } = yield* loadDriver(source)
     const sql = yield* PgClient.make({ url, applicationName: "profilesync source" }).pipe(
