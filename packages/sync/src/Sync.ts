@@ -23,8 +23,11 @@
  * A row the vendor refuses (an Ocamba report code other than `SUCCESS`, a Copernica import that ends with
  * `lasterror`) counts one attempt; after `deadLetters.maxAttempts` attempts of the same version it moves to the dead
  * letters and is not sent again until it changes or is replayed. A job the vendor could not take (the vendor is
- * down, refuses the credentials) counts no attempt: its rows are simply sent again next run, and the target stops
- * for the rest of this run. A run holds a lock in the state store (one run per config, also across machines).
+ * down, refuses the credentials) counts no attempt: its rows are simply sent again next run. When the vendor's
+ * circuit breaker is open, a chunk waits for it to half-open and the target goes on with its chunks, as long as the
+ * wait ends within `polling.timeout` of the run's start; a breaker still open past that, or refused credentials,
+ * stop the target for the rest of this run. A run holds a lock in the state store (one run per config, also across
+ * machines).
  *
  * @since 0.1.0
  */
@@ -64,6 +67,7 @@ export type TargetName = "ocamba" | "copernica"
  *   inside Ocamba's 150 calls a minute.
  * - `timeout`: how long a run waits for one job (default 1 hour). A job still running then stays in the journal and
  *   the next run resumes it; its rows count as failed in this run's report.
+ *   It is also how long after its start a run waits for a vendor's open circuit breaker to half-open.
  *
  * Waits are on Effect's `Clock`, so `TestClock` drives them.
  *

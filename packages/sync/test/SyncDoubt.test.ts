@@ -300,6 +300,48 @@ describe("Sync.run with a delete import in doubt", () => {
   )
 })
 
+const connectionRefused = () =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
+  })
+
+describe("Sync.run with an open circuit breaker", () => {
+  it.scopedLive("waits for the breaker to half-open and goes on with the chunks: the target is not stopped", () =>
+    Effect.gen(function* () {
+      const { config, expected, fixture } = yield* setUp(40, 10)
+      let refused = 0
+      // The vendor cannot be reached for the first creates: the breaker (2 failures) opens, then the vendor is back.
+      const flaky: Fetch = async (request) => {
+        if (isCreate(request) && refused < 4) {
+          refused++
+          throw connectionRefused()
+        }
+        return fetch(request)
+      }
+      const report = yield* Sync.run({ config, polling: Fixtures.testPolling }).pipe(
+        Effect.provide(
+          CopernicaClient.layerTest({
+            accessToken: "copernica-sandbox-token",
+            baseUrl: config.targets.copernica!.baseUrl,
+            fetch: flaky,
+            circuitBreaker: { failureThreshold: 2, resetAfter: "300 millis" }
+          })
+        ),
+        Effect.provide(Sync.layer(config))
+      )
+      assert.strictEqual(refused, 4)
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.deepStrictEqual(report.targets.copernica!.errors, [])
+      assert.strictEqual(report.targets.copernica!.created, expected.length)
+      const imports = importsOf(fixture)
+      assert.strictEqual(imports.count, Math.ceil(expected.length / 10))
+      assert.deepStrictEqual(imports.namesImportedTwice, [])
+      assert.deepStrictEqual(Fixtures.copernicaDifferences(fixture.sandbox, expected), [])
+      assertReconciles(report)
+    })
+  )
+})
+
 describe("Sync.run with failing status reads", () => {
   it.scopedLive("repeats a status read that answered 500", () =>
     Effect.gen(function* () {

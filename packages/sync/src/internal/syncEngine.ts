@@ -130,6 +130,11 @@ const runScoped = (
       yield* Effect.addFinalizer(() => Effect.promise(() => rmdir(directory).catch(() => undefined)))
     }
     const millis = (duration: Duration.DurationInput) => Duration.toMillis(Duration.decode(duration))
+    const polling: Polling = {
+      initialDelay: millis(options.polling?.initialDelay ?? defaultPolling.initialDelay),
+      maxDelay: millis(options.polling?.maxDelay ?? defaultPolling.maxDelay),
+      timeout: millis(options.polling?.timeout ?? defaultPolling.timeout)
+    }
     const context: RunContext = {
       config,
       runId,
@@ -137,11 +142,8 @@ const runScoped = (
       state,
       lock,
       mapper: Mapping.makeMapper(config),
-      polling: {
-        initialDelay: millis(options.polling?.initialDelay ?? defaultPolling.initialDelay),
-        maxDelay: millis(options.polling?.maxDelay ?? defaultPolling.maxDelay),
-        timeout: millis(options.polling?.timeout ?? defaultPolling.timeout)
-      },
+      polling,
+      deadline: startedAt + polling.timeout,
       directory,
       progress: counters.progress,
       jobDone: Effect.zipRight(

@@ -130,6 +130,11 @@ export interface RunContext {
   readonly lock: SyncState.Lock
   readonly mapper: Mapping.Mapper
   readonly polling: Polling
+  /**
+   * The run's time budget for waiting on a vendor's open circuit breaker (epoch milliseconds): the run's start plus
+   * the poll timeout. Until then a chunk that meets an open breaker waits for it to half-open and goes on.
+   */
+  readonly deadline: number
   /** Where import files are written (a real run only). */
   readonly directory: string
   readonly progress: (phase: Sync.Progress["phase"], target?: TargetName) => Effect.Effect<void>

@@ -13,6 +13,7 @@ import type * as OcambaClient from "@profilesync/core/OcambaClient"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as SyncState from "../../SyncState.ts"
 import { type SyncError, stateFailed } from "../syncError.ts"
@@ -48,13 +49,41 @@ export const isRefusal = (error: VendorError): boolean =>
   error.reason._tag === "BadRequest" || error.reason._tag === "Unauthorized" || error.reason._tag === "NotFound"
 
 /**
- * Whether a failure makes every further chunk of the target pointless: the vendor is out of reach (the breaker
- * opened) or refuses the credentials. Anything else fails one chunk, and the chunks after it still go.
+ * Whether a failure makes every further chunk of the target pointless: the vendor stayed out of reach (the breaker
+ * was still open at the end of the run's budget, see {@link throughBreaker}) or refuses the credentials. Anything else fails one chunk, and the chunks after it still go.
  *
  * @internal
  */
 export const stopsTarget = (error: VendorError): boolean =>
   error.reason._tag === "CircuitOpen" || error.reason._tag === "Unauthorized"
+
+/** The wait for a breaker whose half-open time is not known (its probes are in flight). */
+const breakerPause = Duration.seconds(1)
+
+/**
+ * Runs a vendor call; while it fails because the vendor's circuit breaker is open (the call was not sent), waits
+ * for the breaker to half-open and runs it again, as long as the wait ends within the run's budget
+ * (`RunContext.deadline`). An open breaker thus pauses a target instead of stopping it for the rest of the run; past
+ * the budget the call fails with `CircuitOpen`, which stops the target (see {@link stopsTarget}).
+ *
+ * @internal
+ */
+export const throughBreaker = <A, E extends VendorError, R>(
+  context: Pick<RunContext, "deadline">,
+  call: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.gen(function* () {
+    for (;;) {
+      const result = yield* Effect.either(call)
+      if (Either.isRight(result)) return result.right
+      const reason = result.left.reason
+      if (reason._tag !== "CircuitOpen") return yield* Effect.fail(result.left)
+      // A little past the half-open time, so the next call finds the breaker ready for a probe.
+      const wait = Duration.toMillis(Option.getOrElse(reason.retryAfter, () => breakerPause)) + 10
+      if ((yield* Clock.currentTimeMillis) + wait > context.deadline) return yield* Effect.fail(result.left)
+      yield* Effect.sleep(Duration.millis(wait))
+    }
+  })
 
 /** @internal */
 export const describeDuration = (milliseconds: number): string => Duration.format(Duration.millis(milliseconds))

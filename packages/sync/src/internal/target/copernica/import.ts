@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import type * as SyncConfig from "../../../SyncConfig.ts"
 import type * as SyncState from "../../../SyncState.ts"
 import type { SyncError } from "../../syncError.ts"
-import { complete, describeDuration, giveUp, leaveInFlight, poll, stopsTarget, write } from "../job.ts"
+import { complete, describeDuration, giveUp, leaveInFlight, poll, stopsTarget, throughBreaker, write } from "../job.ts"
 import type { ChunkRow, RunContext } from "../Target.ts"
 import type { Tally } from "../tally.ts"
 import type { CopernicaChunk } from "./chunker.ts"
@@ -129,7 +129,7 @@ export const create = (
 ): Effect.Effect<Creation> =>
   Effect.gen(function* () {
     for (let sends = 1; ; sends++) {
-      const created = yield* Effect.either(env.client.createImport(body))
+      const created = yield* Effect.either(throughBreaker(env.context, env.client.createImport(body)))
       if (Either.isRight(created)) {
         const importId = created.right.importId
         if (Option.isSome(importId)) env.importIds.note(importId.value)

@@ -18,7 +18,17 @@ import * as Source from "../../../Source.ts"
 import type * as SyncConfig from "../../../SyncConfig.ts"
 import type * as SyncState from "../../../SyncState.ts"
 import { fileFailed, type SyncError } from "../../syncError.ts"
-import { complete, describeDuration, giveUp, isRefusal, leaveInFlight, removeFile, stopsTarget, write } from "../job.ts"
+import {
+  complete,
+  describeDuration,
+  giveUp,
+  isRefusal,
+  leaveInFlight,
+  removeFile,
+  stopsTarget,
+  throughBreaker,
+  write
+} from "../job.ts"
 import type { ChunkRow, RunContext } from "../Target.ts"
 import type { Tally } from "../tally.ts"
 import type { OcambaChunk } from "./chunker.ts"
@@ -49,7 +59,10 @@ export const submit = (env: OcambaEnv, job: SyncState.Job, chunk: OcambaChunk): 
       catch: fileFailed(file)
     })
     const upload = yield* Effect.either(
-      client.uploadImport({ contents, fileName: `profilesync-${context.config.name}-${chunk.number}.csv` })
+      throughBreaker(
+        context,
+        client.uploadImport({ contents, fileName: `profilesync-${context.config.name}-${chunk.number}.csv` })
+      )
     )
     if (Either.isLeft(upload)) {
       // Started but not submitted: whatever reached Ocamba is an uncommitted session, which writes nothing.
