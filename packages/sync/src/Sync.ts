@@ -179,6 +179,8 @@ export interface Progress {
  *   spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR; OWASP "CSV Injection"); text fields only, unless a field says
  *   `neutraliseFormulas: false`. Copernica imports in JSON are not CSV and are sent as they are.
  * - `errors`: what went wrong at this target, in words; empty when nothing did.
+ * - `missingKeys` (dry run only): the keys of the profiles that left the source, the first 20 in key order; they are
+ *   what `deleted` (would delete) or `pendingDeletes` (would leave) count.
  *
  * @since 0.1.0
  * @category models
@@ -204,6 +206,7 @@ export interface TargetReport {
   readonly resumedJobs: number
   readonly neutralised: number
   readonly errors: ReadonlyArray<string>
+  readonly missingKeys?: ReadonlyArray<string>
 }
 
 /**

@@ -116,6 +116,33 @@ describe("Sync.run deleteMissing safety", () => {
     })
   )
 
+  it.scopedLive("a dry run shows the keys that would be deleted: the first 20, and how many in all", () =>
+    Effect.gen(function* () {
+      const { fixture, runWith } = yield* setUp(40)
+      const writes = fixture.writes().length
+      const key = (index: number) => `email:person${index}@example.com`
+
+      // 2 of 40 left (5%, the default share): a real run would delete them, and the preview names both.
+      const few = yield* runWith("two-less.csv", rows(40).slice(2), { dryRun: true })
+      assert.strictEqual(few.targets.copernica!.deleted, 2, Sync.formatReport(few))
+      assert.deepStrictEqual(few.targets.copernica!.missingKeys, [key(0), key(1)])
+      assert.include(Sync.formatReport(few), `would delete: ${key(0)}, ${key(1)}\n`)
+
+      // 25 of 40 left: over the share, so they would be left; the first 20 in key order are shown, and the count.
+      const many = yield* runWith("fifteen.csv", rows(40).slice(25), { dryRun: true })
+      const gone = Array.from({ length: 25 }, (_, index) => key(index)).sort()
+      assert.strictEqual(many.targets.copernica!.pendingDeletes, 25, Sync.formatReport(many))
+      assert.deepStrictEqual(many.targets.copernica!.missingKeys, gone.slice(0, 20))
+      assert.include(Sync.formatReport(many), `left the source: ${gone.slice(0, 20).join(", ")}, … (25 in all)`)
+      assert.strictEqual(fixture.writes().length, writes, "a dry run writes nothing")
+
+      // A real run's report lists no keys.
+      const real = yield* runWith("two-less.csv", rows(40).slice(2))
+      assert.strictEqual(real.targets.copernica!.deleted, 2, Sync.formatReport(real))
+      assert.isUndefined(real.targets.copernica!.missingKeys)
+    })
+  )
+
   it.scopedLive("a share under maxDeleteShare is deleted without the flag", () =>
     Effect.gen(function* () {
       const { runWith, profiles } = yield* setUp(40)

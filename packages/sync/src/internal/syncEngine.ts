@@ -226,7 +226,7 @@ const runScoped = (
           ? yield* Rejects.make(dryRunPath(config.rejects.path))
           : Rejects.makeUnwritten()
       rejectsWriter = rejects
-      const { confirmedSeen, stopping } = yield* read({
+      const { sourceKeys, stopping } = yield* read({
         context,
         counters,
         targets,
@@ -246,7 +246,7 @@ const runScoped = (
           unkeyed: (yield* counters.get).unkeyed,
           allowMassDelete: options.allowMassDelete === true,
           waiting,
-          confirmedSeen
+          sourceKeys
         })
       }
 

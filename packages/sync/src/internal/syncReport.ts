@@ -64,6 +64,13 @@ const targetLine = (
     const shown = target.vendorJobs.slice(0, 5).join(", ")
     lines.push(`    jobs: ${shown}${target.vendorJobs.length > 5 ? `, … (${target.vendorJobs.length} in all)` : ""}`)
   }
+  const missing = target.missingKeys ?? []
+  if (missing.length > 0) {
+    // A dry run's preview of the deletes: the keys, so a truncated export shows itself before anything is deleted.
+    const total = target.deleted > 0 ? target.deleted : target.pendingDeletes
+    const what = target.deleted > 0 ? "would delete" : "left the source"
+    lines.push(`    ${what}: ${missing.join(", ")}${total > missing.length ? `, … (${number(total)} in all)` : ""}`)
+  }
   for (const error of target.errors) lines.push(`    ! ${error}`)
   return lines
 }

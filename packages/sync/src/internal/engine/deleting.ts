@@ -6,10 +6,26 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as DeleteGuard from "../syncDeleteGuard.ts"
-import type { SyncError } from "../syncError.ts"
+import { type SyncError, stateFailed } from "../syncError.ts"
 import { write } from "../target/job.ts"
 import type { RunContext, Target, TargetName } from "../target/Target.ts"
+
+/** The keys a dry run shows of the profiles that left the source (the report counts them all). @internal */
+export const shownMissingKeys = 20
+
+/** The confirmed keys of a target that the source does not hold: the first {@link shownMissingKeys}, and how many. */
+const missingKeys = (context: RunContext, target: TargetName, sourceKeys: ReadonlySet<string>) =>
+  context.state.deletionCandidates(context.config.name, target, context.runId).pipe(
+    Stream.mapError(stateFailed),
+    Stream.runFold({ keys: [] as Array<string>, missing: 0 }, (found, record) => {
+      if (sourceKeys.has(record.key)) return found
+      if (found.keys.length < shownMissingKeys) found.keys.push(record.key)
+      found.missing++
+      return found
+    })
+  )
 
 /** @internal */
 export const deleteMissing = (options: {
@@ -20,8 +36,8 @@ export const deleteMissing = (options: {
   readonly allowMassDelete: boolean
   /** Per target, the rows of jobs still in flight or in doubt: not deleted in this run. */
   readonly waiting: ReadonlyMap<string, ReadonlySet<string>>
-  /** Dry run: per target, how many keys of the source the state has confirmed rows for. */
-  readonly confirmedSeen: ReadonlyMap<TargetName, number>
+  /** Every key the source holds: a dry run marks none seen, so what left the source is what is not here. */
+  readonly sourceKeys: ReadonlySet<string>
 }): Effect.Effect<void, SyncError> =>
   Effect.forEach(
     options.targets,
@@ -40,9 +56,10 @@ export const deleteMissing = (options: {
             allowMassDelete: options.allowMassDelete
           })
         if (context.dryRun) {
-          // The run id is unknown to the store, so this counts every confirmed row of the target.
+          // The run id is unknown to the store, so this counts (and lists) every confirmed row of the target.
           const confirmed = yield* count(runId)
-          const missing = Math.max(0, confirmed - (options.confirmedSeen.get(target.name) ?? 0))
+          const { keys, missing } = yield* missingKeys(context, target.name, options.sourceKeys)
+          yield* target.tally.setMissingKeys(keys)
           const judged = policy === undefined ? undefined : verdict(missing, confirmed)
           if (judged?._tag === "Allowed") yield* target.tally.add({ deleted: missing })
           else yield* target.tally.add({ pendingDeletes: missing })

@@ -9,7 +9,6 @@ import type * as Mapping from "@profilesync/core/Mapping"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type { SyncError } from "../syncError.ts"
 import type * as Rejects from "../syncRejects.ts"
@@ -26,8 +25,6 @@ export interface Lane {
   readonly ready: Effect.Effect<boolean>
   /** Rows of jobs still in flight or in doubt after resuming: the diff leaves them to the run that settles them. */
   readonly waiting: ReadonlySet<string>
-  /** Dry run: how many keys of the source the state has confirmed rows for, to count deletions without marking. */
-  readonly confirmedSeen: Ref.Ref<number>
   /** Sends a sealed chunk (or, in a dry run, counts it). */
   readonly dispatch: (chunk: Chunk) => Effect.Effect<void, SyncError>
   /**
@@ -142,7 +139,6 @@ export const make = (options: {
         chunker,
         ready,
         waiting: options.waiting.get(target.name) ?? new Set(),
-        confirmedSeen: yield* Ref.make(0),
         dispatch,
         addRow
       })

@@ -13,7 +13,6 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Source from "../../Source.ts"
@@ -52,8 +51,8 @@ export interface ReadOptions {
 export interface ReadResult {
   /** The stop signal arrived: nothing is deleted. */
   readonly stopping: boolean
-  /** Dry run: per target, how many keys of the source the state has confirmed rows for. */
-  readonly confirmedSeen: ReadonlyMap<TargetName, number>
+  /** Every key the source holds (a dry run marks none seen, so its deletions are counted against these). */
+  readonly sourceKeys: ReadonlySet<string>
 }
 
 interface Accepted {
@@ -211,18 +210,11 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
         const dryRun = context.dryRun
         // Every key the source holds is seen, sent or not: what is not seen is what left the source.
         if (!dryRun) yield* write(context, context.state.markSeen(config.name, name, context.runId, seen))
-        const keys = dryRun
-          ? seen
-          : accepted.filter((entry) => entry.targets.includes(name)).map((entry) => entry.row.key)
+        const keys = accepted.filter((entry) => entry.targets.includes(name)).map((entry) => entry.row.key)
         const known =
           keys.length === 0
             ? new Map<string, SyncState.RecordState>()
             : yield* write(context, context.state.lookup(config.name, name, keys))
-        if (dryRun) {
-          let confirmed = 0
-          for (const record of known.values()) if (Option.isSome(record.hash)) confirmed++
-          yield* Ref.update(lane.confirmedSeen, (count) => count + confirmed)
-        }
         for (const entry of accepted) {
           if (!entry.targets.includes(name)) continue
           const hash = mapper.contentHash(entry.row.profile, name)
@@ -319,7 +311,5 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
     const failure = yield* Deferred.poll(fatal)
     if (Option.isSome(failure)) yield* failure.value
     if (Either.isLeft(result)) return yield* Effect.fail(result.left)
-    const confirmedSeen = new Map<TargetName, number>()
-    for (const lane of lanes) confirmedSeen.set(lane.target.name, yield* Ref.get(lane.confirmedSeen))
-    return { stopping, confirmedSeen }
+    return { stopping, sourceKeys: new Set(firstRowOf.keys()) }
   })

@@ -44,6 +44,8 @@ export interface TallyState {
   readonly errors: ReadonlyArray<string>
   /** Set by a problem that makes sending more chunks pointless (the vendor is down, a plan needs a person). */
   readonly stopped: boolean
+  /** Dry run: the first keys of the profiles that left the source. */
+  readonly missingKeys: ReadonlyArray<string> | undefined
 }
 
 /** @internal */
@@ -54,6 +56,7 @@ export interface Tally {
   readonly rejectHere: (reasons: ReadonlyMap<string, number>) => Effect.Effect<void>
   readonly vendorJob: (...ids: ReadonlyArray<string>) => Effect.Effect<void>
   readonly note: (message: string) => Effect.Effect<void>
+  readonly setMissingKeys: (keys: ReadonlyArray<string>) => Effect.Effect<void>
   readonly stop: (message: string) => Effect.Effect<void>
   /** Stops the target without a message (its reason is already among the errors). */
   readonly halt: Effect.Effect<void>
@@ -108,7 +111,14 @@ export const make = (
   options: { readonly resumedRows?: Map<string, boolean> } = {}
 ): Effect.Effect<Tally> =>
   Effect.map(
-    Ref.make<TallyState>({ counts: zero, rejectReasons: {}, vendorJobs: [], errors: [], stopped: false }),
+    Ref.make<TallyState>({
+      counts: zero,
+      rejectReasons: {},
+      vendorJobs: [],
+      errors: [],
+      stopped: false,
+      missingKeys: undefined
+    }),
     (ref): Tally => ({
       name,
       add: (more) => Ref.update(ref, (state) => ({ ...state, counts: addCounts(state.counts, more) })),
@@ -129,10 +139,11 @@ export const make = (
       vendorJob: (...ids) => Ref.update(ref, (state) => ({ ...state, vendorJobs: [...state.vendorJobs, ...ids] })),
       note: (message) => Ref.update(ref, (state) => ({ ...state, errors: [...state.errors, message] })),
       stop: (message) => Ref.update(ref, (state) => ({ ...state, stopped: true, errors: [...state.errors, message] })),
+      setMissingKeys: (keys) => Ref.update(ref, (state) => ({ ...state, missingKeys: [...keys] })),
       halt: Ref.update(ref, (state) => ({ ...state, stopped: true })),
       stopped: Effect.map(Ref.get(ref), (state) => state.stopped),
       get: Ref.get(ref),
-      report: Effect.map(Ref.get(ref), ({ counts, errors, rejectReasons, vendorJobs }) => ({
+      report: Effect.map(Ref.get(ref), ({ counts, errors, missingKeys, rejectReasons, vendorJobs }) => ({
         created: counts.created,
         updated: counts.updated,
         unchanged: counts.unchanged,
@@ -152,7 +163,8 @@ export const make = (
         deadLettersReplayed: counts.deadLettersReplayed,
         resumedJobs: counts.resumedJobs,
         neutralised: counts.neutralised,
-        errors: [...errors]
+        errors: [...errors],
+        ...(missingKeys === undefined ? {} : { missingKeys: [...missingKeys] })
       })),
       resumedRows: options.resumedRows ?? new Map(),
       resumption: options.resumedRows !== undefined
