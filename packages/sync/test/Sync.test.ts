@@ -432,6 +432,38 @@ describe("Sync.run dry runs and deletes", () => {
 })
 
 describe("Sync.run coordination", () => {
+  it.scopedLive("publishes its progress as a stream: every consumer reads every event, in order, up to done", () =>
+    Effect.gen(function* () {
+      const fixture = yield* Fixtures.sandbox()
+      const directory = yield* Fixtures.temporaryDirectory
+      const config = yield* Fixtures.configFor({
+        directory,
+        sandbox: fixture.sandbox,
+        source: { type: "csv", path: firstRows(directory, "rows.csv", 30) },
+        rowsPerImport: 10,
+        targets: ["copernica"]
+      })
+      const streamed: Array<Sync.Progress> = []
+      const called: Array<Sync.Progress> = []
+      const report = yield* runSync(config, {
+        // A slow consumer: the run waits for it to have read every event before it returns.
+        progress: (events) =>
+          Stream.runForEach(events, (event) =>
+            Effect.zipRight(
+              Effect.sleep("5 millis"),
+              Effect.sync(() => streamed.push(event))
+            )
+          ),
+        onProgress: (event) => called.push(event)
+      })
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.deepStrictEqual(streamed, called)
+      assert.strictEqual(streamed.at(-1)?.phase, "done")
+      assert.strictEqual(streamed.at(-1)?.chunksDone, report.targets.copernica!.chunks)
+      assert.strictEqual(streamed.filter((event) => event.phase === "sending").length, report.targets.copernica!.chunks)
+    })
+  )
+
   it.scopedLive("refuses to run while another run of the sync holds the lock", () =>
     Effect.gen(function* () {
       const fixture = yield* Fixtures.sandbox()
