@@ -3,7 +3,8 @@
  * tarballs of its @profilesync dependencies, so nothing of ours comes from the registry, and its peers from the
  * registry at the workspace's locked versions) into a project outside the workspace; a consumer importing every
  * public subpath type-checks (NodeNext, strict) and runs under node. Core's install is also checked for what a
- * client-only user must not get: native code, SQL drivers, CSV parsers, YAML libraries, or ioredis loaded on import.
+ * client-only user must not get: native code, SQL drivers, CSV parsers, YAML libraries, or ioredis loaded on import;
+ * sync's, that a state store needs only its own driver (a missing one is an error naming the package).
  */
 import * as FileSystem from "node:fs"
 import { createRequire } from "node:module"
@@ -204,7 +205,7 @@ describe("each library installed with npm into a project outside the workspace",
     expectEveryModuleExports(await importEach(project, modules), modules)
   }, 900_000)
 
-  it("sync: with its peers (SQLite's native module from the loopback mirror), every subpath", async () => {
+  it("sync: a store's driver only when that store is used (SQLite without the PostgreSQL driver), every subpath", async () => {
     const modules = subpaths("sync")
     expect(modules).toEqual(
       expect.arrayContaining([
@@ -212,10 +213,13 @@ describe("each library installed with npm into a project outside the workspace",
         "@profilesync/sync/SyncState",
         "@profilesync/sync/Source/Csv",
         "@profilesync/sync/Source/Json",
-        "@profilesync/sync/Source/Postgres"
+        "@profilesync/sync/Source/Postgres",
+        "@profilesync/sync/SyncState/Sqlite",
+        "@profilesync/sync/SyncState/Postgres"
       ])
     )
-    const peers = ["effect", "@effect/sql", "@effect/experimental", "@effect/sql-pg", "@effect/sql-sqlite-node"]
+    // Every peer but the PostgreSQL driver (SQLite's native module comes from the loopback mirror).
+    const peers = ["effect", "@effect/sql", "@effect/experimental", "@effect/sql-sqlite-node"]
     const project = await install("sync", {
       "@profilesync/sync": `file:${tarballOf("sync")}`,
       "@profilesync/core": `file:${tarballOf("core")}`,
@@ -223,6 +227,45 @@ describe("each library installed with npm into a project outside the workspace",
       ...Object.fromEntries(peers.map((peer) => [peer, lockedVersion("sync", peer)])),
       ioredis: lockedVersion("sync", "ioredis")
     })
+    const packages = await installedPackages(project)
+    expect(packages.filter((name) => name === "pg" || name === "@effect/sql-pg")).toEqual([])
+
+    // A SQLite store opens and takes a run; a PostgreSQL store fails before connecting, naming the package.
+    FileSystem.writeFileSync(
+      Path.join(project, "stores.mjs"),
+      [
+        'import * as Effect from "effect/Effect"',
+        'import * as SyncState from "@profilesync/sync/SyncState"',
+        "const startRun = (layer) =>",
+        "  Effect.runPromise(",
+        '    Effect.flatMap(SyncState.SyncState, (store) => store.startRun({ sync: "s", targets: ["ocamba"] })).pipe(',
+        "      Effect.provide(layer),",
+        "      Effect.either",
+        "    )",
+        "  )",
+        'const sqlite = await startRun(SyncState.layerSqlite({ filename: "state.db" }))',
+        'const postgres = await startRun(SyncState.layerPostgres({ url: "postgres://127.0.0.1:9/state" }))',
+        "const outcome = (result) =>",
+        "  result._tag === 'Right' ? { status: result.right.status } : { reason: result.left.reason._tag, message: result.left.message }",
+        "console.log(JSON.stringify({ sqlite: outcome(sqlite), postgres: outcome(postgres) }))"
+      ].join("\n")
+    )
+    const stores = await runProcess(process.execPath, ["stores.mjs"], { cwd: project, env: process.env })
+    expect(stores.code, stores.output).toBe(0)
+    expect(JSON.parse(stores.output)).toEqual({
+      sqlite: { status: "running" },
+      postgres: {
+        reason: "MissingDriver",
+        message: expect.stringContaining("needs the package @effect/sql-pg, which is not installed")
+      }
+    })
+
+    await npm(project, [
+      "install",
+      "--prefer-offline",
+      "--no-package-lock",
+      `@effect/sql-pg@${lockedVersion("sync", "@effect/sql-pg")}`
+    ])
     expect(await typeCheck(project, modules)).toBe("")
     expectEveryModuleExports(await importEach(project, modules), modules)
   }, 900_000)

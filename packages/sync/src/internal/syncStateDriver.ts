@@ -23,12 +23,14 @@ const drivers: {
   postgres: { packageName: "@effect/sql-pg", load: () => import("../SyncState/Postgres.ts") }
 }
 
-// Resolved from here as the store module's own import is, so a package installed where that import cannot see it
-// counts as missing too. Asking the resolver, rather than reading the import's error message, tells a missing driver
-// from one that is installed but fails to load (a native module built for another Node version).
+// Resolved from here the way the store module's own `import` is (ESM resolution: no NODE_PATH, no global folders),
+// so a package that import cannot see counts as missing. Asking the resolver, rather than reading the import's error
+// message, tells a missing driver from one that is installed but fails to load (a native module built for another
+// Node version). `import.meta.resolve` is missing only under test runners that load modules themselves.
 const isInstalled = (packageName: string): boolean => {
   try {
-    createRequire(import.meta.url).resolve(`${packageName}/package.json`)
+    if (typeof import.meta.resolve === "function") import.meta.resolve(`${packageName}/package.json`)
+    else createRequire(import.meta.url).resolve(`${packageName}/package.json`)
     return true
   } catch {
     return false
