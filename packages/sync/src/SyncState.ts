@@ -66,7 +66,7 @@ import * as store from "./internal/syncStateStore.ts"
  * - `NotFound`: no run or job with that id.
  * - `InvalidTransition`: a job cannot move from its status to the one asked for (e.g. a finished job to started).
  * - `UnsupportedDialect`: the `SqlClient` is neither SQLite nor PostgreSQL.
- * - `MissingDriver`: the store's driver (`packageName`, an optional peer dependency) is not installed.
+ * - `MissingDriver`: the store's driver (`packageName`, a peer dependency) is not installed.
  *
  * @since 0.1.0
  * @category errors

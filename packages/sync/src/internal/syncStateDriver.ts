@@ -1,7 +1,7 @@
 /**
- * Loads the module of a store kind when its layer is built. Each imports its database driver, an optional peer
- * dependency of this package, so a user of one store never needs the other's driver; a driver that is not installed
- * is `MissingDriver`, naming the package to install.
+ * Loads the module of a store kind when its layer is built. Each imports its database driver, a peer dependency of
+ * this package (optional for PostgreSQL), so a SQLite user never needs the PostgreSQL driver; a driver that is not
+ * installed is `MissingDriver`, naming the package to install.
  *
  * @internal
  */
