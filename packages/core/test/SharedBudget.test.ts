@@ -1,20 +1,20 @@
 /**
  * Three OS processes share one Ocamba budget through a real redis-server, against the sandbox counting the vendor's
  * fixed windows (the judge of 429s). Windows are scaled down (10 per 250 ms and 60 per 3 s instead of 10 per second
- * and 150 per minute) so a run takes seconds. The processes run core's built JavaScript; each warms up on another
- * account first, and the measured span starts once every process has said it is ready, not after a fixed head start.
+ * and 150 per minute) so a run takes seconds. The processes run core's built JavaScript (the e2e global setup builds
+ * it with turbo); each warms up on another account first, and the measured span starts once every process has said it
+ * is ready, not after a fixed head start.
  * Calls are counted when the sandbox saw them arrive (its request log), as the vendor counts them.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
-import { assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { type RequestLogEntry, startSandbox } from "@profilesync/sandbox"
 import { startRelay } from "@profilesync/test-support"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
-import { buildCore } from "./support/BuiltPackage.ts"
 import * as RedisServer from "./support/RedisServer.ts"
 
 const workerPath = Path.join(import.meta.dirname, "support/shared-budget-worker.mjs")
@@ -139,11 +139,19 @@ const run = (options: {
     return { results, startAt, arrivals, counters: sandbox.counters().vendors.ocamba }
   })
 
+/** Arrivals per 500 ms from the span's start (and just after it), for a failure message that shows where calls went. */
+const timeline = (arrivals: ReadonlyArray<number>, startAt: number, runFor: number): string => {
+  const buckets = Array.from({ length: Math.ceil(runFor / 500) + 2 }, () => 0)
+  for (const at of arrivals) {
+    const index = Math.floor((at - startAt) / 500)
+    if (index >= 0 && index < buckets.length) buckets[index]!++
+  }
+  return `arrivals per 500 ms from the start: ${buckets.join(" ")} (the last two after the span)`
+}
+
 const sleepUntil = (at: number) => Effect.sleep(Duration.millis(Math.max(0, at - Date.now())))
 
 describe("a budget shared through Redis", () => {
-  beforeAll(() => buildCore(), 240_000)
-
   it.scopedLive(
     "lets three processes use at least 97% of the steady budget with zero 429s from the vendor",
     () =>
@@ -155,7 +163,11 @@ describe("a budget shared through Redis", () => {
         const admitted = arrivals.filter((at) => at >= startAt && at < startAt + runFor)
         // In 6 s the steady window (60 per 3 s) allows two full windows: 120 calls.
         const budget = 2 * steady.limit
-        assert.isAtLeast(admitted.length, Math.ceil(0.97 * budget), `admitted ${admitted.length} of ${budget}`)
+        assert.isAtLeast(
+          admitted.length,
+          Math.ceil(0.97 * budget),
+          `admitted ${admitted.length} of ${budget}; ${timeline(arrivals, startAt, runFor)}`
+        )
         assert.isAtMost(admitted.length, budget)
         assert.isTrue(
           results.every((result) => result.admitted.length > 0),

@@ -1,7 +1,7 @@
 /**
  * @module
- * The `profilesync-sandbox` command: argument parsing, and a real process that prints its URLs, logs each request
- * with the token redacted, and exits cleanly on SIGTERM.
+ * The `profilesync-sandbox` command: argument parsing, and a real process (the built bin; the e2e global setup
+ * builds it) that prints its URLs, logs each request with the token redacted, and exits cleanly on SIGTERM.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -111,11 +111,10 @@ const waitForOutput = (child: ChildProcessWithoutNullStreams, pattern: RegExp, t
 
 describe("profilesync-sandbox process", () => {
   it("prints its URLs and tokens, logs requests with the token redacted, and exits 0 on SIGTERM", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=@profilesync/source", "src/cli.ts", "--port", "0", "--seed", "7"],
-      { cwd: packageDirectory, stdio: "pipe" }
-    )
+    const child = spawn(process.execPath, ["bin/profilesync-sandbox.js", "--port", "0", "--seed", "7"], {
+      cwd: packageDirectory,
+      stdio: "pipe"
+    })
     try {
       const banner = await waitForOutput(child, /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*seed 7/)
       const url = banner[1]!

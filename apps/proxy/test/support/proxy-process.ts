@@ -1,8 +1,8 @@
 /**
  * @module
- * Test support: the proxy as a separate process, started exactly as in production
- * (`node --conditions=@profilesync/source --import tsx src/main.ts`) with a given environment, on a free port.
- * Its JSON log lines are collected. It is ready when `/healthz` answers (whatever `LOG_LEVEL` says).
+ * Test support: the proxy as a separate process, started exactly as in production (`node bin/profilesync-proxy.js`,
+ * the build: the e2e global setup builds it) with a given environment, on a free port. Its JSON log lines are
+ * collected. It is ready when `/healthz` answers (whatever `LOG_LEVEL` says).
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { dirname, join } from "node:path"
@@ -30,15 +30,15 @@ export interface ProxyProcess {
   ) => Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>
 }
 
-/** Runs `src/main.ts` with `env` (merged over a minimal base) and returns when it exits or fails to start. */
+/** Runs the built proxy with `env` (merged over a minimal base) and returns when it exits or fails to start. */
 export const runProxyProcess = (env: Record<string, string>) =>
-  spawn(process.execPath, ["--conditions=@profilesync/source", "--import", "tsx", "src/main.ts"], {
+  spawn(process.execPath, ["bin/profilesync-proxy.js"], {
     cwd: proxyDirectory,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
 
-/** Starts a proxy process and waits until it listens (up to 30 s: tsx compiles the sources on first start). */
+/** Starts a proxy process and waits until it listens (up to 30 s, for a loaded machine). */
 export const startProxyProcess = async (env: Record<string, string>): Promise<ProxyProcess> => {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
