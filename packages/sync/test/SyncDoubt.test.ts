@@ -340,6 +340,42 @@ describe("Sync.run with an open circuit breaker", () => {
       assertReconciles(report)
     })
   )
+  it.scopedLive("a stop signal ends the wait for the breaker: the run ends at once, and its rows go next run", () =>
+    Effect.gen(function* () {
+      const { config, fixture } = yield* setUp(40, 10)
+      const opened = yield* Deferred.make<void>()
+      let refused = 0
+      // The vendor cannot be reached at all: the breaker opens and would stay open for a minute.
+      const down: Fetch = async (request) => {
+        if (isCreate(request)) {
+          if (++refused >= 2) Deferred.unsafeDone(opened, Exit.void)
+          throw connectionRefused()
+        }
+        return fetch(request)
+      }
+      const started = Date.now()
+      const report = yield* Sync.run({
+        config,
+        polling: Fixtures.testPolling,
+        stopSignal: Deferred.await(opened)
+      }).pipe(
+        Effect.provide(
+          CopernicaClient.layerTest({
+            accessToken: "copernica-sandbox-token",
+            baseUrl: config.targets.copernica!.baseUrl,
+            fetch: down,
+            circuitBreaker: { failureThreshold: 2, resetAfter: "1 minute" }
+          })
+        ),
+        Effect.provide(Sync.layer(config))
+      )
+      assert.isBelow(Date.now() - started, 60_000, "the run did not wait for the breaker")
+      // The source was read before the signal came: the run ends as its targets did, its rows go next run.
+      assert.strictEqual(report.targets.copernica!.failed, 40, Sync.formatReport(report))
+      assert.strictEqual(importsOf(fixture).count, 0)
+      assertReconciles(report)
+    })
+  )
 })
 
 describe("Sync.run with failing status reads", () => {

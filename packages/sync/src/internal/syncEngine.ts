@@ -135,6 +135,8 @@ const runScoped = (
       maxDelay: millis(options.polling?.maxDelay ?? defaultPolling.maxDelay),
       timeout: millis(options.polling?.timeout ?? defaultPolling.timeout)
     }
+    // Completes when the stop signal arrives: reading stops, and no chunk waits for a breaker any more.
+    const stopped = yield* Deferred.make<void>()
     const context: RunContext = {
       config,
       runId,
@@ -144,6 +146,7 @@ const runScoped = (
       mapper: Mapping.makeMapper(config),
       polling,
       deadline: startedAt + polling.timeout,
+      stopped: Deferred.await(stopped),
       directory,
       progress: counters.progress,
       jobDone: Effect.zipRight(
@@ -182,7 +185,6 @@ const runScoped = (
           })
 
     const main = Effect.gen(function* () {
-      const stopped = yield* Deferred.make<void>()
       const stopSignal = options.stopSignal
       if (stopSignal !== undefined) {
         yield* Effect.forkScoped(Effect.zipRight(stopSignal, Deferred.succeed(stopped, undefined)))

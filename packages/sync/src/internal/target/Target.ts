@@ -135,6 +135,8 @@ export interface RunContext {
    * the poll timeout. Until then a chunk that meets an open breaker waits for it to half-open and goes on.
    */
   readonly deadline: number
+  /** Completes when the run's stop signal arrived. */
+  readonly stopped: Effect.Effect<void>
   /** Where import files are written (a real run only). */
   readonly directory: string
   readonly progress: (phase: Sync.Progress["phase"], target?: TargetName) => Effect.Effect<void>

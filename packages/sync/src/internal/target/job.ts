@@ -64,12 +64,13 @@ const breakerPause = Duration.seconds(1)
  * Runs a vendor call; while it fails because the vendor's circuit breaker is open (the call was not sent), waits
  * for the breaker to half-open and runs it again, as long as the wait ends within the run's budget
  * (`RunContext.deadline`). An open breaker thus pauses a target instead of stopping it for the rest of the run; past
- * the budget the call fails with `CircuitOpen`, which stops the target (see {@link stopsTarget}).
+ * the budget, or once the run was told to stop, the call fails with `CircuitOpen`, which stops the target (see
+ * {@link stopsTarget}).
  *
  * @internal
  */
 export const throughBreaker = <A, E extends VendorError, R>(
-  context: Pick<RunContext, "deadline">,
+  context: Pick<RunContext, "deadline" | "stopped">,
   call: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.gen(function* () {
@@ -81,7 +82,12 @@ export const throughBreaker = <A, E extends VendorError, R>(
       // A little past the half-open time, so the next call finds the breaker ready for a probe.
       const wait = Duration.toMillis(Option.getOrElse(reason.retryAfter, () => breakerPause)) + 10
       if ((yield* Clock.currentTimeMillis) + wait > context.deadline) return yield* Effect.fail(result.left)
-      yield* Effect.sleep(Duration.millis(wait))
+      // A run told to stop does not wait: the chunk's rows go next run.
+      const waited = yield* Effect.raceFirst(
+        Effect.as(Effect.sleep(Duration.millis(wait)), true),
+        Effect.as(context.stopped, false)
+      )
+      if (!waited) return yield* Effect.fail(result.left)
     }
   })
 
