@@ -38,9 +38,6 @@ const defaultPolling: Polling = { initialDelay: 500, maxDelay: 15_000, timeout: 
 /** The lock every run of a sync takes, in every process and on every machine sharing the state store. */
 export const lockName = (sync: string): string => `profilesync-sync:${sync}`
 
-/** @internal */
-export const statePathOf = Report.statePathOf
-
 /** Where the rejects of a dry run go, so a preview never overwrites the last real run's file. */
 const dryRunPath = (path: string): string => {
   const extension = extname(path)
