@@ -138,7 +138,7 @@ export interface Source {
  * - `FieldTooLarge` in the header.
  * - `InvalidEncoding`: bytes that are not valid in the encoding; `line` and `byteOffset` say where.
  * - `QueryFailed`: the database refused the connection or the query.
- * - `MissingDriver`: the database driver of the source (an optional peer dependency) is not installed; `packageName`
+ * - `MissingDriver`: the database driver of the source (a peer dependency) is not installed; `packageName`
  *   says what to install.
  *
  * @since 0.1.0

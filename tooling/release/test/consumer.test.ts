@@ -44,6 +44,13 @@ const lockedVersion = (name: string, dependency: string): string => {
   return (JSON.parse(FileSystem.readFileSync(manifest, "utf8")) as { readonly version: string }).version
 }
 
+/** The version of `dependency` that `packages/<name>`'s copy of `peer` sees in the workspace (a peer's own peer). */
+const peerVersion = (name: string, peer: string, dependency: string): string => {
+  const fromPeer = createRequire(Path.join(repository, "packages", name, "node_modules", peer, "package.json"))
+  const manifest = fromPeer.resolve(`${dependency}/package.json`)
+  return (JSON.parse(FileSystem.readFileSync(manifest, "utf8")) as { readonly version: string }).version
+}
+
 /**
  * The public subpaths of `packages/<name>`: the root and, when it exports `./*`, one per `src/*.ts` module and per
  * module of a module's folder (`src/Source/Csv.ts` is `@profilesync/sync/Source/Csv`).
@@ -79,15 +86,19 @@ const npm = async (project: string, args: ReadonlyArray<string>) => {
   return result.output
 }
 
-/** A scratch project with `dependencies`, installed by npm; returns its directory. */
-const install = async (label: string, dependencies: Record<string, string>): Promise<string> => {
+/** A scratch project with `dependencies`, installed by npm (with `options`, e.g. `--legacy-peer-deps`); its directory. */
+const install = async (
+  label: string,
+  dependencies: Record<string, string>,
+  options: ReadonlyArray<string> = []
+): Promise<string> => {
   const project = Path.join(scratch, label)
   FileSystem.mkdirSync(project)
   FileSystem.writeFileSync(
     Path.join(project, "package.json"),
     JSON.stringify({ name: `consumer-${label}`, private: true, type: "module", dependencies })
   )
-  await npm(project, ["install", "--prefer-offline", "--no-package-lock"])
+  await npm(project, ["install", "--prefer-offline", "--no-package-lock", ...options])
   return project
 }
 
@@ -218,17 +229,28 @@ describe("each library installed with npm into a project outside the workspace",
         "@profilesync/sync/SyncState/Postgres"
       ])
     )
-    // Every peer but the PostgreSQL driver (SQLite's native module comes from the loopback mirror).
+    // A consumer that leaves out the PostgreSQL driver: npm installs peer dependencies itself, so peers are installed
+    // only as listed here (`--legacy-peer-deps`, as yarn or pnpm without auto-install-peers would). Every peer but
+    // `@effect/sql-pg`; SQLite's native module comes from the loopback mirror.
     const peers = ["effect", "@effect/sql", "@effect/experimental", "@effect/sql-sqlite-node"]
-    const project = await install("sync", {
-      "@profilesync/sync": `file:${tarballOf("sync")}`,
-      "@profilesync/core": `file:${tarballOf("core")}`,
-      "@profilesync/contracts": `file:${tarballOf("contracts")}`,
-      ...Object.fromEntries(peers.map((peer) => [peer, lockedVersion("sync", peer)])),
-      ioredis: lockedVersion("sync", "ioredis")
-    })
-    const packages = await installedPackages(project)
-    expect(packages.filter((name) => name === "pg" || name === "@effect/sql-pg")).toEqual([])
+    const project = await install(
+      "sync",
+      {
+        "@profilesync/sync": `file:${tarballOf("sync")}`,
+        "@profilesync/core": `file:${tarballOf("core")}`,
+        "@profilesync/contracts": `file:${tarballOf("contracts")}`,
+        ...Object.fromEntries(peers.map((peer) => [peer, lockedVersion("sync", peer)])),
+        "@effect/platform": peerVersion("sync", "@effect/sql", "@effect/platform"),
+        ioredis: lockedVersion("sync", "ioredis")
+      },
+      ["--legacy-peer-deps"]
+    )
+    // Read from the disk: `npm ls` fails on the peer left out.
+    const postgresDrivers = FileSystem.readdirSync(Path.join(project, "node_modules"), {
+      recursive: true,
+      encoding: "utf8"
+    }).filter((file) => /(^|\/)(pg|@effect\/sql-pg)$/.test(file))
+    expect(postgresDrivers).toEqual([])
 
     // A SQLite store opens and takes a run; a PostgreSQL store fails before connecting, naming the package.
     FileSystem.writeFileSync(

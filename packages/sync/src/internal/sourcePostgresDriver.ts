@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL driver of a PostgreSQL source, imported when such a source is first read: `@effect/sql-pg` (which
- * brings `pg`) is an optional peer dependency, needed only by users who configure a PostgreSQL source, and a missing
+ * brings `pg`) is a peer dependency, needed only by users who configure a PostgreSQL source, and a missing
  * driver fails that source with an error naming the package to install.
  *
  * @internal

@@ -1,7 +1,7 @@
 /**
  * Loads the module of a store kind when its layer is built. Each imports its database driver, a peer dependency of
- * this package (optional for PostgreSQL), so a SQLite user never needs the PostgreSQL driver; a driver that is not
- * installed is `MissingDriver`, naming the package to install.
+ * this package, so a SQLite user whose package manager does not install peers needs no PostgreSQL driver; a driver
+ * that is not installed is `MissingDriver`, naming the package to install.
  *
  * @internal
  */
