@@ -58,12 +58,10 @@ export const spawnCli = (args: ReadonlyArray<string>, options: SpawnOptions = {}
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk
   })
+  // `close`, not `exit`: output can still be in the pipes when the process has exited (on a loaded machine for longer
+  // than any fixed wait); `close` comes once both pipes have ended, with everything read.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => {
-      // Let the pipes drain after the exit event.
-      child.stdout?.once("end", () => {})
-      setTimeout(() => resolve({ code, signal }), 50)
-    })
+    child.once("close", (code, signal) => resolve({ code, signal }))
   })
   return { child, stdout: () => stdout, stderr: () => stderr, exited }
 }

@@ -13,7 +13,8 @@ describe("main", () => {
     child.stderr!.on("data", (chunk: Buffer) => {
       stderr += chunk.toString()
     })
-    const code = await new Promise<number | null>((resolve) => child.once("exit", (exitCode) => resolve(exitCode)))
+    // `close`, not `exit`: the lines can still be in the pipe when the process has exited.
+    const code = await new Promise<number | null>((resolve) => child.once("close", (exitCode) => resolve(exitCode)))
     expect(code).toBe(2)
     expect(stderr).toContain('  - PORT: must be a whole number from 0 to 65535, got "x"')
     expect(stderr).toContain('  - LOG_LEVEL: must be one of debug, info, warn, error, silent, got "loud"')

@@ -108,7 +108,15 @@ const caller = async (
 describe("three replicas sharing one Redis", () => {
   it("are ready: Redis answers", async () => {
     for (const replica of replicas) {
-      const response = await fetch(`${replica.url}/readyz`)
+      // Listening comes first; Redis connects lazily and must answer a PING within 500 ms, which a loaded machine
+      // may miss at first: wait for readiness (bounded), do not take the first answer.
+      const deadline = Date.now() + 30_000
+      let response = await fetch(`${replica.url}/readyz`)
+      while (response.status !== 200 && Date.now() < deadline) {
+        await response.arrayBuffer()
+        await sleep(100)
+        response = await fetch(`${replica.url}/readyz`)
+      }
       expect(response.status).toBe(200)
       expect(await response.json()).toEqual({ status: "ready" })
     }

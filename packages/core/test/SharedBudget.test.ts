@@ -54,7 +54,8 @@ const startWorker = (environment: Record<string, string>): Effect.Effect<Worker,
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk
     })
-    child.on("exit", (code) => {
+    // `close`, not `exit`: the result line can still be in the pipe when the worker has exited.
+    child.on("close", (code) => {
       const failure = new Error(`worker exited with ${code}:\n${stderr}`)
       Deferred.unsafeDone(ready, Effect.fail(failure))
       const last = stdout.trim().split("\n").at(-1) ?? ""

@@ -46,8 +46,9 @@ export const startProxyProcess = async (env: Record<string, string>): Promise<Pr
   const logs: Array<Record<string, unknown>> = []
   let output = ""
   let pending = ""
+  // `close`, not `exit`: the last log lines can still be in the pipes when the process has exited.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal }))
+    child.once("close", (code, signal) => resolve({ code, signal }))
   )
   child.stdout!.on("data", (chunk: Buffer) => {
     output += chunk.toString()
