@@ -73,7 +73,13 @@ export const generateContractFiles = async (specDirectory: string): Promise<Map<
 
     // `defaultNonNullable: false`: a member with a vendor default stays optional for callers (Copernica `autostart`).
     const ast = await openapiTS(structuredClone(document) as never, { alphabetize: true, defaultNonNullable: false })
-    files.set(`${spec.name}.ts`, banner(spec.name) + astToString(ast))
+    // openapi-typescript's helper for a `required` list on an `allOf` is used by exported types: export it too,
+    // so that the API reference can show what it means.
+    const types = astToString(ast).replace(
+      /^type WithRequired</m,
+      "/** `T` with the keys `K` required: how a schema's `required` list applies to an `allOf`. */\nexport type WithRequired<"
+    )
+    files.set(`${spec.name}.ts`, banner(spec.name) + types)
 
     files.set(
       `${spec.name}.document.ts`,

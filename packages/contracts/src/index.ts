@@ -38,11 +38,30 @@ export type {
   RetryPolicy,
   RetrySafety
 } from "./Metadata.ts"
-export type { OpenApiDocument } from "./OpenApi.ts"
+export type {
+  JsonSchema,
+  MediaTypeObject,
+  OpenApiDocument,
+  OperationObject,
+  ParameterObject,
+  PathItemObject,
+  Reference,
+  RequestBodyObject,
+  ResponseObject
+} from "./OpenApi.ts"
 export { canonicalPhpQuery, parsePhpForm, phpBoolean } from "./PhpForm.ts"
 export { redacted, redactSecrets, redactUrl, secretQueryParameters } from "./Redact.ts"
 export type { IssueLocation, RequestInput, ValidationIssue, ValidationResult, Validator } from "./Validator.ts"
 export { maxJsonDepth, tooDeepAt } from "./Validator.ts"
+/**
+ * Every Copernica REST v3 operation with its retry safety, rate limits and provenance, keyed by operationId (also
+ * `Copernica.operations`).
+ */
+/**
+ * Every Ocamba Hood operation with its retry safety, rate limits and provenance, keyed by operationId (also
+ * `Ocamba.operations`).
+ */
+export { copernicaOperations, ocambaOperations }
 
 /** The operations of Ocamba Hood, by operationId. */
 export type OcambaOperations = typeof ocambaOperations

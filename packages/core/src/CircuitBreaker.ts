@@ -13,6 +13,7 @@ import type * as Effect from "effect/Effect"
 import type * as Metric from "effect/Metric"
 import type * as Stream from "effect/Stream"
 import * as internal from "./internal/circuitBreaker.ts"
+import { CircuitBreakerError } from "./internal/circuitBreaker.ts"
 
 /**
  * The state of a breaker.
@@ -84,28 +85,7 @@ export type CircuitBreakerErrorReason = Data.TaggedEnum<{
 export const CircuitBreakerErrorReason: Data.TaggedEnum.Constructor<CircuitBreakerErrorReason> =
   internal.CircuitBreakerErrorReason
 
-/**
- * The failure of a call the breaker refused without running it.
- *
- * **Details**
- *
- * A tagged error (`_tag: "CircuitBreakerError"`) with a `reason` ({@link CircuitBreakerErrorReason}). Vendor
- * clients map it to their own error (for example `OcambaError` with reason `CircuitOpen`).
- *
- * **Gotchas**
- *
- * Retrying a refused call right away defeats the breaker: classify it as `Stop`, or honour `retryAfter`.
- *
- * @since 0.1.0
- * @category errors
- */
-export const CircuitBreakerError: typeof internal.CircuitBreakerError = internal.CircuitBreakerError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type CircuitBreakerError = internal.CircuitBreakerError
+export { CircuitBreakerError }
 
 /**
  * Options of {@link make}.

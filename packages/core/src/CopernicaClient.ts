@@ -23,15 +23,20 @@ import {
   type CommonOptions,
   keyPolicy,
   makeSettings,
-  type ProxyOptions,
   reveal,
-  type Secret,
   testRetry,
   throughProxy
 } from "./internal/vendorClient.ts"
 import * as Throttle from "./Throttle.ts"
+import type { ProxyOptions, Secret, VendorErrorReason, VendorFailure } from "./Vendor.ts"
 
-type Schemas = CopernicaTypes.components["schemas"]
+/**
+ * The schemas of the vendor's OpenAPI document, by name: the models below are picked from it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Schemas = CopernicaTypes.components["schemas"]
 
 /** @since 0.1.0 @category models */
 export type CreateImportRequest = Schemas["CreateImportRequest"]
@@ -63,7 +68,7 @@ export interface Paging {
  * @since 0.1.0
  * @category errors
  */
-export type CopernicaErrorReason = vendorCall.VendorErrorReason
+export type CopernicaErrorReason = VendorErrorReason
 
 /**
  * Constructors and guards for {@link CopernicaErrorReason}.
@@ -71,7 +76,7 @@ export type CopernicaErrorReason = vendorCall.VendorErrorReason
  * @since 0.1.0
  * @category errors
  */
-export const CopernicaErrorReason: typeof vendorCall.VendorErrorReason = vendorCall.VendorErrorReason
+export const CopernicaErrorReason: Data.TaggedEnum.Constructor<CopernicaErrorReason> = vendorCall.VendorErrorReason
 
 /**
  * The Copernica client's only error: the operation, the request id, how many attempts were made, and the `reason`.
@@ -79,8 +84,8 @@ export const CopernicaErrorReason: typeof vendorCall.VendorErrorReason = vendorC
  * @since 0.1.0
  * @category errors
  */
-export class CopernicaError extends Data.TaggedError("CopernicaError")<vendorCall.VendorFailure> {
-  constructor(failure: vendorCall.VendorFailure) {
+export class CopernicaError extends Data.TaggedError("CopernicaError")<VendorFailure> {
+  constructor(failure: VendorFailure) {
     super(failure)
     // An own `message`, so every printer (Effect's Cause, vitest, console) shows it.
     Object.defineProperty(this, "message", {

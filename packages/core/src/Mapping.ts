@@ -30,7 +30,7 @@
 import type { CopernicaTypes, OcambaTypes } from "@profilesync/contracts"
 import type * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
-import { MappingError as MappingErrorClass, MappingErrorReason as mappingErrorReason } from "./internal/mappingError.ts"
+import { MappingError, MappingErrorReason as mappingErrorReason } from "./internal/mappingError.ts"
 import * as mapper from "./internal/mappingMapper.ts"
 import * as normalisers from "./internal/mappingNormalise.ts"
 import * as output from "./internal/mappingOutput.ts"
@@ -690,16 +690,4 @@ export type MappingErrorReason = Data.TaggedEnum<{
  */
 export const MappingErrorReason: Data.TaggedEnum.Constructor<MappingErrorReason> = mappingErrorReason
 
-/**
- * The error of this module, with a {@link MappingErrorReason}.
- *
- * @since 0.1.0
- * @category errors
- */
-export const MappingError: typeof MappingErrorClass = MappingErrorClass
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type MappingError = MappingErrorClass
+export { MappingError }

@@ -171,6 +171,18 @@ export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<Coperni
   schema.copernicaTypesFor
 
 /**
+ * One problem found across a config's sections (a key naming a field that does not exist, a target mapping an unknown
+ * field), at a path relative to the config's root.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CrossReferenceIssue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+/**
  * What `@profilesync/sync`'s config schema is built from, so that it reads exactly like these: the mapping sections
  * and their cross-reference rules, and the small value schemas its own sections use.
  *

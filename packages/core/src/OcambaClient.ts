@@ -18,15 +18,20 @@ import {
   type CommonOptions,
   keyPolicy,
   makeSettings,
-  type ProxyOptions,
   reveal,
-  type Secret,
   testRetry,
   throughProxy
 } from "./internal/vendorClient.ts"
 import * as Throttle from "./Throttle.ts"
+import type { ProxyOptions, Secret, VendorErrorReason, VendorFailure } from "./Vendor.ts"
 
-type Schemas = OcambaTypes.components["schemas"]
+/**
+ * The schemas of the vendor's OpenAPI document, by name: the models below are picked from it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Schemas = OcambaTypes.components["schemas"]
 
 /** @since 0.1.0 @category models */
 export type ProfileProperty = Schemas["ProfileProperty"]
@@ -57,7 +62,7 @@ export type ListProfilePropertiesQuery = NonNullable<
  * @since 0.1.0
  * @category errors
  */
-export type OcambaErrorReason = vendorCall.VendorErrorReason
+export type OcambaErrorReason = VendorErrorReason
 
 /**
  * Constructors and guards for {@link OcambaErrorReason}.
@@ -65,7 +70,7 @@ export type OcambaErrorReason = vendorCall.VendorErrorReason
  * @since 0.1.0
  * @category errors
  */
-export const OcambaErrorReason: typeof vendorCall.VendorErrorReason = vendorCall.VendorErrorReason
+export const OcambaErrorReason: Data.TaggedEnum.Constructor<OcambaErrorReason> = vendorCall.VendorErrorReason
 
 /**
  * The Ocamba client's only error: the operation, the request id, how many attempts were made, and the `reason`.
@@ -73,8 +78,8 @@ export const OcambaErrorReason: typeof vendorCall.VendorErrorReason = vendorCall
  * @since 0.1.0
  * @category errors
  */
-export class OcambaError extends Data.TaggedError("OcambaError")<vendorCall.VendorFailure> {
-  constructor(failure: vendorCall.VendorFailure) {
+export class OcambaError extends Data.TaggedError("OcambaError")<VendorFailure> {
+  constructor(failure: VendorFailure) {
     super(failure)
     // An own `message`, so every printer (Effect's Cause, vitest, console) shows it.
     Object.defineProperty(this, "message", { value: vendorCall.describeFailure("Ocamba", failure), enumerable: false })

@@ -32,7 +32,14 @@ export interface BudgetOptions {
   readonly replicas?: number | undefined
 }
 
-type Promised<Service> = {
+/**
+ * The Promise form of an Effect service: each method returning an `Effect` returns a `Promise` of its value (failing
+ * with the Effect's own error), each `Effect` value becomes a method without arguments, and the rest stays as it is.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Promised<Service> = {
   readonly [Method in keyof Service]: Service[Method] extends (
     ...parameters: infer Parameters
   ) => Effect.Effect<infer A, unknown>

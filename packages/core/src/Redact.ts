@@ -27,7 +27,12 @@ import * as internal from "./internal/redact.ts"
  * @since 0.1.0
  * @category models
  */
-export type ChunkScanner = internal.ChunkScanner
+export interface ChunkScanner {
+  /** Returns what can be passed on of `chunk` (possibly empty); keeps the tail where a secret may begin. */
+  readonly push: (chunk: Uint8Array) => Buffer
+  /** Returns the held-back tail at the end of the stream. */
+  readonly flush: () => Buffer
+}
 
 /**
  * Secrets shorter than this many characters are ignored by {@link register}.

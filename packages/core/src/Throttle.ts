@@ -32,10 +32,12 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import type * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import type * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -44,6 +46,7 @@ import * as internal from "./internal/throttle.ts"
 import * as MemoryStore from "./internal/throttleMemoryStore.ts"
 import * as Metrics from "./internal/throttleMetrics.ts"
 import * as Model from "./internal/throttleModel.ts"
+import { ThrottleError } from "./internal/throttleModel.ts"
 import * as RedisOnDemand from "./internal/throttleRedisOnDemand.ts"
 import * as RetryAfterParser from "./internal/throttleRetryAfter.ts"
 import type * as ThrottleRedis from "./ThrottleRedis.ts"
@@ -281,7 +284,11 @@ export interface Snapshot {
  * @since 0.1.0
  * @category errors
  */
-export type ThrottleErrorReason = Model.ThrottleErrorReason
+export type ThrottleErrorReason = Data.TaggedEnum<{
+  QueueFull: { readonly key: string; readonly maxQueue: number }
+  DeadlineExceeded: { readonly key: string; readonly retryAfter: Duration.Duration }
+  StoreUnavailable: { readonly key: string; readonly cause: unknown }
+}>
 
 /**
  * Constructors and guards for {@link ThrottleErrorReason}.
@@ -289,27 +296,9 @@ export type ThrottleErrorReason = Model.ThrottleErrorReason
  * @since 0.1.0
  * @category errors
  */
-export const ThrottleErrorReason: typeof Model.ThrottleErrorReason = Model.ThrottleErrorReason
+export const ThrottleErrorReason: Data.TaggedEnum.Constructor<ThrottleErrorReason> = Model.ThrottleErrorReason
 
-/**
- * The throttle's only error. Branch on `reason._tag`, never on the message.
- *
- * @example
- * ```ts
- * Effect.catchTag(program, "ThrottleError", (error) =>
- *   error.reason._tag === "DeadlineExceeded" ? answer503(error.reason.retryAfter) : Effect.fail(error))
- * ```
- *
- * @since 0.1.0
- * @category errors
- */
-export const ThrottleError: typeof Model.ThrottleError = Model.ThrottleError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type ThrottleError = Model.ThrottleError
+export { ThrottleError }
 
 /**
  * What the throttle did, as it happens.
@@ -323,7 +312,15 @@ export type ThrottleError = Model.ThrottleError
  * @since 0.1.0
  * @category models
  */
-export type ThrottleEvent = Model.ThrottleEvent
+export type ThrottleEvent = Data.TaggedEnum<{
+  Admitted: { readonly key: string; readonly waited: Duration.Duration }
+  Refused: { readonly key: string; readonly reason: ThrottleErrorReason }
+  CooldownStarted: { readonly key: string; readonly until: Date; readonly retryAfter: Duration.Duration }
+  ConcurrencyLowered: { readonly key: string; readonly maxConcurrent: number }
+  RateChanged: { readonly key: string; readonly limit: number; readonly window: Duration.Duration }
+  StoreFallback: { readonly replicas: number; readonly cause: unknown }
+  StoreRecovered: Record<never, never>
+}>
 
 /**
  * Constructors, guards (`ThrottleEvent.$is("Admitted")`) and a matcher for {@link ThrottleEvent}.
@@ -331,7 +328,7 @@ export type ThrottleEvent = Model.ThrottleEvent
  * @since 0.1.0
  * @category models
  */
-export const ThrottleEvent: typeof Model.ThrottleEvent = Model.ThrottleEvent
+export const ThrottleEvent: Data.TaggedEnum.Constructor<ThrottleEvent> = Model.ThrottleEvent
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Retry-After
@@ -344,7 +341,10 @@ export const ThrottleEvent: typeof Model.ThrottleEvent = Model.ThrottleEvent
  * @since 0.1.0
  * @category models
  */
-export type RetryAfter = Model.RetryAfter
+export type RetryAfter = Data.TaggedEnum<{
+  Delay: { readonly delay: Duration.Duration }
+  LowerConcurrency: Record<never, never>
+}>
 
 /**
  * Constructors and guards for {@link RetryAfter}.
@@ -352,7 +352,7 @@ export type RetryAfter = Model.RetryAfter
  * @since 0.1.0
  * @category models
  */
-export const RetryAfter: typeof Model.RetryAfter = Model.RetryAfter
+export const RetryAfter: Data.TaggedEnum.Constructor<RetryAfter> = Model.RetryAfter
 
 /**
  * Parses a `Retry-After` header value.
@@ -395,12 +395,12 @@ export const parseRetryAfter = (
  * @category metrics
  */
 export const metrics: {
-  readonly queueDepth: typeof Metrics.queueDepth
-  readonly waitTime: typeof Metrics.waitTime
-  readonly admitted: typeof Metrics.admitted
-  readonly refused: typeof Metrics.refused
-  readonly cooldowns: typeof Metrics.cooldowns
-  readonly storeFallback: typeof Metrics.storeFallback
+  readonly queueDepth: Metric.Metric.Gauge<number>
+  readonly waitTime: Metric.Metric.Histogram<number>
+  readonly admitted: Metric.Metric.Counter<number>
+  readonly refused: Metric.Metric.Counter<number>
+  readonly cooldowns: Metric.Metric.Counter<number>
+  readonly storeFallback: Metric.Metric.Gauge<number>
 } = {
   queueDepth: Metrics.queueDepth,
   waitTime: Metrics.waitTime,

@@ -19,10 +19,24 @@ export * as MappingConfig from "./MappingConfig.ts"
 /** @since 0.1.0 */
 export * as OcambaClient from "./OcambaClient.ts"
 export { OcambaError } from "./OcambaClient.ts"
-export { type AsyncClient, type BudgetOptions, createCopernicaClient, createOcambaClient } from "./PromiseClient.ts"
+export {
+  type AsyncClient,
+  type BudgetOptions,
+  createCopernicaClient,
+  createOcambaClient,
+  type Promised
+} from "./PromiseClient.ts"
 /** @since 0.1.0 */
 export * as Redact from "./Redact.ts"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.ts"
 /** @since 0.1.0 */
 export * as Throttle from "./Throttle.ts"
+/**
+ * The Redis throttle's types; its code is `@profilesync/core/ThrottleRedis`, loaded only by those who use it.
+ *
+ * @since 0.2.0
+ */
+export type * as ThrottleRedis from "./ThrottleRedis.ts"
+/** @since 0.2.0 */
+export type * as Vendor from "./Vendor.ts"

@@ -5,7 +5,17 @@
  * @since 0.0.0
  */
 export { createSandboxApp, type SandboxApp } from "./app.ts"
-export type { CopernicaAccountState, CopernicaState } from "./copernica/state.ts"
+export type { CopernicaProfileStore } from "./copernica/profile-store.ts"
+export type {
+  CopernicaAccountState,
+  CopernicaDatabase,
+  CopernicaField,
+  CopernicaImport,
+  CopernicaImportAction,
+  CopernicaImportStatus,
+  CopernicaProfile,
+  CopernicaState
+} from "./copernica/state.ts"
 export type {
   AccountCounters,
   AccountCountersSnapshot,
@@ -16,7 +26,15 @@ export type {
 export type { FaultOptions, RateLimitStormOptions, Vendor } from "./faults/fault-injector.ts"
 export type { RateLimitWindow, WindowUsage } from "./limits/fixed-window-limiter.ts"
 export { DroppedConnectionError } from "./middleware/faults/index.ts"
-export type { OcambaAccountState, OcambaState } from "./ocamba/state.ts"
+export type {
+  Flag,
+  OcambaImport,
+  OcambaImportStatus,
+  OcambaMappingItem,
+  OcambaReportRow
+} from "./ocamba/import-record.ts"
+export type { OcambaProfileStore } from "./ocamba/profile-store.ts"
+export type { OcambaAccountState, OcambaProfile, OcambaProperty, OcambaResync, OcambaState } from "./ocamba/state.ts"
 export {
   type AccountOptions,
   type CopernicaDatabaseSeed,
@@ -37,3 +55,4 @@ export {
 } from "./options.ts"
 export type { SandboxRuntime, SandboxState } from "./runtime.ts"
 export { type Sandbox, type StartSandboxOptions, startSandbox } from "./server.ts"
+export type { Clock } from "./time.ts"

@@ -81,10 +81,17 @@ export class BackgroundTasks {
  * @since 0.0.0
  */
 export class SandboxRuntime {
+  // The machinery below is for the sandbox's own routes and middleware; users read it through `Sandbox` (`counters()`,
+  // `setFaults()`, `state`), so the API reference leaves it out.
+  /** @internal */
   readonly options: ResolvedSandboxOptions
+  /** @internal */
   readonly limiters: Readonly<Record<Vendor, FixedWindowLimiter>>
+  /** @internal */
   readonly faults: FaultInjector
+  /** @internal */
   readonly counters = new RequestCounters()
+  /** @internal */
   readonly tasks = new BackgroundTasks()
   #identifiers: RandomSource
   #state: { ocamba: OcambaState; copernica: CopernicaState }
@@ -116,7 +123,11 @@ export class SandboxRuntime {
     return this.#identifiers.uuid()
   }
 
-  /** The seeded identifier stream (Copernica profile secrets). */
+  /**
+   * The seeded identifier stream (Copernica profile secrets).
+   *
+   * @internal
+   */
   get identifiers(): RandomSource {
     return this.#identifiers
   }

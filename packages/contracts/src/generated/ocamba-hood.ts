@@ -858,6 +858,7 @@ export interface operations {
         };
     };
 }
-type WithRequired<T, K extends keyof T> = T & {
+/** `T` with the keys `K` required: how a schema's `required` list applies to an `allOf`. */
+export type WithRequired<T, K extends keyof T> = T & {
     [P in K]-?: T[P];
 };

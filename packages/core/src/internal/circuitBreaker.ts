@@ -27,7 +27,21 @@ export const State: Data.TaggedEnum.Constructor<CircuitBreaker.State> = Data.tag
 export const CircuitBreakerErrorReason: Data.TaggedEnum.Constructor<CircuitBreaker.CircuitBreakerErrorReason> =
   Data.taggedEnum<CircuitBreaker.CircuitBreakerErrorReason>()
 
-/** @internal */
+/**
+ * The failure of a call the breaker refused without running it.
+ *
+ * **Details**
+ *
+ * A tagged error (`_tag: "CircuitBreakerError"`) with a `reason` ({@link CircuitBreakerErrorReason}). Vendor
+ * clients map it to their own error (for example `OcambaError` with reason `CircuitOpen`).
+ *
+ * **Gotchas**
+ *
+ * Retrying a refused call right away defeats the breaker: classify it as `Stop`, or honour `retryAfter`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CircuitBreakerError extends Data.TaggedError("CircuitBreakerError")<{
   readonly reason: CircuitBreaker.CircuitBreakerErrorReason
 }> {

@@ -9,6 +9,7 @@
 import { Copernica, type CopernicaTypes, Ocamba } from "@profilesync/contracts"
 import * as Schema from "effect/Schema"
 import { isSupportedCountry } from "libphonenumber-js/max"
+import type * as MappingConfigModule from "../MappingConfig.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -441,15 +442,8 @@ const MappingConfigStructure = Schema.Struct(mappingFields)
 /** @internal */
 export type MappingConfigStructure = typeof MappingConfigStructure.Type
 
-/**
- * One cross-reference problem, at a path relative to the config's root.
- *
- * @internal
- */
-export interface CrossReferenceIssue {
-  readonly path: ReadonlyArray<PropertyKey>
-  readonly message: string
-}
+/** See `MappingConfig.CrossReferenceIssue`. @internal */
+export type CrossReferenceIssue = MappingConfigModule.CrossReferenceIssue
 
 /**
  * Canonical field types and the Copernica field types that can hold their values. The first one is what a missing

@@ -11,7 +11,12 @@ import type * as Mapping from "../Mapping.ts"
 export const MappingErrorReason: Data.TaggedEnum.Constructor<Mapping.MappingErrorReason> =
   Data.taggedEnum<Mapping.MappingErrorReason>()
 
-/** @internal */
+/**
+ * The error of this module, with a {@link MappingErrorReason}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MappingError extends Data.TaggedError("MappingError")<{ readonly reason: Mapping.MappingErrorReason }> {
   override get message(): string {
     const reason = this.reason

@@ -9,6 +9,7 @@
  * @internal
  */
 import { redacted, redactUrl } from "@profilesync/contracts"
+import type * as Redact from "../Redact.ts"
 
 /** Secrets shorter than this are not registered: replacing them would mangle ordinary text and hide little. */
 export const minimumSecretLength = 6
@@ -34,13 +35,8 @@ export const formsOf = (secret: string): ReadonlyArray<string> => {
   return [...new Set(forms)]
 }
 
-/** The state of one stream being redacted: the bytes held back because a secret may continue in the next chunk. */
-export interface ChunkScanner {
-  /** Returns what can be passed on of `chunk` (possibly empty); keeps the tail where a secret may begin. */
-  readonly push: (chunk: Uint8Array) => Buffer
-  /** Returns the held-back tail at the end of the stream. */
-  readonly flush: () => Buffer
-}
+/** See `Redact.ChunkScanner`. */
+export type ChunkScanner = Redact.ChunkScanner
 
 /** A set of registered secrets. */
 export interface RedactorState {

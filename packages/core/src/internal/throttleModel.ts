@@ -1,24 +1,36 @@
 /**
  * The throttle's data values: its one error type with a reason union, its events and the parsed form of a
  * `Retry-After` header. They live here, apart from the service, so the stores and the service can build them without
- * importing the public module; `Throttle.ts` re-exports and documents them.
+ * importing the public module at run time: their types are `Throttle.ts`'s, which re-exports the error.
  */
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import type * as Throttle from "../Throttle.ts"
 
-/** Why the throttle refused or could not serve a call. */
-export type ThrottleErrorReason = Data.TaggedEnum<{
-  QueueFull: { readonly key: string; readonly maxQueue: number }
-  DeadlineExceeded: { readonly key: string; readonly retryAfter: Duration.Duration }
-  StoreUnavailable: { readonly key: string; readonly cause: unknown }
-}>
+/** See `Throttle.ThrottleErrorReason`. */
+export type ThrottleErrorReason = Throttle.ThrottleErrorReason
+/** See `Throttle.ThrottleEvent`. */
+export type ThrottleEvent = Throttle.ThrottleEvent
+/** See `Throttle.RetryAfter`. */
+export type RetryAfter = Throttle.RetryAfter
 
 /** Constructors and guards for {@link ThrottleErrorReason}. */
 export const ThrottleErrorReason = Data.taggedEnum<ThrottleErrorReason>()
 
-/** The throttle's one error; callers branch on `reason._tag`. */
+/**
+ * The throttle's only error. Branch on `reason._tag`, never on the message.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag(program, "ThrottleError", (error) =>
+ *   error.reason._tag === "DeadlineExceeded" ? answer503(error.reason.retryAfter) : Effect.fail(error))
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ThrottleError extends Data.TaggedError("ThrottleError")<{ readonly reason: ThrottleErrorReason }> {
   override get message(): string {
     const reason = this.reason
@@ -32,25 +44,8 @@ export class ThrottleError extends Data.TaggedError("ThrottleError")<{ readonly 
   }
 }
 
-/** What the throttle did, published to subscribers as it happens. */
-export type ThrottleEvent = Data.TaggedEnum<{
-  Admitted: { readonly key: string; readonly waited: Duration.Duration }
-  Refused: { readonly key: string; readonly reason: ThrottleErrorReason }
-  CooldownStarted: { readonly key: string; readonly until: Date; readonly retryAfter: Duration.Duration }
-  ConcurrencyLowered: { readonly key: string; readonly maxConcurrent: number }
-  RateChanged: { readonly key: string; readonly limit: number; readonly window: Duration.Duration }
-  StoreFallback: { readonly replicas: number; readonly cause: unknown }
-  StoreRecovered: Record<never, never>
-}>
-
 /** Constructors, guards and a matcher for {@link ThrottleEvent}. */
 export const ThrottleEvent = Data.taggedEnum<ThrottleEvent>()
-
-/** A parsed `Retry-After` header. */
-export type RetryAfter = Data.TaggedEnum<{
-  Delay: { readonly delay: Duration.Duration }
-  LowerConcurrency: Record<never, never>
-}>
 
 /** Constructors and guards for {@link RetryAfter}. */
 export const RetryAfter = Data.taggedEnum<RetryAfter>()

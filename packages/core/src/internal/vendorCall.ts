@@ -16,46 +16,16 @@ import type * as CircuitBreaker from "../CircuitBreaker.ts"
 import * as Redact from "../Redact.ts"
 import * as Retry from "../Retry.ts"
 import * as Throttle from "../Throttle.ts"
+import type * as Vendor from "../Vendor.ts"
 
-/** Why a vendor call failed. Shared by both clients; each wraps it in its own tagged error. */
-export type VendorErrorReason = Data.TaggedEnum<{
-  /** The vendor answered 429 (`source: "vendor"`), or the throttle could not give a slot in time (`"throttle"`). */
-  RateLimited: {
-    readonly retryAfter: Option.Option<Duration.Duration>
-    readonly concurrencyLimited: boolean
-    readonly source: "vendor" | "throttle"
-  }
-  Unauthorized: { readonly status: number; readonly message: string }
-  /** The vendor refused the request; `message` is the vendor's own. */
-  BadRequest: { readonly status: number; readonly message: string }
-  NotFound: { readonly status: number; readonly message: string }
-  ServerError: { readonly status: number; readonly message: string }
-  /** The request did not complete. `reachedServer: false` means it certainly had no effect (connection refused). */
-  Transport: { readonly message: string; readonly reachedServer: boolean }
-  Timeout: { readonly after: Duration.Duration }
-  /** The vendor's answer does not match the spec; `message` names the JSON path. */
-  InvalidResponse: { readonly status: number; readonly message: string }
-  CircuitOpen: { readonly retryAfter: Option.Option<Duration.Duration> }
-}>
+/** See `Vendor.VendorErrorReason`. */
+export type VendorErrorReason = Vendor.VendorErrorReason
+
+/** See `Vendor.VendorFailure`. */
+export type VendorFailure = Vendor.VendorFailure
 
 /** Constructors, guards and a matcher for {@link VendorErrorReason}. */
 export const VendorErrorReason = Data.taggedEnum<VendorErrorReason>()
-
-/** What a failed call carries, whichever client made it. */
-export interface VendorFailure {
-  /** The operation the caller asked for (never a check or a lookup made on its behalf). */
-  readonly operation: string
-  readonly requestId: string
-  readonly attempts: number
-  readonly reason: VendorErrorReason
-  /**
-   * What lies beneath `reason`, redacted: the socket error of a `Transport` failure (`connect ECONNREFUSED …`, with
-   * its `code`), or for `CircuitOpen` the failure that opened the breaker.
-   */
-  readonly cause?: unknown
-  /** When a write's outcome was unknown and looking it up failed too: that lookup's failure. */
-  readonly checkFailure?: VendorFailure | undefined
-}
 
 /** The shape of an openapi-fetch result. */
 export interface FetchResult {

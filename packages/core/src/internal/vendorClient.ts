@@ -11,6 +11,7 @@ import * as CircuitBreaker from "../CircuitBreaker.ts"
 import * as Redact from "../Redact.ts"
 import type * as Retry from "../Retry.ts"
 import * as Throttle from "../Throttle.ts"
+import type * as Vendor from "../Vendor.ts"
 import { type CallSettings, isBreakerFailure, type VendorFailureError } from "./vendorCall.ts"
 
 /** Options every client takes. */
@@ -35,19 +36,14 @@ export interface CommonOptions {
     | undefined
 }
 
-/** A secret given as a string or as an Effect `Redacted`. */
-export type Secret = string | Redacted.Redacted<string>
+/** See `Vendor.Secret`. */
+export type Secret = Vendor.Secret
+
+/** See `Vendor.ProxyOptions`. */
+export type ProxyOptions = Vendor.ProxyOptions
 
 /** The secret's value. */
 export const reveal = (secret: Secret): string => (Redacted.isRedacted(secret) ? Redacted.value(secret) : secret)
-
-/** Options of a client that talks through the profilesync proxy sidecar. */
-export interface ProxyOptions {
-  /** The proxy's URL, e.g. `http://127.0.0.1:8787`. */
-  readonly proxyUrl: string
-  /** The proxy key, when the proxy requires one. */
-  readonly proxyKey?: Secret | undefined
-}
 
 /**
  * The client options for the proxy sidecar: the vendor's path under the proxy as base URL, and the proxy key as a

@@ -87,7 +87,12 @@ export interface CopernicaImport {
   readonly rebuild: boolean
   readonly autostart: boolean
   readonly location: string | undefined
-  /** The parsed rows, by column, or undefined for a `location` import (the sandbox fetches no URL). */
+  /**
+   * The parsed rows, by column, or undefined for a `location` import (the sandbox fetches no URL). Storage: read them
+   * as `rows`.
+   *
+   * @internal
+   */
   readonly source: SourceRows | undefined
   /** The parsed rows as objects, built anew from `source` on every read. */
   readonly rows: ReadonlyArray<Readonly<Record<string, string>>> | undefined

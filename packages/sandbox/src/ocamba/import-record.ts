@@ -201,7 +201,11 @@ export class OcambaImport {
   readonly profile_lists: ReadonlyArray<string>
   readonly file: OcambaImportFields["file"]
   readonly columns: ReadonlyArray<string>
-  /** The data rows, by column. */
+  /**
+   * The data rows, by column (storage: read them as `rows`).
+   *
+   * @internal
+   */
   readonly dataRows: ImportRows
   readonly automaticMapping: ReadonlyArray<OcambaMappingItem>
   committedMapping: ReadonlyArray<OcambaMappingItem> | undefined = undefined
@@ -213,7 +217,11 @@ export class OcambaImport {
   readonly expire_time: string
   readonly create_time: string
   update_time: string
-  /** The per-row report, filled by processing. */
+  /**
+   * The per-row report, filled by processing (storage: read it as `report`).
+   *
+   * @internal
+   */
   readonly reportEntries = new ImportReport()
   /** Why processing failed, when it did. */
   error: string | undefined = undefined
