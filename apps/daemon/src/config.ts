@@ -2,6 +2,8 @@
  * @module
  * Loading the config for a command, and checking `--target` against it.
  */
+import * as FileSystem from "node:fs"
+import * as Path from "node:path"
 import { SyncConfig } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import { CliFailure, ExitCode } from "./exit-code.ts"
@@ -60,3 +62,33 @@ export const selectTargets = (
   }
   return Effect.succeed(Array.from(new Set(requested)))
 }
+
+/**
+ * The config files of a directory (every `.yaml` and `.yml` file), in name order, or a failure that names the
+ * directory (`--configs`).
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const configsIn = (directory: string) =>
+  Effect.try({
+    try: () =>
+      FileSystem.readdirSync(directory, { withFileTypes: true })
+        .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
+        .map((entry) => Path.join(directory, entry.name))
+        .sort(),
+    catch: (cause) =>
+      new CliFailure({
+        exitCode: ExitCode.configError,
+        message: `--configs ${directory}: cannot read the directory (${cause instanceof Error ? cause.message : String(cause)})`
+      })
+  }).pipe(
+    Effect.filterOrFail(
+      (paths) => paths.length > 0,
+      () =>
+        new CliFailure({
+          exitCode: ExitCode.configError,
+          message: `--configs ${directory}: holds no .yaml or .yml file`
+        })
+    )
+  )

@@ -103,15 +103,18 @@ export const commands: ReadonlyArray<CommandHelp> = [
   },
   {
     path: ["schedule"],
-    summary: "Run the sync on the config's cron schedule until stopped",
+    summary: "Run syncs on their cron schedules until stopped",
     usage:
-      "schedule [-c FILE] [--now] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--metrics-port PORT] " +
-      "[--metrics-host HOST] [--metrics-textfile FILE]",
+      "schedule [-c FILE | --configs DIR] [--now] [--dry-run] [-t NAME]... [--json] [--redis-url URL] " +
+      "[--metrics-port PORT] [--metrics-host HOST] [--metrics-textfile FILE]",
     details: [
-      "Runs at the config's `schedule` in its `timeZone` until SIGTERM. Runs never overlap; missed ticks are skipped."
+      "Runs at the config's `schedule` in its `timeZone` until SIGTERM. Runs never overlap; missed ticks are skipped.",
+      "With --configs, every sync of the directory runs on its own cron, sharing one budget per vendor account.",
+      "Replicas over one PostgreSQL state (and Redis) share the work: each tick of a sync runs on one of them."
     ],
     options: [
       config,
+      { flags: "--configs DIR", text: "every .yaml/.yml config in DIR, each on its own cron (instead of -c)" },
       { flags: "--now", text: "also run once right away" },
       dryRun,
       targets,
@@ -123,7 +126,8 @@ export const commands: ReadonlyArray<CommandHelp> = [
     ],
     examples: [
       "profilesync schedule -c customers.yaml --now",
-      "profilesync schedule -c customers.yaml --metrics-port 9464"
+      "profilesync schedule -c customers.yaml --metrics-port 9464",
+      "profilesync schedule --configs /etc/profilesync --redis-url redis://redis:6379"
     ]
   },
   {
@@ -345,7 +349,10 @@ export const commandHelp = (path: ReadonlyArray<string>): string | undefined => 
   return [
     `${command.summary}.`,
     "",
-    ...wrap(`Usage: profilesync ${command.usage}`).map((line, index) => (index === 0 ? line : `         ${line}`)),
+    // Continuation lines are indented under the command, so they wrap nine columns sooner.
+    ...wrap(`Usage: profilesync ${command.usage}`, 78 - 9).map((line, index) =>
+      index === 0 ? line : `         ${line}`
+    ),
     "",
     ...command.details.flatMap((paragraph) => [...wrap(paragraph), ""]),
     "Options:",

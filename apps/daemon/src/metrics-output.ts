@@ -77,7 +77,9 @@ export interface MetricsSettings {
  */
 export interface MetricsRecorder {
   /** Counts a run's outcome, reads the sync's open dead letters, and rewrites the textfile (if any). */
-  readonly observe: <R>(
+  readonly observe: (
+    sync: string
+  ) => <R>(
     run: Effect.Effect<Sync.RunReport, Sync.SyncError, R>
   ) => Effect.Effect<Sync.RunReport, Sync.SyncError, R | SyncState.SyncState>
 }
@@ -143,15 +145,26 @@ const serve = (host: string, port: number, render: () => string) =>
   )
 
 /**
- * Starts the metrics of one sync: loads the counters of an existing textfile, declares the sync's series at zero,
- * writes the textfile at once, and serves `/metrics` when a port is given (closed with the scope).
+ * A sync whose runs are counted, with the targets it runs.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ObservedSync {
+  readonly name: string
+  readonly targets: ReadonlyArray<string>
+}
+
+/**
+ * Starts the metrics of one or more syncs (one file and one endpoint for all of them, labelled by sync): loads the
+ * counters of an existing textfile, declares every sync's series at zero, writes the textfile at once, and serves
+ * `/metrics` when a port is given (closed with the scope).
  *
  * @since 0.2.0
  * @category constructors
  */
 export const make = (
-  sync: string,
-  targets: ReadonlyArray<string>,
+  syncs: ReadonlyArray<ObservedSync>,
   settings: MetricsSettings
 ): Effect.Effect<MetricsRecorder, CliFailure, Scope.Scope> =>
   Effect.gen(function* () {
@@ -162,7 +175,7 @@ export const make = (
         Effect.catchAll(() => Effect.logWarning("metrics textfile unreadable; counting from zero"))
       )
     }
-    metrics.declare(sync, targets)
+    for (const sync of syncs) metrics.declare(sync.name, sync.targets)
     const publish = Option.match(textfile, {
       onNone: () => Effect.void,
       onSome: (file) => Effect.suspend(() => writeAtomically(file, metrics.render()))
@@ -171,23 +184,25 @@ export const make = (
     const port = settings.port ?? Option.none()
     if (Option.isSome(port)) yield* serve(settings.host ?? "127.0.0.1", port.value, () => metrics.render())
 
-    const readDeadLetters = Effect.gen(function* () {
-      const state = yield* SyncState.SyncState
-      const byTarget: Record<string, number> = {}
-      for (const target of targets) {
-        const letters = yield* state.deadLetters(sync, { target, limit: deadLetterCountLimit })
-        byTarget[target] = letters.length
-      }
-      metrics.setDeadLetters(sync, byTarget)
-    }).pipe(
-      Effect.catchAll((error) =>
-        Effect.logWarning("dead letters not counted for the metrics").pipe(
-          Effect.annotateLogs({ sync, detail: error.message })
+    const targetsOf = new Map(syncs.map((sync) => [sync.name, sync.targets]))
+    const readDeadLetters = (sync: string) =>
+      Effect.gen(function* () {
+        const state = yield* SyncState.SyncState
+        const byTarget: Record<string, number> = {}
+        for (const target of targetsOf.get(sync) ?? []) {
+          const letters = yield* state.deadLetters(sync, { target, limit: deadLetterCountLimit })
+          byTarget[target] = letters.length
+        }
+        metrics.setDeadLetters(sync, byTarget)
+      }).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("dead letters not counted for the metrics").pipe(
+            Effect.annotateLogs({ sync, detail: error.message })
+          )
         )
       )
-    )
 
-    const observe: MetricsRecorder["observe"] = (run) =>
+    const observe: MetricsRecorder["observe"] = (sync) => (run) =>
       run.pipe(
         Effect.tap((report) => Effect.sync(() => report.dryRun || metrics.recordReport(report))),
         Effect.tapError((error) =>
@@ -198,7 +213,7 @@ export const make = (
             else if (!error.report.dryRun) metrics.recordReport(error.report)
           })
         ),
-        Effect.ensuring(Effect.zipRight(readDeadLetters, publish))
+        Effect.ensuring(Effect.zipRight(readDeadLetters(sync), publish))
       )
     return { observe }
   })

@@ -85,16 +85,17 @@ export const runCli = async (
   return { code, signal, stdout: cli.stdout(), stderr: cli.stderr() }
 }
 
-/** Polls `condition` every 20 ms until it holds, failing after `timeoutMilliseconds` with `description`. */
+/** Polls `condition` every `intervalMilliseconds` until it holds, failing after `timeoutMilliseconds`. */
 export const waitUntil = async (
   condition: () => boolean,
   description: string,
-  timeoutMilliseconds = 20_000
+  timeoutMilliseconds = 20_000,
+  intervalMilliseconds = 20
 ): Promise<void> => {
   const deadline = Date.now() + timeoutMilliseconds
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, intervalMilliseconds))
   }
 }
 

@@ -34,6 +34,7 @@
 
 import type * as CopernicaClient from "@profilesync/core/CopernicaClient"
 import type * as OcambaClient from "@profilesync/core/OcambaClient"
+import type * as Throttle from "@profilesync/core/Throttle"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -378,7 +379,22 @@ export interface LayerOptions {
   readonly redisUrl?: string | undefined
   readonly replicas?: number | undefined
   readonly readOnly?: boolean | undefined
+  /**
+   * A throttle to share with the other syncs of this process (from {@link layerThrottle}): syncs into one vendor
+   * account then spend one budget. Without it, the layer builds its own from `redisUrl`.
+   */
+  readonly throttle?: Throttle.ThrottleService | undefined
 }
+
+/**
+ * The throttle {@link layer} builds for the vendor clients: in memory, or shared through Redis when `redisUrl` is
+ * given. Build it once and pass it as `throttle` to several syncs' layers to make them share one budget per account.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
+export const layerThrottle: (options?: Pick<LayerOptions, "redisUrl" | "replicas">) => Layer.Layer<Throttle.Throttle> =
+  layers.layerThrottle
 
 /**
  * Everything {@link run} needs, built from a config.

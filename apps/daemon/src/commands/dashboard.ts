@@ -3,14 +3,13 @@
  * `profilesync dashboard`: serves the read-only web dashboard over the state stores of one or more sync configs
  * until SIGTERM or SIGINT. See `dashboard/` for the pages, the access check and the reads.
  */
-import * as FileSystem from "node:fs"
 import * as Path from "node:path"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { Redact } from "@profilesync/core"
 import type { SyncConfig } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
-import { configuredTargets, loadConfig } from "../config.ts"
+import { configsIn, configuredTargets, loadConfig } from "../config.ts"
 import { startProblem, tokenVariable } from "../dashboard/access.ts"
 import { makeMasker } from "../dashboard/mask.ts"
 import type { SyncInfo } from "../dashboard/pages/context.ts"
@@ -37,30 +36,6 @@ const configDirectory = Options.directory("configs").pipe(
   ),
   Options.optional
 )
-
-/** The config files of a directory, in name order, or a failure that names the directory. */
-const configsIn = (directory: string) =>
-  Effect.try({
-    try: () =>
-      FileSystem.readdirSync(directory, { withFileTypes: true })
-        .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name))
-        .map((entry) => Path.join(directory, entry.name))
-        .sort(),
-    catch: (cause) =>
-      new CliFailure({
-        exitCode: ExitCode.configError,
-        message: `--configs ${directory}: cannot read the directory (${cause instanceof Error ? cause.message : String(cause)})`
-      })
-  }).pipe(
-    Effect.filterOrFail(
-      (paths) => paths.length > 0,
-      () =>
-        new CliFailure({
-          exitCode: ExitCode.configError,
-          message: `--configs ${directory}: holds no .yaml or .yml file`
-        })
-    )
-  )
 
 const host = Options.text("host").pipe(
   Options.withDescription("The address to listen on (default 127.0.0.1)."),

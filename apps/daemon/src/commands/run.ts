@@ -58,7 +58,7 @@ export const run = Command.make(
       // A dry run writes nothing: no store directory, and the store (if there is one) is only read.
       if (!options.dryRun) yield* ensureStoreDirectory(config)
       const shutdown = yield* Shutdown
-      const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
+      const metrics = yield* Metrics.make([{ name: config.name, targets: targets ?? configuredTargets(config) }], {
         // A dry run writes no file but its rejects preview, and counts nothing.
         textfile: options.dryRun ? Option.none() : options.metricsTextfile
       })
@@ -73,7 +73,10 @@ export const run = Command.make(
             format: detectLogFormat()
           },
           options.json
-        ).pipe(metrics.observe, Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
+        ).pipe(
+          metrics.observe(config.name),
+          Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun)))
+        )
       )
       yield* failOnStatus(report)
     }).pipe(Effect.scoped)

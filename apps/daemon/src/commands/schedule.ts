@@ -1,11 +1,19 @@
 /**
  * @module
- * `profilesync schedule`: runs the sync on the config's cron `schedule`, in its `timeZone`, until SIGTERM.
+ * `profilesync schedule`: runs a sync (`--config`) or every sync of a directory (`--configs`) on its cron `schedule`, in
+ * its `timeZone`, until SIGTERM.
  *
  * **Details**
  *
- * - Runs never overlap: in this process they run one after the other, and across processes and machines the run
- *   lock in the state store refuses a second one (that tick is skipped with a warning).
+ * - Runs of one sync never overlap: in this process they run one after the other, and across processes and machines
+ *   the run lock in the state store refuses a second one (that tick is skipped with a warning).
+ * - One run per tick across replicas: before a tick's run, a replica claims the tick with a second lock in the state
+ *   store (`profilesync-tick:<sync>`), and holds it until shortly before the next tick, so a replica whose clock or
+ *   load makes it late does not run the same tick again after another finished it. With PostgreSQL state, several
+ *   daemons on several machines can serve the same directory: each tick of each sync runs on one of them, the others
+ *   skip it, and a replica that dies leaves its claims to expire before the next tick.
+ * - The syncs of a directory run side by side, each on its own cron, sharing one throttle per vendor account (in this
+ *   process, or through Redis with `--redis-url` across processes): several syncs into one account spend one budget.
  * - A run that outlasts the interval skips the ticks it missed rather than catching up in a burst: the next run is
  *   the next cron time after the previous run ended.
  * - A failed run is logged and the schedule goes on; the next tick retries (rows are confirmed per chunk, so nothing
@@ -16,13 +24,18 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { Sync, type SyncConfig } from "@profilesync/sync"
+import * as Throttle from "@profilesync/core/Throttle"
+import { Sync, type SyncConfig, SyncState } from "@profilesync/sync"
+import * as Context from "effect/Context"
 import * as Cron from "effect/Cron"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { configuredTargets, loadConfig, selectTargets } from "../config.ts"
+import * as Scope from "effect/Scope"
+import { configsIn, configuredTargets, loadConfig, selectTargets, type TargetName } from "../config.ts"
 import { toCliFailure } from "../errors.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
 import * as Metrics from "../metrics-output.ts"
@@ -33,6 +46,13 @@ import { problemSummary, runAndReport } from "../run-sync.ts"
 import { Shutdown } from "../shutdown.ts"
 import { ensureStoreDirectory } from "../state-store.ts"
 import { layerOptions } from "./run.ts"
+
+const configDirectory = Options.directory("configs").pipe(
+  Options.withDescription(
+    "Serve every sync config of this directory (each .yaml and .yml file), each on its own cron; instead of --config."
+  ),
+  Options.optional
+)
 
 const now = Options.boolean("now").pipe(Options.withDescription("Also run once right away, before the first tick."))
 
@@ -77,8 +97,160 @@ const sleepFor = (milliseconds: number): Effect.Effect<void> => {
   return step
 }
 
+/** One sync of the schedule, ready to run. */
+interface ScheduledSync {
+  readonly path: string
+  readonly config: SyncConfig.SyncConfig
+  readonly cron: Cron.Cron
+  readonly targets: ReadonlyArray<TargetName> | undefined
+}
+
 /**
- * `profilesync schedule [--config F] [--now] [--target T] [--json] [--redis-url U]`.
+ * The name of the lock that claims a tick of the sync `name` for one replica.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const tickLockName = (name: string): string => `profilesync-tick:${name}`
+
+/** Loads one config and checks everything a run of it needs before the schedule starts. */
+const prepare = (path: string, requestedTargets: ReadonlyArray<TargetName>, dryRun: boolean) =>
+  Effect.gen(function* () {
+    const config = yield* loadConfig(path)
+    const cron = yield* cronOf(config, path)
+    const targets = yield* selectTargets(config, path, requestedTargets)
+    yield* requireUsablePaths(config, path, dryRun)
+    if (!dryRun) yield* ensureStoreDirectory(config)
+    return { path, config, cron, targets } satisfies ScheduledSync
+  })
+
+const configFailure = (message: string) => new CliFailure({ exitCode: ExitCode.configError, message })
+
+/**
+ * Two configs of one name would share their state, locks and metrics, and two runs writing one rejects file at once
+ * would lose one of them: refuse both, naming the two files.
+ */
+const requireSeparateSyncs = (syncs: ReadonlyArray<ScheduledSync>) => {
+  const names = new Map<string, string>()
+  const rejects = new Map<string, string>()
+  for (const sync of syncs) {
+    const sameName = names.get(sync.config.name)
+    if (sameName !== undefined) {
+      return Effect.fail(configFailure(`${sync.path}: name "${sync.config.name}" is also the name of ${sameName}`))
+    }
+    const sameRejects = rejects.get(sync.config.rejects.path)
+    if (sameRejects !== undefined) {
+      return Effect.fail(
+        configFailure(
+          `${sync.path}: rejects.path ${sync.config.rejects.path} is also the rejects file of ${sameRejects}; ` +
+            "give each sync its own (rejects: { path: ./<name>-rejects.ndjson })"
+        )
+      )
+    }
+    names.set(sync.config.name, sync.path)
+    rejects.set(sync.config.rejects.path, sync.path)
+  }
+  return Effect.void
+}
+
+/**
+ * Claims a tick for this replica: the tick lock, held in a scope of its own until {@link releaseBefore} lets it go.
+ * `None` when another replica holds it. A store that cannot be asked does not stop the run: the engine's run lock
+ * still keeps runs from overlapping, and the run reports the store's failure itself.
+ */
+const claimTick = (name: string, interval: number) =>
+  Effect.gen(function* () {
+    const state = yield* SyncState.SyncState
+    const scope = yield* Scope.make()
+    // Short enough that a replica killed while holding it is gone by the next tick, long enough for heartbeats.
+    const ttl = Duration.millis(Math.max(1000, Math.min(60_000, interval / 2)))
+    const claimed = yield* state.acquireLock(tickLockName(name), { ttl }).pipe(Scope.extend(scope), Effect.either)
+    if (Either.isRight(claimed)) return Option.some(scope)
+    yield* Scope.close(scope, Exit.void)
+    if (claimed.left.reason._tag === "Locked") {
+      yield* Effect.logInfo("tick skipped: another replica runs it").pipe(
+        Effect.annotateLogs({ sync: name, holder: claimed.left.reason.owner })
+      )
+      return Option.none<Scope.CloseableScope>()
+    }
+    yield* Effect.logWarning("tick not claimed; running anyway").pipe(
+      Effect.annotateLogs({ sync: name, detail: claimed.left.message })
+    )
+    return Option.some(yield* Scope.make())
+  })
+
+/** How long before the next tick a claim is let go: enough for clocks a little apart, a small share of the interval. */
+const releaseMargin = (interval: number) => Math.min(5000, interval / 4)
+
+/** The schedule of one sync: wait for a tick, claim it, run, and hold the claim until just before the next tick. */
+const scheduleOne = (
+  sync: ScheduledSync,
+  runOptions: { readonly dryRun: boolean; readonly json: boolean; readonly now: boolean },
+  observe: Metrics.MetricsRecorder["observe"]
+) =>
+  Effect.gen(function* () {
+    const { config, cron } = sync
+    const shutdown = yield* Shutdown
+    const zone = config.timeZone ?? "UTC"
+    const format = detectLogFormat()
+
+    const waitUntil = (at: Date) =>
+      // `true` when a stop was requested first.
+      Effect.raceFirst(Effect.as(sleepFor(at.getTime() - Date.now()), false), Effect.as(shutdown.requested, true))
+
+    const oneRun = runAndReport(
+      { config, targets: sync.targets, dryRun: runOptions.dryRun, replayDeadLetters: false, format },
+      runOptions.json
+    ).pipe(
+      observe(config.name),
+      Effect.flatMap((report) => {
+        const problem = problemSummary(report)
+        if (problem === undefined) return Effect.void
+        const log = report.status === "failed" ? Effect.logError : Effect.logWarning
+        return log(problem).pipe(Effect.annotateLogs({ sync: config.name, status: report.status }))
+      }),
+      Effect.catchAll((error) => {
+        const failure = toCliFailure(error)
+        return failure.exitCode === ExitCode.locked
+          ? Effect.logWarning("tick skipped: another run holds the lock").pipe(
+              Effect.annotateLogs({ sync: config.name, detail: failure.message })
+            )
+          : Effect.logError("run failed").pipe(Effect.annotateLogs({ sync: config.name, detail: failure.message }))
+      })
+    )
+
+    /** Runs the tick that fired at `tick`, claimed against other replicas (a dry run writes no claim). */
+    const runTick = (tick: Date) =>
+      Effect.gen(function* () {
+        const next = Cron.next(cron, tick)
+        const interval = next.getTime() - tick.getTime()
+        const claim = runOptions.dryRun ? Option.some(yield* Scope.make()) : yield* claimTick(config.name, interval)
+        if (Option.isNone(claim)) return
+        const release = Scope.close(claim.value, Exit.void)
+        yield* oneRun.pipe(Effect.onInterrupt(() => release))
+        // The claim outlives the run, in the background, so the schedule goes on waiting for the next tick.
+        yield* Effect.forkScoped(
+          waitUntil(new Date(next.getTime() - releaseMargin(interval))).pipe(Effect.ensuring(release))
+        )
+      }).pipe(Effect.annotateLogs({ tick: tick.toISOString() }))
+
+    yield* Effect.logInfo("schedule started").pipe(
+      Effect.annotateLogs({ sync: config.name, schedule: config.schedule, timeZone: zone })
+    )
+    if (runOptions.now) yield* runTick(new Date())
+    while (!(yield* shutdown.isRequested)) {
+      const next = Cron.next(cron, new Date())
+      yield* Effect.logInfo("next run scheduled").pipe(
+        Effect.annotateLogs({ sync: config.name, at: next.toISOString(), schedule: config.schedule, timeZone: zone })
+      )
+      if (yield* waitUntil(next)) break
+      yield* runTick(next)
+    }
+    yield* Effect.logInfo("schedule stopped").pipe(Effect.annotateLogs({ sync: config.name }))
+  })
+
+/**
+ * `profilesync schedule [--config F | --configs DIR] [--now] [--target T] [--json] [--redis-url U]`.
  *
  * @since 0.1.0
  * @category commands
@@ -87,6 +259,7 @@ export const schedule = Command.make(
   "schedule",
   {
     config: CommonOptions.config,
+    configDirectory,
     now,
     dryRun: CommonOptions.dryRun,
     targets: CommonOptions.targets,
@@ -98,72 +271,48 @@ export const schedule = Command.make(
   },
   (options) =>
     Effect.gen(function* () {
-      const config = yield* loadConfig(options.config)
-      const cron = yield* cronOf(config, options.config)
-      const targets = yield* selectTargets(config, options.config, options.targets)
-      yield* requireUsablePaths(config, options.config, options.dryRun)
-      if (!options.dryRun) yield* ensureStoreDirectory(config)
+      const paths = Option.isSome(options.configDirectory)
+        ? yield* configsIn(options.configDirectory.value)
+        : [options.config]
+      if (paths.length > 1 && options.targets.length > 0) {
+        return yield* configFailure("--target selects targets of one sync: use it with --config, not --configs")
+      }
+      const syncs = yield* Effect.forEach(paths, (path) => prepare(path, options.targets, options.dryRun))
+      yield* requireSeparateSyncs(syncs)
       const shutdown = yield* Shutdown
-      const format = detectLogFormat()
-      const zone = config.timeZone ?? "UTC"
-      const metrics = yield* Metrics.make(config.name, targets ?? configuredTargets(config), {
-        // A dry run writes no file but its rejects preview, and counts nothing.
-        textfile: options.dryRun ? Option.none() : options.metricsTextfile,
-        port: options.metricsPort,
-        host: options.metricsHost
-      })
-
-      const waitForTick = Effect.gen(function* () {
-        const next = Cron.next(cron, new Date())
-        yield* Effect.logInfo("next run scheduled").pipe(
-          Effect.annotateLogs({ sync: config.name, at: next.toISOString(), schedule: config.schedule, timeZone: zone })
-        )
-        const wait = Math.max(0, next.getTime() - Date.now())
-        // `true` when a stop was requested before the tick.
-        return yield* Effect.raceFirst(Effect.as(sleepFor(wait), false), Effect.as(shutdown.requested, true))
-      })
-
-      const oneRun = runAndReport(
-        { config, targets, dryRun: options.dryRun, replayDeadLetters: false, format },
-        options.json
-      ).pipe(
-        metrics.observe,
-        Effect.flatMap((report) => {
-          const problem = problemSummary(report)
-          if (problem === undefined) return Effect.void
-          const log = report.status === "failed" ? Effect.logError : Effect.logWarning
-          return log(problem).pipe(Effect.annotateLogs({ sync: config.name, status: report.status }))
-        }),
-        Effect.catchAll((error) => {
-          const failure = toCliFailure(error)
-          return failure.exitCode === ExitCode.locked
-            ? Effect.logWarning("tick skipped: another run holds the lock").pipe(
-                Effect.annotateLogs({ sync: config.name, detail: failure.message })
-              )
-            : Effect.logError("run failed").pipe(Effect.annotateLogs({ sync: config.name, detail: failure.message }))
-        })
-      )
-
-      const loop = Effect.gen(function* () {
-        yield* Effect.logInfo("schedule started").pipe(
-          Effect.annotateLogs({ sync: config.name, schedule: config.schedule, timeZone: zone })
-        )
-        if (options.now) yield* oneRun
-        while (!(yield* shutdown.isRequested)) {
-          const stopped = yield* waitForTick
-          if (stopped) break
-          yield* oneRun
+      const metrics = yield* Metrics.make(
+        syncs.map((sync) => ({ name: sync.config.name, targets: sync.targets ?? configuredTargets(sync.config) })),
+        {
+          // A dry run writes no file but its rejects preview, and counts nothing.
+          textfile: options.dryRun ? Option.none() : options.metricsTextfile,
+          port: options.metricsPort,
+          host: options.metricsHost
         }
-        yield* Effect.logInfo("schedule stopped").pipe(Effect.annotateLogs({ sync: config.name }))
-      })
-
+      )
+      // One throttle for every sync of this process: syncs into one account share its budget.
+      const redisUrl = Option.getOrUndefined(options.redisUrl)
+      const throttle = Context.get(
+        yield* Layer.build(Sync.layerThrottle(redisUrl === undefined ? {} : { redisUrl })),
+        Throttle.Throttle
+      )
+      const runOptions = { dryRun: options.dryRun, json: options.json, now: options.now }
       yield* shutdown.graceful(
-        loop.pipe(Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))))
+        Effect.forEach(
+          syncs,
+          (sync) =>
+            scheduleOne(sync, runOptions, metrics.observe).pipe(
+              // The claims held in the background end before the sync's state store closes.
+              Effect.scoped,
+              Effect.provide(Sync.layer(sync.config, { ...layerOptions(options.redisUrl, options.dryRun), throttle }))
+            ),
+          { concurrency: "unbounded", discard: true }
+        )
       )
     }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
-    "Run the sync on the config's cron `schedule` (in its `timeZone`) until SIGTERM; runs never overlap. " +
+    "Run a sync (--config) or every sync of a directory (--configs) on its cron `schedule` (in its `timeZone`) " +
+      "until SIGTERM; runs of a sync never overlap, and each tick runs on one replica. " +
       "Exit codes: 0 stopped by a signal, 1 could not start, 2 config error."
   )
 )

@@ -83,16 +83,23 @@ const stateLayer = (state: SyncConfig.State, readOnly: boolean): Layer.Layer<Syn
 }
 
 /** @internal */
+export const layerThrottle = (
+  options: Pick<Sync.LayerOptions, "redisUrl" | "replicas"> = {}
+): Layer.Layer<Throttle.Throttle> => {
+  // One record covers every account of a vendor: the throttle looks keys up by their `<vendor>:` prefix.
+  const keys = { ocamba: OcambaClient.throttlePolicy, copernica: CopernicaClient.throttlePolicy }
+  return options.redisUrl === undefined
+    ? Throttle.layerMemory({ keys })
+    : Throttle.layerRedisOnDemand({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
+}
+
+/** @internal */
 export const layer = (
   config: SyncConfig.SyncConfig,
   options: Sync.LayerOptions = {}
 ): Layer.Layer<SyncState.SyncState | OcambaClient.OcambaClient | CopernicaClient.CopernicaClient, SyncError> => {
-  // One record covers every account of a vendor: the throttle looks keys up by their `<vendor>:` prefix.
-  const keys = { ocamba: OcambaClient.throttlePolicy, copernica: CopernicaClient.throttlePolicy }
   const throttle =
-    options.redisUrl === undefined
-      ? Throttle.layerMemory({ keys })
-      : Throttle.layerRedisOnDemand({ redis: options.redisUrl, replicas: options.replicas ?? 1, keys })
+    options.throttle === undefined ? layerThrottle(options) : Layer.succeed(Throttle.Throttle, options.throttle)
 
   // A target without credentials talks through the proxy sidecar, which holds the token and spends the budget.
   const ocamba = Layer.effect(
