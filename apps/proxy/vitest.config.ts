@@ -5,6 +5,12 @@ import { sharedConfig } from "../../vitest.shared.ts"
 // multi-process tests measure timing (rate windows, jitter) and must not share the machine's cores with another
 // file's load.
 export default sharedConfig(import.meta.dirname, {
-  e2e: ["test/replicas.test.ts", "test/main.test.ts", "test/client-habits.test.ts", "test/metrics.test.ts"],
+  e2e: [
+    "test/replicas.test.ts",
+    "test/readme.test.ts",
+    "test/main.test.ts",
+    "test/client-habits.test.ts",
+    "test/metrics.test.ts"
+  ],
   e2eOptions: { fileParallelism: false, globalSetup: ["../../vitest.build-setup.ts"] }
 })

@@ -2,8 +2,8 @@
  * The published packages as a user gets them: the tarballs installed globally into a scratch prefix with the
  * Dockerfile's own install command, then the bins run from that prefix against the sandbox. The proxy starts from its
  * bin with the image's command, answers the image's HEALTHCHECK, forwards a request, and on SIGTERM to its own process
- * drains the requests still waiting for budget and exits 0. The daemon's bin validates a config, does a dry run, a
- * real run (SQLite state: the native module works) and shows the status.
+ * drains the requests still waiting for budget and exits 0. The daemon's bin validates and checks a config, does a
+ * dry run, a real run (SQLite state: the native module works) and shows the status.
  */
 import * as FileSystem from "node:fs"
 import * as Os from "node:os"
@@ -139,7 +139,7 @@ describe("the tarballs installed globally with npm", () => {
     }
   }, 120_000)
 
-  it("runs the daemon: validate-config, run --dry-run, run and status against the sandbox", async () => {
+  it("runs the daemon: validate-config, check, run --dry-run, run and status against the sandbox", async () => {
     const directory = Path.join(scratch, "sync")
     FileSystem.mkdirSync(directory)
     FileSystem.writeFileSync(
@@ -184,6 +184,14 @@ describe("the tarballs installed globally with npm", () => {
 
     const valid = await profilesync("validate-config", "--config", config)
     expect(valid.code, valid.output).toBe(0)
+
+    // The installed check reaches the sandbox with the tokens, sees the store can be created, and prints no token.
+    const checked = await profilesync("check", "--config", config, "--json")
+    expect(checked.code, checked.output).toBe(0)
+    const report = jsonLines(checked.output).find((line) => line.sync === "installed")
+    expect(report).toMatchObject({ status: "ok", exitCode: 0 })
+    expect(checked.output).not.toContain("ocamba-sandbox-token")
+    expect(checked.output).not.toContain("copernica-sandbox-token")
 
     const dryRun = await profilesync("run", "--config", config, "--dry-run", "--json")
     expect(dryRun.code, dryRun.output).toBe(0)
