@@ -1,10 +1,9 @@
 /**
  * Three OS processes share one Ocamba budget through a real redis-server, against the sandbox counting the vendor's
- * fixed windows (the judge of 429s). Windows are scaled down (10 per 250 ms and 60 per 3 s instead of 10 per second
- * and 150 per minute) so a run takes seconds. The processes run core's built JavaScript (the e2e global setup builds
- * it with turbo); each warms up on another account first, and the measured span starts once every process has said it
- * is ready, not after a fixed head start.
- * Calls are counted when the sandbox saw them arrive (its request log), as the vendor counts them.
+ * fixed windows (the judge of 429s). Windows are scaled down (10 per 250 ms, and 60 per 6 s or 3 s, instead of 10 per
+ * second and 150 per minute) so a run takes seconds. The processes run core's built JavaScript (the e2e global setup
+ * builds it with turbo); each warms up on another account first, and the measured span starts once every process has
+ * said it is ready, not after a fixed head start. Calls are counted when the sandbox saw them arrive (its request log), as the vendor counts them.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
@@ -18,8 +17,19 @@ import type * as Scope from "effect/Scope"
 import * as RedisServer from "./support/RedisServer.ts"
 
 const workerPath = Path.join(import.meta.dirname, "support/shared-budget-worker.mjs")
-const steady = { limit: 60, millis: 3_000 }
-const windows = `10/250,${steady.limit}/${steady.millis}`
+interface Steady {
+  readonly limit: number
+  readonly millis: number
+}
+
+// For the use of the budget, the vendor's ratio of burst to steady rate (4:1). The throttle widens every window by the
+// send delay it measures (up to the shortest window: 250 ms here), which on a loaded machine makes 10 per 250 ms into
+// 10 per 600 ms with the margin: still above a steady 10 per second, as with the real windows. At 60 per 3 s (a burst
+// rate only twice the steady one) the widened burst window became the binding limit under load average 13, and the
+// span held 110 of 120 calls (10 per 600 ms after the first 60), by the throttle's own rule rather than by waste.
+const steadyForUse: Steady = { limit: 60, millis: 6_000 }
+// For the cut-off replica, a shorter steady window: the run stays short, and it does not measure use.
+const steadyForCut: Steady = { limit: 60, millis: 3_000 }
 
 interface WorkerResult {
   readonly admitted: ReadonlyArray<number>
@@ -75,6 +85,7 @@ const startWorker = (environment: Record<string, string>): Effect.Effect<Worker,
 
 /** Runs three workers over one Redis; `during` runs once the span has started (e.g. to cut one off). */
 const run = (options: {
+  readonly steady: Steady
   readonly runFor: number
   readonly cutOff?: boolean
   readonly during?: (control: {
@@ -103,7 +114,7 @@ const run = (options: {
             rateLimits: {
               windows: [
                 { limit: 10, windowMilliseconds: 250 },
-                { limit: steady.limit, windowMilliseconds: steady.millis }
+                { limit: options.steady.limit, windowMilliseconds: options.steady.millis }
               ]
             }
           }
@@ -116,7 +127,7 @@ const run = (options: {
       REDIS_URL: redisUrl,
       REPLICAS: "3",
       CALLERS: "4",
-      WINDOWS: windows
+      WINDOWS: `10/250,${options.steady.limit}/${options.steady.millis}`
     })
     const workers = yield* Effect.all([
       startWorker(environment(redis.url)),
@@ -157,12 +168,13 @@ describe("a budget shared through Redis", () => {
     "lets three processes use at least 97% of the steady budget with zero 429s from the vendor",
     () =>
       Effect.gen(function* () {
+        const steady = steadyForUse
         const runFor = 2 * steady.millis
-        const { results, startAt, arrivals, counters } = yield* run({ runFor })
+        const { results, startAt, arrivals, counters } = yield* run({ steady, runFor })
         assert.strictEqual(counters.rateLimited, 0, "the vendor refused nothing")
         // Calls that were waiting for a slot when the run ended may be admitted later; count the run's span only.
         const admitted = arrivals.filter((at) => at >= startAt && at < startAt + runFor)
-        // In 6 s the steady window (60 per 3 s) allows two full windows: 120 calls.
+        // In 12 s the steady window (60 per 6 s) allows two full windows: 120 calls.
         const budget = 2 * steady.limit
         assert.isAtLeast(
           admitted.length,
@@ -182,10 +194,12 @@ describe("a budget shared through Redis", () => {
     "lets no process overrun the budget while one of them is cut off from Redis and comes back",
     () =>
       Effect.gen(function* () {
+        const steady = steadyForCut
         const runFor = 3 * steady.millis
         let cutAt = 0
         let restoredAt = 0
         const { results, startAt, arrivals, counters } = yield* run({
+          steady,
           runFor,
           during: ({ cut, restore, startAt }) =>
             Effect.gen(function* () {

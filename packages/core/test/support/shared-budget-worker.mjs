@@ -4,7 +4,7 @@
  * throttle and HTTP code on another sandbox account and throttle key, so the measured budget is untouched), prints
  * `{"ready":true}`, waits for one line on stdin, `{"startAt":<epoch ms>,"runFor":<ms>}`, then calls the sandbox's
  * Ocamba API as fast as its callers can until `startAt + runFor` and prints what it got as one JSON line. Configured by
- * environment: SANDBOX_URL, REDIS_URL, REPLICAS, CALLERS, WINDOWS (`10/250,60/3000`: limit/milliseconds).
+ * environment: SANDBOX_URL, REDIS_URL, REPLICAS, CALLERS, WINDOWS (`10/250,60/6000`: limit/milliseconds).
  */
 import { createInterface } from "node:readline"
 import { OcambaClient, Throttle } from "@profilesync/core"
