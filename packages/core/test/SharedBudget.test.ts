@@ -3,7 +3,8 @@
  * fixed windows (the judge of 429s). Windows are scaled down (10 per 250 ms, and 60 per 6 s or 3 s, instead of 10 per
  * second and 150 per minute) so a run takes seconds. The processes run core's built JavaScript (the e2e global setup
  * builds it with turbo); each warms up on another account first, and the measured span starts once every process has
- * said it is ready, not after a fixed head start. Calls are counted when the sandbox saw them arrive (its request log), as the vendor counts them.
+ * said it is ready, not after a fixed head start. Calls are counted when the sandbox saw them arrive (its request
+ * log), as the vendor counts them.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Path from "node:path"
