@@ -66,6 +66,7 @@ const report = (index: number) => ({
     ])
   ),
   vendorCalls: { ocamba: 4, copernica: 3 },
+  throttleWaitMilliseconds: { ocamba: 1200, copernica: 0 },
   statePath: database
 })
 

@@ -73,6 +73,7 @@ const report = (overrides: Partial<Sync.RunReport>): Sync.RunReport => ({
   duplicates: 0,
   targets: { copernica: target({ created: 6, updated: 2, unchanged: 1, rejected: 1 }) },
   vendorCalls: { copernica: 4 },
+  throttleWaitMilliseconds: { copernica: 0 },
   statePath: "state.db",
   ...overrides
 })

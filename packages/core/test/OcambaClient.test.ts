@@ -9,8 +9,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
+import * as MetricState from "effect/MetricState"
 import { afterEach } from "vitest"
 import * as OcambaClient from "../src/OcambaClient.ts"
+import * as Throttle from "../src/Throttle.ts"
 
 const token = "ocamba-sandbox-token"
 const sandboxes: Array<Sandbox> = []
@@ -232,6 +235,39 @@ describe("OcambaClient", () => {
       assert.strictEqual(seen[0]!.url, "http://127.0.0.1:8787/ocamba/v1/hood/profile-properties?q=region")
       assert.strictEqual(seen[0]!.headers.get("X-Proxy-Key"), "caller-key")
       assert.isNull(seen[0]!.headers.get("Authorization"))
+    })
+  )
+
+  it.scopedLive("counts the time calls waited for the throttle, under the caller's metric tags", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* withSandbox()
+      // One call per 300 ms.
+      const throttle = Throttle.layerMemory({ keys: { ocamba: { windows: [{ limit: 1, window: "300 millis" }] } } })
+      const ocamba = yield* serviceOf(
+        Layer.provide(OcambaClient.layer({ token, baseUrl: sandbox.ocambaBaseUrl }), throttle)
+      )
+      const waited = (sync: string) =>
+        Effect.map(Metric.snapshot, (pairs) =>
+          pairs
+            .filter(
+              (pair) =>
+                pair.metricKey.name === "profilesync_vendor_throttle_wait_seconds_total" &&
+                pair.metricKey.tags.some((tag) => tag.key === "sync" && tag.value === sync) &&
+                pair.metricKey.tags.some((tag) => tag.key === "vendor" && tag.value === "ocamba")
+            )
+            .reduce(
+              (sum, pair) => sum + (MetricState.isCounterState(pair.metricState) ? Number(pair.metricState.count) : 0),
+              0
+            )
+        )
+      yield* ocamba.listProperties({}).pipe(Effect.tagMetrics("sync", "throttle-wait-first"))
+      assert.isBelow(yield* waited("throttle-wait-first"), 0.25)
+      yield* Effect.all([ocamba.listProperties({}), ocamba.listProperties({})], { concurrency: 2 }).pipe(
+        Effect.tagMetrics("sync", "throttle-wait-next")
+      )
+      // Asked together, they are admitted at least a window apart, so one waited 300 ms longer than the other: however
+      // long the first call took, the waits add up to at least that (a loaded machine makes them longer, never shorter).
+      assert.isAtLeast(yield* waited("throttle-wait-next"), 0.29)
     })
   )
 })

@@ -225,6 +225,8 @@ export interface TargetReport {
  *   of every bad row, when there was one.
  * - `vendorCalls`: HTTP requests sent to each vendor during the run, retries included (from the
  *   `profilesync_vendor_requests_total` metric).
+ * - `throttleWaitMilliseconds`: how long those requests waited for the vendor's budget, added up (calls that ran side
+ *   by side each count their own wait). Through the proxy sidecar, the wait is the proxy's and is not counted here.
  * - `statePath`: the SQLite file, or `postgres` with where its URL comes from.
  *
  * @since 0.1.0
@@ -245,6 +247,7 @@ export interface RunReport {
   readonly duplicates: number
   readonly targets: Partial<Record<TargetName, TargetReport>>
   readonly vendorCalls: Partial<Record<TargetName, number>>
+  readonly throttleWaitMilliseconds: Partial<Record<TargetName, number>>
   readonly statePath: string
 }
 

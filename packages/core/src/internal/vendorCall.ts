@@ -106,6 +106,14 @@ export const requestsTotal = Metric.counter("profilesync_vendor_requests_total",
   description: "Vendor requests sent, tagged by vendor, operation and outcome (HTTP status or reason)."
 })
 
+/**
+ * Time spent waiting for the throttle before requests, by vendor, in seconds: with the caller's own metric tags (a
+ * sync tags its run), it tells how long a run waited for budget.
+ */
+export const throttleWaitTotal = Metric.counter("profilesync_vendor_throttle_wait_seconds_total", {
+  description: "Seconds vendor requests waited for the throttle before they were sent, by vendor."
+})
+
 /** Retries made, by vendor and operation. */
 export const retriesTotal = Metric.counter("profilesync_vendor_retries_total", {
   description: "Vendor requests repeated after a retryable failure."
@@ -298,20 +306,25 @@ export const call = <A>(
     const throttled = Option.match(settings.throttle, {
       onNone: () => breakerProtected,
       onSome: (throttle) =>
-        breakerProtected.pipe(
-          throttle.withThrottle(
-            settings.throttleKey,
-            Option.match(settings.throttleDeadline, { onNone: () => undefined, onSome: (deadline) => ({ deadline }) })
-          ),
-          Effect.catchTag("ThrottleError", (error) =>
-            Effect.fail(
-              failure(
-                VendorErrorReason.RateLimited({
-                  retryAfter:
-                    error.reason._tag === "DeadlineExceeded" ? Option.some(error.reason.retryAfter) : Option.none(),
-                  concurrencyLimited: false,
-                  source: "throttle"
-                })
+        // The wait is from asking the throttle to being admitted (the first thing the admitted effect does).
+        Effect.flatMap(Clock.currentTimeMillis, (asked) =>
+          Clock.currentTimeMillis.pipe(
+            Effect.flatMap((admitted) => Metric.incrementBy(throttleWait(dialect.vendor), (admitted - asked) / 1000)),
+            Effect.zipRight(breakerProtected),
+            throttle.withThrottle(
+              settings.throttleKey,
+              Option.match(settings.throttleDeadline, { onNone: () => undefined, onSome: (deadline) => ({ deadline }) })
+            ),
+            Effect.catchTag("ThrottleError", (error) =>
+              Effect.fail(
+                failure(
+                  VendorErrorReason.RateLimited({
+                    retryAfter:
+                      error.reason._tag === "DeadlineExceeded" ? Option.some(error.reason.retryAfter) : Option.none(),
+                    concurrencyLimited: false,
+                    source: "throttle"
+                  })
+                )
               )
             )
           )
@@ -375,6 +388,9 @@ const redactReason = (reason: VendorErrorReason): VendorErrorReason =>
         message: Redact.text(reason.message)
       })
     : reason
+
+const throttleWait = (vendor: string): Metric.Metric.Counter<number> =>
+  Metric.taggedWithLabels(throttleWaitTotal, [MetricLabel.make("vendor", vendor)])
 
 const tagged = (vendor: string, operation: string, outcome: string): Metric.Metric.Counter<number> =>
   Metric.taggedWithLabels(requestsTotal, [

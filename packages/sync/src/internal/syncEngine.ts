@@ -99,7 +99,7 @@ const runScoped = (
     const dryRun = options.dryRun === true
     const state = yield* SyncState.SyncState
     const startedAt = yield* Clock.currentTimeMillis
-    const requestsBefore = yield* Report.vendorRequests(label)
+    const totalsBefore = yield* Report.vendorTotals(label)
     // A config the engine cannot read fails before any lock or run record.
     const opened = yield* SyncSource.open(config)
 
@@ -165,7 +165,7 @@ const runScoped = (
         dryRun,
         label,
         startedAt,
-        requestsBefore,
+        totalsBefore,
         counters,
         targets,
         rejects: rejectsWriter,

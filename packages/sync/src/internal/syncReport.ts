@@ -29,6 +29,7 @@ const targetLine = (
   name: Sync.TargetName,
   target: Sync.TargetReport,
   calls: number | undefined,
+  throttleWaitMilliseconds: number | undefined,
   dryRun: boolean,
   rejectedEverywhere: number
 ): Array<string> => {
@@ -56,6 +57,10 @@ const targetLine = (
   if (target.neutralised > 0) parts.push(`${number(target.neutralised)} neutralised as spreadsheet formulas`)
   if (target.pendingDeletes > 0) parts.push(`${number(target.pendingDeletes)} left the source and were not deleted`)
   if (calls !== undefined) parts.push(plural(calls, "vendor call"))
+  // Below a second the wait is noise; above it, it says where a slow run's time went.
+  if (throttleWaitMilliseconds !== undefined && throttleWaitMilliseconds >= 1000) {
+    parts.push(`${(throttleWaitMilliseconds / 1000).toFixed(1)} s waiting for the rate limit`)
+  }
   const lines = [`  ${name}: ${parts.join("; ")}`]
   for (const [reason, count] of byCount(target.rejectReasons)) {
     lines.push(`    rejected for ${name} only: ${reason}: ${number(count)}`)
@@ -94,7 +99,16 @@ export const formatReport = (report: Sync.RunReport): string => {
   for (const name of ["ocamba", "copernica"] as const) {
     const target = report.targets[name]
     if (target !== undefined) {
-      lines.push(...targetLine(name, target, report.vendorCalls[name], report.dryRun, report.rejected))
+      lines.push(
+        ...targetLine(
+          name,
+          target,
+          report.vendorCalls[name],
+          report.throttleWaitMilliseconds?.[name],
+          report.dryRun,
+          report.rejected
+        )
+      )
     }
   }
   lines.push(`  state: ${report.statePath}`)

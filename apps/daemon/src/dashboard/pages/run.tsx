@@ -55,6 +55,7 @@ const Reconciliation = (props: { readonly report: Sync.RunReport }) => {
           <th scope="col">Reconciles</th>
           <th scope="col">Deleted</th>
           <th scope="col">Vendor calls</th>
+          <th scope="col">Rate-limit wait</th>
         </tr>
       </thead>
       <tbody>
@@ -80,6 +81,7 @@ const Reconciliation = (props: { readonly report: Sync.RunReport }) => {
               <td>{sum === report.read ? "yes" : `no: ${count(sum - report.read)} off the rows read`}</td>
               <td>{count(target.deleted)}</td>
               <td>{count(report.vendorCalls[name as Sync.TargetName])}</td>
+              <td>{duration(report.throttleWaitMilliseconds?.[name as Sync.TargetName])}</td>
             </tr>
           )
         })}

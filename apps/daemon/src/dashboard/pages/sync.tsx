@@ -7,6 +7,13 @@ import { pageSize, type RunSummary } from "../queries.ts"
 import { DurationChart, OutcomeChart } from "./charts.tsx"
 import type { PageContext, SyncInfo } from "./context.ts"
 import { count, duration, targetTotal, time, urls } from "./format.ts"
+
+/** The run's wait for the vendors' budgets; runs recorded before it was counted show a dash. */
+const throttleWait = (counts: Readonly<Record<string, number>>): string =>
+  Object.keys(counts).some((name) => name.endsWith(".throttleWaitMilliseconds"))
+    ? duration(targetTotal(counts, "throttleWaitMilliseconds"))
+    : "–"
+
 import { Layout, Pager, Status } from "./layout.tsx"
 
 /**
@@ -77,6 +84,7 @@ export const SyncPage = (props: {
                 <th scope="col">Failed</th>
                 <th scope="col">Deleted</th>
                 <th scope="col">Vendor calls</th>
+                <th scope="col">Rate-limit wait</th>
               </tr>
             </thead>
             <tbody>
@@ -97,6 +105,7 @@ export const SyncPage = (props: {
                   <td>{count(targetTotal(run.counts, "failed"))}</td>
                   <td>{count(targetTotal(run.counts, "deleted"))}</td>
                   <td>{count(targetTotal(run.counts, "vendorCalls"))}</td>
+                  <td>{throttleWait(run.counts)}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,7 @@
 /**
- * The run's report, built from the run's and the targets' counters, and the vendor requests the run made (from the
- * `profilesync_vendor_requests_total` metric, tagged with the sync's name); and the counts the state store keeps
- * per run.
+ * The run's report, built from the run's and the targets' counters, and the vendor requests the run made and the
+ * time they waited for the throttle (from core's vendor metrics, tagged with the sync's name); and the counts the
+ * state store keeps per run.
  *
  * @internal
  */
@@ -15,23 +15,38 @@ import type * as Rejects from "../syncRejects.ts"
 import type { Target, TargetName } from "../target/Target.ts"
 import type { RunCounters } from "./runCounters.ts"
 
-const requestsMetric = "profilesync_vendor_requests_total"
+/** Per vendor, from metrics tagged with the run's label: requests sent, and seconds waited for the throttle. */
+export interface VendorTotals {
+  readonly requests: ReadonlyMap<string, number>
+  readonly throttleWaitSeconds: ReadonlyMap<string, number>
+}
 
-/** HTTP requests each vendor received from effects tagged `sync = label` (retries included). @internal */
-export const vendorRequests = (label: string): Effect.Effect<ReadonlyMap<string, number>> =>
+const metricNames = {
+  requests: "profilesync_vendor_requests_total",
+  throttleWaitSeconds: "profilesync_vendor_throttle_wait_seconds_total"
+} as const
+
+/** The vendor counters of effects tagged `sync = label` (retries included), summed per vendor. @internal */
+export const vendorTotals = (label: string): Effect.Effect<VendorTotals> =>
   Effect.map(Metric.snapshot, (pairs) => {
-    const counts = new Map<string, number>()
+    const totals = { requests: new Map<string, number>(), throttleWaitSeconds: new Map<string, number>() }
     for (const pair of pairs) {
-      if (pair.metricKey.name !== requestsMetric) continue
+      const total =
+        pair.metricKey.name === metricNames.requests
+          ? totals.requests
+          : pair.metricKey.name === metricNames.throttleWaitSeconds
+            ? totals.throttleWaitSeconds
+            : undefined
+      if (total === undefined) continue
       const tags = pair.metricKey.tags
       if (!tags.some((tag) => tag.key === "sync" && tag.value === label)) continue
       const vendor = tags.find((tag) => tag.key === "vendor")?.value
       const metricState = pair.metricState
       if (vendor !== undefined && MetricState.isCounterState(metricState)) {
-        counts.set(vendor, (counts.get(vendor) ?? 0) + Number(metricState.count))
+        total.set(vendor, (total.get(vendor) ?? 0) + Number(metricState.count))
       }
     }
-    return counts
+    return totals
   })
 
 /** @internal */
@@ -47,7 +62,7 @@ export const build = (options: {
   readonly dryRun: boolean
   readonly label: string
   readonly startedAt: number
-  readonly requestsBefore: ReadonlyMap<string, number>
+  readonly totalsBefore: VendorTotals
   readonly counters: RunCounters
   readonly targets: ReadonlyArray<Target>
   readonly rejects: Rejects.RejectsWriter | undefined
@@ -55,13 +70,18 @@ export const build = (options: {
 }): Effect.Effect<Sync.RunReport> =>
   Effect.gen(function* () {
     const finishedAt = yield* Clock.currentTimeMillis
-    const requestsAfter = yield* vendorRequests(options.label)
+    const after = yield* vendorTotals(options.label)
     const counters = yield* options.counters.get
     const targetReports: Partial<Record<TargetName, Sync.TargetReport>> = {}
     const vendorCalls: Partial<Record<TargetName, number>> = {}
+    const throttleWaitMilliseconds: Partial<Record<TargetName, number>> = {}
+    const before = options.totalsBefore
     for (const target of options.targets) {
       targetReports[target.name] = yield* target.tally.report
-      vendorCalls[target.name] = (requestsAfter.get(target.name) ?? 0) - (options.requestsBefore.get(target.name) ?? 0)
+      vendorCalls[target.name] = (after.requests.get(target.name) ?? 0) - (before.requests.get(target.name) ?? 0)
+      const waited =
+        (after.throttleWaitSeconds.get(target.name) ?? 0) - (before.throttleWaitSeconds.get(target.name) ?? 0)
+      throttleWaitMilliseconds[target.name] = Math.round(waited * 1000)
     }
     const rejectLines = options.rejects?.lines() ?? 0
     const rejectsFile = options.rejects?.path
@@ -80,6 +100,7 @@ export const build = (options: {
       duplicates: counters.duplicates,
       targets: targetReports,
       vendorCalls,
+      throttleWaitMilliseconds,
       statePath: statePathOf(options.config.state)
     }
   })
@@ -97,6 +118,9 @@ export const countsOf = (report: Sync.RunReport): Record<string, number> => {
     }
   }
   for (const [name, calls] of Object.entries(report.vendorCalls)) counts[`${name}.vendorCalls`] = calls ?? 0
+  for (const [name, waited] of Object.entries(report.throttleWaitMilliseconds)) {
+    counts[`${name}.throttleWaitMilliseconds`] = waited ?? 0
+  }
   return counts
 }
 
