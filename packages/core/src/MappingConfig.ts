@@ -75,6 +75,13 @@ export type OcambaProperty = typeof schema.OcambaProperty.Type
  * `credentials` (optional only through the proxy sidecar), `properties`, `maxFileBytes` (default 50,000,000), and the
  * integrations and conversions to `resync` after a sync.
  *
+ * **Gotchas**
+ *
+ * `mode` accepts only `upsert`: Ocamba's import creates a profile no row matches and updates one that matches, with
+ * no option to do only one of them, and the sync deletes nothing in Ocamba, so `update-only`, `insert-only` and
+ * `mirror` are refused. `emptyValues` accepts only `skip`: the import leaves a property unchanged where its cell is
+ * empty (as the sandbox models it; Ocamba documents no way to blank a value), so `clear` is refused.
+ *
  * @since 0.1.0
  * @category models
  */
@@ -107,6 +114,11 @@ export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
  * 1000), `format` (`json` default, or `csv` with `delimiter`, default `;`), `action` (default `update or add`),
  * `ignoreEmptyFields` (default `false`), `deleteMissing` (default `false`) and `maxDeleteShare` (default `0.05`).
  *
+ * `mode` and `emptyValues` say the same in words and are resolved into those settings when the config is decoded:
+ * `upsert` is `action: update or add`, `update-only` is `update`, `insert-only` is `ignore or add` (`add` would
+ * create a second profile next to a match), `mirror` is `update or add` with `deleteMissing: true`; `emptyValues: skip`
+ * is `ignoreEmptyFields: true`, `clear` is `false`. Writing both is refused where they contradict.
+ *
  * **Gotchas**
  *
  * `deleteMissing: true` is the only way profiles are ever deleted in Copernica. Since a sync sends several imports,
@@ -127,6 +139,23 @@ export type CopernicaTarget = typeof schema.CopernicaTarget.Type
  * @category models
  */
 export type Targets = typeof schema.Targets.Type
+
+/**
+ * A target's sync mode: `upsert` (the default) creates and updates, `update-only` never creates a profile,
+ * `insert-only` never changes an existing one, `mirror` is `upsert` plus deleting the profiles that left the source.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type SyncMode = typeof schema.SyncMode.Type
+
+/**
+ * What an empty source value does at a target: `skip` keeps the vendor's stored value, `clear` blanks it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type EmptyValues = typeof schema.EmptyValues.Type
 
 /**
  * The mapping sections of a decoded config: `fields`, `key`, `targets`, `controlCharacters` (`reject` or `strip`)

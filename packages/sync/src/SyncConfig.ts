@@ -54,6 +54,8 @@
  *         pi_data: false                        # true: personal data, stored encrypted by Ocamba
  *     maxFileBytes: 50000000                    # upload chunk size; Ocamba takes at most 50 MB per file
  *     resync: { integration: ["1628"], conversion: [] }   # resynced after a successful sync
+ *     mode: upsert                              # the only mode Ocamba's import can honour (see Copernica's)
+ *     emptyValues: skip                         # an empty cell leaves the property as it is; `clear` is refused
  *   copernica:
  *     baseUrl: https://api.copernica.com/v3
  *     credentials: { tokenEnv: COPERNICA_TOKEN }
@@ -66,9 +68,15 @@
  *     rowsPerImport: 1000                       # rows per POST /imports
  *     format: json                              # json (default) | csv
  *     # delimiter: ";"                          # csv only: "\t", "," or ";" (default ";")
- *     action: update or add                     # update or add (default) | update | add | ignore or add
- *     ignoreEmptyFields: false                  # true: an empty source value keeps Copernica's stored value
- *     deleteMissing: false                      # true: profiles that leave the source are deleted in Copernica
+ *     mode: upsert                              # upsert (default) | update-only (never creates) |
+ *                                               # insert-only (never changes an existing profile) |
+ *                                               # mirror (upsert, and deletes what left the source)
+ *     emptyValues: clear                        # clear (default): an empty source value blanks the field;
+ *                                               # skip: it keeps Copernica's stored value
+ *     # The same in Copernica's terms (write either; both only where they agree):
+ *     # action: update or add                   # update or add | update | add | ignore or add
+ *     # ignoreEmptyFields: false                # = emptyValues: skip when true
+ *     # deleteMissing: false                    # = mode: mirror when true
  *     maxDeleteShare: 0.05                      # deletes at most this share of known profiles a run (default 5%)
  *
  * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }

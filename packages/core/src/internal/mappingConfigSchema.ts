@@ -259,6 +259,25 @@ export const Field = Schema.Union(TextField, EmailField, PhoneField, NumberField
 })
 
 // ---------------------------------------------------------------------------------------------------------------
+// What a target does with the rows: sync mode and empty values
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A target's sync mode: `upsert` creates and updates, `update-only` never creates a profile, `insert-only` never
+ * touches an existing one, `mirror` is `upsert` and deletes the profiles that left the source.
+ *
+ * @internal
+ */
+export const SyncMode = Schema.Literal("upsert", "update-only", "insert-only", "mirror")
+
+/**
+ * What an empty source value does to the vendor's stored value: `skip` keeps it, `clear` blanks it.
+ *
+ * @internal
+ */
+export const EmptyValues = Schema.Literal("skip", "clear")
+
+// ---------------------------------------------------------------------------------------------------------------
 // Ocamba
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -334,8 +353,31 @@ export const OcambaTarget = Schema.Struct({
     integerBetween(1024, ocambaUploadLimit, `a whole number of bytes from 1024 to ${ocambaUploadLimit} (50 MB)`),
     { default: () => 50_000_000 }
   ),
-  resync: Schema.optional(Resync)
-})
+  resync: Schema.optional(Resync),
+  mode: Schema.optional(SyncMode),
+  emptyValues: Schema.optional(EmptyValues)
+}).pipe(
+  // Ocamba's file import matches a row on email or mobile_phone_number and creates the profile when none matches:
+  // it has no way to say "only update" or "only add", and the sync engine deletes nothing in Ocamba.
+  Schema.filter((target) => {
+    const issues: Array<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }> = []
+    if (target.mode !== undefined && target.mode !== "upsert")
+      issues.push({
+        path: ["mode"],
+        message:
+          target.mode === "mirror"
+            ? "`mirror` cannot be honoured by Ocamba: the sync does not delete Ocamba profiles, so nothing would leave Ocamba when it leaves the source; use `upsert` (the default)"
+            : `\`${target.mode}\` cannot be honoured by Ocamba: its import always creates a profile no row matches and updates one that matches (on email or mobile_phone_number), with no option to do only one of them; use \`upsert\` (the default)`
+      })
+    if (target.emptyValues === "clear")
+      issues.push({
+        path: ["emptyValues"],
+        message:
+          "`clear` cannot be honoured by Ocamba: its import leaves a property unchanged where the cell is empty, and has no way to blank a value; use `skip` (what it does anyway)"
+      })
+    return issues.length === 0 ? undefined : issues
+  })
+)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Copernica
@@ -369,7 +411,18 @@ export const CopernicaField = Schema.Struct({
 export const CopernicaDelimiter = Schema.Literal("\t", ",", ";")
 
 /** @internal */
-export const CopernicaTarget = Schema.Struct({
+export const copernicaActionOf: Record<typeof SyncMode.Type, CopernicaAction> = {
+  upsert: "update or add",
+  "update-only": "update",
+  // `add` would create a second profile next to a matching one; `ignore or add` leaves the match alone.
+  "insert-only": "ignore or add",
+  mirror: "update or add"
+}
+
+const CopernicaActionLiteral = Schema.Literal("update or add", "update", "add", "ignore or add")
+type CopernicaAction = typeof CopernicaActionLiteral.Type
+
+const copernicaTargetFields = {
   baseUrl: baseUrlWithDefault(defaultCopernicaBaseUrl),
   account: Schema.optionalWith(nonEmptyString("a name for the account's rate budget"), { default: () => "default" }),
   credentials: Schema.optional(Credentials),
@@ -388,18 +441,73 @@ export const CopernicaTarget = Schema.Struct({
   ),
   format: Schema.optionalWith(Schema.Literal("json", "csv"), { default: () => "json" as const }),
   delimiter: Schema.optional(CopernicaDelimiter),
-  action: Schema.optionalWith(Schema.Literal("update or add", "update", "add", "ignore or add"), {
-    default: () => "update or add" as const
-  }),
-  ignoreEmptyFields: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  deleteMissing: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   maxDeleteShare: Schema.optionalWith(
     Schema.Number.pipe(
       Schema.filter((value) => value >= 0 && value <= 1),
       Schema.annotations({ description: "a share from 0 to 1, like 0.05 for 5%" })
     ),
     { default: () => 0.05 }
-  )
+  ),
+  mode: Schema.optional(SyncMode),
+  emptyValues: Schema.optional(EmptyValues)
+}
+
+/**
+ * The Copernica target as written: `mode` and `emptyValues` say in words what `action`, `deleteMissing` and
+ * `ignoreEmptyFields` say in Copernica's terms; writing both is allowed only when they agree.
+ */
+const CopernicaTargetWritten = Schema.Struct({
+  ...copernicaTargetFields,
+  action: Schema.optional(CopernicaActionLiteral),
+  ignoreEmptyFields: Schema.optional(Schema.Boolean),
+  deleteMissing: Schema.optional(Schema.Boolean)
+}).pipe(
+  Schema.filter((target) => {
+    const issues: Array<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }> = []
+    const mode = target.mode
+    if (mode !== undefined && target.action !== undefined && target.action !== copernicaActionOf[mode])
+      issues.push({
+        path: ["action"],
+        message: `\`mode: ${mode}\` sends \`action: ${copernicaActionOf[mode]}\`, which this \`action\` contradicts: remove \`action\` (\`mode\` says it)`
+      })
+    if (mode !== undefined && target.deleteMissing !== undefined && target.deleteMissing !== (mode === "mirror"))
+      issues.push({
+        path: ["deleteMissing"],
+        message: `\`mode: ${mode}\` ${mode === "mirror" ? "deletes" : "never deletes"} the profiles that left the source, which this \`deleteMissing\` contradicts: remove \`deleteMissing\` (\`mode\` says it)`
+      })
+    if (
+      target.emptyValues !== undefined &&
+      target.ignoreEmptyFields !== undefined &&
+      target.ignoreEmptyFields !== (target.emptyValues === "skip")
+    )
+      issues.push({
+        path: ["ignoreEmptyFields"],
+        message: `\`emptyValues: ${target.emptyValues}\` contradicts this \`ignoreEmptyFields\`: remove \`ignoreEmptyFields\` (\`emptyValues\` says it)`
+      })
+    return issues.length === 0 ? undefined : issues
+  })
+)
+
+/** The Copernica target as the sync uses it: Copernica's own settings, resolved from `mode` and `emptyValues`. */
+const CopernicaTargetResolved = Schema.typeSchema(
+  Schema.Struct({
+    ...copernicaTargetFields,
+    action: CopernicaActionLiteral,
+    ignoreEmptyFields: Schema.Boolean,
+    deleteMissing: Schema.Boolean
+  })
+)
+
+/** @internal */
+export const CopernicaTarget = Schema.transform(CopernicaTargetWritten, CopernicaTargetResolved, {
+  strict: true,
+  decode: (written) => ({
+    ...written,
+    action: written.action ?? (written.mode === undefined ? "update or add" : copernicaActionOf[written.mode]),
+    deleteMissing: written.deleteMissing ?? written.mode === "mirror",
+    ignoreEmptyFields: written.ignoreEmptyFields ?? written.emptyValues === "skip"
+  }),
+  encode: (resolved) => resolved
 })
 
 /** @internal */
