@@ -62,6 +62,25 @@ describe("validate-config", () => {
     })
   })
 
+  describe("with a mode Ocamba cannot honour", () => {
+    const directory = temporaryDirectory()
+    afterAll(() => directory.cleanup())
+
+    it("names targets.ocamba.mode and why, and exits 2", async () => {
+      const file = Path.join(directory.path, "customers.yaml")
+      const text = FileSystem.readFileSync(example, "utf8").replace(
+        "\n  ocamba:\n",
+        "\n  ocamba:\n    mode: update-only\n"
+      )
+      FileSystem.writeFileSync(file, text)
+      const result = await runCli(["validate-config", "--config", file])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(
+        `${file}:32:11: targets.ocamba.mode: \`update-only\` cannot be honoured by Ocamba: its import always creates a profile no row matches`
+      )
+    })
+  })
+
   it("refuses a missing file with exit 2", async () => {
     const result = await runCli(["validate-config", "--config", "/nonexistent/profilesync.yaml"])
     expect(result.code).toBe(2)
