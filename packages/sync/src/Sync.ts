@@ -159,7 +159,7 @@ export interface Progress {
  * - `created`, `updated`: rows the vendor confirmed that the target had never confirmed before, or had confirmed
  *   with other content.
  * - `unchanged`: rows whose content the target already confirmed; they cost no vendor call.
- * - `deleted`: profiles deleted because they left the source (Copernica with `deleteMissing: true`).
+ * - `deleted`: profiles deleted because they left the source (Copernica with `mode: mirror`, which is `deleteMissing: true`).
  * - `failed`: rows due to be sent that the target did not confirm (refused, not processed, or not sent because the
  *   target stopped); they are sent again next run.
  * - `deadLettered`: rows that reached `maxAttempts` in this run; `skippedDeadLetters`: rows not sent because this
