@@ -31,7 +31,9 @@ import * as Throttle from "./Throttle.ts"
  * Each process holds a lease in Redis, refreshed by every reservation and by a heartbeat (4 per `commandTimeout`).
  * While fewer than `replicas` processes hold a live lease, the shared limit is lowered by the share of each absent
  * one (it may be running on its local share), and a process that falls back takes no local slot before its own lease
- * has surely ended plus the shortest window: together they never exceed the vendor's limit.
+ * has surely ended plus the shortest window: together they never exceed the vendor's limit. Slots given before a lease
+ * lapsed and not yet used (callers still waiting for them) move under the lowered limit at the next reservation or
+ * confirmation of the key, so they do not come on top of the absent process's share.
  *
  * @since 0.2.0
  * @category models

@@ -333,3 +333,45 @@ describe("a replica cut off from Redis", () => {
     )
   }
 })
+
+describe("a replica whose lease lapses while the others wait", () => {
+  it.scopedLive("moves the reservations placed at the full limit before the lapse under the lowered limit", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const relay = yield* Effect.acquireRelease(
+        Effect.promise(() => startRelay(server.port, "redis")),
+        (relay) => Effect.promise(relay.close)
+      )
+      const options = (url: string): ThrottleRedis.Options => ({
+        redis: url,
+        replicas: 2,
+        keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } },
+        commandTimeout: "200 millis",
+        recoveryInterval: "200 millis"
+      })
+      const busy = yield* ThrottleRedis.make(options(server.url))
+      const slow = yield* ThrottleRedis.make(options(relay.url))
+      const events = yield* slow.subscribe
+      const times: Array<number> = []
+      const record = (throttle: Throttle.ThrottleService) =>
+        Effect.flatMap(throttle.acquire("vendor:lapse"), (admission) =>
+          Effect.sync(() => times.push(admission.admittedAtMillis))
+        )
+      // The whole limit now, and ten callers waiting for the same slot one window later: both replicas were present
+      // when those slots were given.
+      yield* Effect.forEach(Array.from({ length: 10 }), () => record(busy))
+      const waiting = yield* Effect.forEach(Array.from({ length: 10 }), () => Effect.fork(record(busy)))
+      yield* busy.snapshot("vendor:lapse").pipe(Effect.repeat({ until: (snapshot) => snapshot.reserved >= 10 }))
+      // The other replica's commands stop being answered (a slow link, not a refused one): it falls back, and its
+      // lease lapses well before the waiting slots come.
+      relay.cut("blackhole")
+      yield* nextEvent(events, "StoreFallback", "3 seconds")
+      const local = yield* Effect.forEach(Array.from({ length: 5 }), () => Effect.fork(record(slow)))
+      yield* Effect.forEach([...waiting, ...local], Fiber.join)
+      // What the vendor counts: the waiting slots given at the full limit must not come on top of the fallen-back
+      // replica's share (5 + 10 in one second before the fix).
+      assert.isAtMost(maxInSpan(times, 1000), 10)
+      assert.strictEqual(times.length, 25)
+    })
+  )
+})

@@ -83,34 +83,46 @@ local function lowered(windows, replicas, absent)
 end
 -- Drops the waiting reservations of replicas whose lease has lapsed (members are "<replica id>/<reservation>#<i>"):
 -- their callers cannot confirm them without Redis and reserve again on their local share, so they would only hold
--- slots nobody uses. The lapsed leases are forgotten once handled.
+-- slots nobody uses. The lapsed leases are forgotten once handled. Returns the lapsed replicas (a set of ids) and the
+-- earliest time one of them lapsed (now when none is left: another key's script already handled them).
 local function dropLapsed(logKey, leaseKey, now)
   local lapsed = {}
-  for _, id in ipairs(redis.call("ZRANGEBYSCORE", leaseKey, "-inf", now)) do lapsed[id] = true end
+  local since = now
+  local ended = redis.call("ZRANGEBYSCORE", leaseKey, "-inf", now, "WITHSCORES")
+  for index = 1, #ended, 2 do
+    lapsed[ended[index]] = true
+    local endsAt = tonumber(ended[index + 1])
+    if endsAt < since then since = endsAt end
+  end
   redis.call("ZREMRANGEBYSCORE", leaseKey, "-inf", now)
   for _, member in ipairs(redis.call("ZRANGEBYSCORE", logKey, "(" .. now, "+inf")) do
     local owner = string.match(member, "^([^/]*)/")
     if owner ~= nil and lapsed[owner] then redis.call("ZREM", logKey, member) end
   end
+  return lapsed, since
 end
--- Moves every reservation later than now, in queue order, to the earliest slot at or after notBefore under windows.
--- Returns the last slot given, or nil when there was nothing to move.
-local function reslotFuture(logKey, windows, now, notBefore)
+-- Moves every reservation later than "from", in queue order, to the earliest slot at or after notBefore under windows,
+-- except the members of the replicas in "keep" (a set of ids, may be nil). Returns the last slot given, or nil when
+-- there was nothing to move.
+local function reslotFuture(logKey, windows, from, notBefore, keep)
   local lastSlot = nil
-  local future = redis.call("ZRANGEBYSCORE", logKey, "(" .. now, "+inf", "WITHSCORES")
+  local future = redis.call("ZRANGEBYSCORE", logKey, "(" .. from, "+inf", "WITHSCORES")
   if #future == 0 then return nil end
-  redis.call("ZREMRANGEBYSCORE", logKey, "(" .. now, "+inf")
   local groups = {}
   local order = {}
   for index = 1, #future, 2 do
     local member = future[index]
-    local reservation = string.match(member, "^(.*)#%d+$") or member
-    if groups[reservation] == nil then
-      groups[reservation] = {}
-      order[#order + 1] = reservation
+    local owner = string.match(member, "^([^/]*)/")
+    if keep == nil or owner == nil or not keep[owner] then
+      redis.call("ZREM", logKey, member)
+      local reservation = string.match(member, "^(.*)#%d+$") or member
+      if groups[reservation] == nil then
+        groups[reservation] = {}
+        order[#order + 1] = reservation
+      end
+      local group = groups[reservation]
+      group[#group + 1] = member
     end
-    local group = groups[reservation]
-    group[#group + 1] = member
   end
   for _, reservation in ipairs(order) do
     local members = groups[reservation]
@@ -121,6 +133,25 @@ local function reslotFuture(logKey, windows, now, notBefore)
     lastSlot = slot
   end
   return lastSlot
+end
+-- When more replicas are absent than this key last saw, the reservations it gave after the first of them lapsed were
+-- placed while their shares still counted as free (a caller waiting for a slot does not run the reserve script until
+-- the slot comes, and several may share one slot): they move under the lowered limits, before anyone is admitted on
+-- them. Entries of the lapsed replicas up to now stay (they may have been admitted); their later ones are dropped.
+-- Nothing later than the lapse can have been admitted by a present replica: its reserve or confirm would have run this
+-- first. Updates the key's marker; returns the windows in force.
+local function applyAbsent(logKey, leaseKey, markerKey, id, replicas, now, configured, longest)
+  local absent = absentReplicas(leaseKey, id, replicas, now)
+  local windows = lowered(configured, replicas, absent)
+  local previous = tonumber(redis.call("GET", markerKey) or "0")
+  if absent > previous then
+    local lapsed, since = dropLapsed(logKey, leaseKey, now)
+    reslotFuture(logKey, windows, since, now, lapsed)
+  end
+  if absent ~= previous then
+    if absent == 0 then redis.call("DEL", markerKey) else redis.call("SET", markerKey, absent, "PX", longest) end
+  end
+  return windows
 end
 `
 
@@ -148,16 +179,7 @@ end
 local longest = longestOf(configured)
 redis.call("ZREMRANGEBYSCORE", KEYS[1], "-inf", now - longest)
 refreshLease(KEYS[3], ARGV[4], now, tonumber(ARGV[6]), tonumber(ARGV[7]))
-local absent = absentReplicas(KEYS[3], ARGV[4], replicas, now)
-local windows = lowered(configured, replicas, absent)
-local previous = tonumber(redis.call("GET", KEYS[4]) or "0")
-if absent > previous then
-  dropLapsed(KEYS[1], KEYS[3], now)
-  reslotFuture(KEYS[1], windows, now, now)
-end
-if absent ~= previous then
-  if absent == 0 then redis.call("DEL", KEYS[4]) else redis.call("SET", KEYS[4], absent, "PX", longest) end
-end
+local windows = applyAbsent(KEYS[1], KEYS[3], KEYS[4], ARGV[4], replicas, now, configured, longest)
 local notBefore = now
 local cooldown = tonumber(redis.call("GET", KEYS[2]) or "0")
 if cooldown > notBefore then notBefore = cooldown end
@@ -178,11 +200,25 @@ refreshLease(KEYS[1], ARGV[1], now, tonumber(ARGV[2]), tonumber(ARGV[3]))
 return { now, 0 }
 `
 
-// KEYS: log. ARGV: first member of the reservation. Returns -1 when missing, else the delay still to wait.
+// KEYS: log, leases, absent marker, measured delay. ARGV: first member of the reservation, replica id, replicas,
+// measured delay, then windows (none: no lowering). Returns -1 when missing, else the delay still to wait.
+// A waiting caller confirms at its slot without reserving: the replicas absent since it reserved are applied first,
+// so a slot given at the full limit is not used on top of a lapsed replica's local share.
 const confirmSource = `${prelude}
+local now = nowMillis()
+local replicas = tonumber(ARGV[3])
+if replicas > 1 and #ARGV >= 6 then
+  local configured = readWindows(5)
+  local measured = tonumber(ARGV[4])
+  local widest = tonumber(redis.call("GET", KEYS[4]) or "0")
+  if widest > measured then
+    for _, window in ipairs(configured) do window[2] = window[2] + widest - measured end
+  end
+  applyAbsent(KEYS[1], KEYS[2], KEYS[3], ARGV[2], replicas, now, configured, longestOf(configured))
+end
 local score = redis.call("ZSCORE", KEYS[1], ARGV[1])
 if not score then return -1 end
-local delay = tonumber(score) - nowMillis()
+local delay = tonumber(score) - now
 if delay < 0 then delay = 0 end
 return delay
 `
@@ -198,7 +234,7 @@ if existing >= untilTime then return { existing, 0 } end
 redis.call("SET", KEYS[2], untilTime, "PX", duration)
 local windows = readWindows(2)
 local longest = longestOf(windows)
-local lastSlot = reslotFuture(KEYS[1], windows, now, untilTime)
+local lastSlot = reslotFuture(KEYS[1], windows, now, untilTime, nil)
 if lastSlot ~= nil then redis.call("PEXPIRE", KEYS[1], lastSlot - now + longest) end
 return { untilTime, 1 }
 `
@@ -300,6 +336,11 @@ export const make = (redis: Redis, options: Options): RedisStore => {
   let offsetMillis: number | undefined
   let offsetUncertainty = 0
   let leaseEnds = Number.NEGATIVE_INFINITY
+  // The windows of the latest reservation per key: a confirm applies the limits lowered by absent replicas with them.
+  const reservedWith = new Map<
+    string,
+    { readonly windows: ReadonlyArray<Log.EffectiveWindow>; readonly measured: number }
+  >()
 
   const observeClock = (sentAt: number, redisNow: number | undefined) => {
     if (redisNow === undefined) return
@@ -347,6 +388,9 @@ export const make = (redis: Redis, options: Options): RedisStore => {
     reserve: (request) =>
       Effect.suspend(() => {
         const sentAt = Date.now()
+        if (replicas > 1) {
+          reservedWith.set(request.key, { windows: request.windows, measured: request.measuredDelayMillis ?? 0 })
+        }
         return run(
           request.key,
           scripts.reserve,
@@ -373,7 +417,18 @@ export const make = (redis: Redis, options: Options): RedisStore => {
         )
       }),
     confirm: (request) =>
-      run(request.key, scripts.confirm, [logKey(request.key)], [`${own(request.reservation)}#0`]).pipe(
+      run(
+        request.key,
+        scripts.confirm,
+        [logKey(request.key), leaseKey, absentKey(request.key), delayKey(request.key)],
+        [
+          `${own(request.reservation)}#0`,
+          replicaId,
+          replicas,
+          reservedWith.get(request.key)?.measured ?? 0,
+          ...windowArguments(reservedWith.get(request.key)?.windows ?? [])
+        ]
+      ).pipe(
         Effect.map((reply): Throttle.ConfirmOutcome => {
           if (typeof reply !== "number" || reply < 0) return { _tag: "Missing" }
           return reply === 0 ? { _tag: "Admitted" } : { _tag: "Wait", delayMillis: reply }
