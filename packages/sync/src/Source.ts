@@ -110,6 +110,23 @@ export interface Source {
   /** Names the source in errors and reports: the file path, or the database URL without its password. */
   readonly name: string
   readonly rows: Stream.Stream<SourceItem, SourceError>
+  /**
+   * The columns the source has now, with their types, without reading its rows: a PostgreSQL source describes its
+   * query's result. A source that cannot (a file, whose columns are its header or its records' keys) leaves it out.
+   */
+  readonly columns?: Effect.Effect<ReadonlyArray<SourceColumn>, SourceError> | undefined
+}
+
+/**
+ * A column of a source: its name, and for a PostgreSQL query its type (`format_type` of the result column's type,
+ * e.g. `integer`, `text`, `timestamp with time zone`; a length or precision is left out).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SourceColumn {
+  readonly name: string
+  readonly type?: string | undefined
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

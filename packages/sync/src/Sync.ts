@@ -43,6 +43,7 @@ import * as engine from "./internal/syncEngine.ts"
 import * as errors from "./internal/syncError.ts"
 import * as layers from "./internal/syncLayer.ts"
 import * as reports from "./internal/syncReport.ts"
+import type * as Source from "./Source.ts"
 import type * as SyncConfig from "./SyncConfig.ts"
 import type * as SyncState from "./SyncState.ts"
 
@@ -105,6 +106,9 @@ export interface PollingOptions {
  * - `allowMassDelete`: let `deleteMissing` delete more than the target's `maxDeleteShare` of its known profiles in
  *   this run (default `false`: such a run deletes nothing and says why). Deletes are never made while a source row
  *   could not be read or keyed, whatever this says.
+ * - `acceptSchemaChanges`: run even though a mapped PostgreSQL column's type changed since the last successful run
+ *   (default `false`: the run stops before sending anything, with `ColumnTypeChanged`). A missing column always stops
+ *   the run.
  *
  * @since 0.1.0
  * @category models
@@ -119,6 +123,7 @@ export interface RunOptions {
   readonly replayDeadLetters?: boolean | undefined
   readonly polling?: PollingOptions | undefined
   readonly allowMassDelete?: boolean | undefined
+  readonly acceptSchemaChanges?: boolean | undefined
 }
 
 /**
@@ -228,6 +233,9 @@ export interface TargetReport {
  * - `throttleWaitMilliseconds`: how long those requests waited for the vendor's budget, added up (calls that ran side
  *   by side each count their own wait). Through the proxy sidecar, the wait is the proxy's and is not counted here.
  * - `statePath`: the SQLite file, or `postgres` with where its URL comes from.
+ * - `sourceColumns`: the source's columns when the run started (with their types for a PostgreSQL query), which the
+ *   next run compares with; `newColumns`: those the last successful run did not have (left out when there is no such
+ *   run to compare with). New columns are not an error: the run goes on and the report names them.
  *
  * @since 0.1.0
  * @category models
@@ -249,6 +257,8 @@ export interface RunReport {
   readonly vendorCalls: Partial<Record<TargetName, number>>
   readonly throttleWaitMilliseconds: Partial<Record<TargetName, number>>
   readonly statePath: string
+  readonly sourceColumns?: ReadonlyArray<Source.SourceColumn> | undefined
+  readonly newColumns?: ReadonlyArray<string> | undefined
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,7 +275,10 @@ export interface RunReport {
  * - `Locked`: another run of the same sync holds the lock (`owner`, `since`, `expiresAt`).
  * - `SourceFailed`: the source cannot be read to its end (missing file, wrong delimiter, invalid encoding, empty, a
  *   failed query); `reason` is the source's. Jobs already at the vendor were finished and nothing was deleted.
- * - `MissingColumns`: the source lacks columns the config reads.
+ * - `MissingColumns`: the source lacks columns the config maps (each with its field and the YAML path that names it);
+ *   found before the run takes its lock or sends anything.
+ * - `ColumnTypeChanged`: a mapped column of a PostgreSQL source has another type than in the last successful run
+ *   (both named); the run stops before sending anything unless `acceptSchemaChanges`.
  * - `StateFailed`: the state store failed, or the run lost its lock; nothing unconfirmed was committed.
  * - `FileFailed`: the rejects file or a chunk file could not be written.
  * - `CredentialUnavailable`: a token or database URL named by the config is not available ({@link layer}, or a

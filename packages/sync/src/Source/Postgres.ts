@@ -111,7 +111,8 @@ export const postgres = (options: PostgresOptions): Source.Source => {
   // 10 MiB of RSS growth), ours was not slower (median rows/s 147k against 97k, 74k against 50k on a loaded
   // machine), and only ours sees the result's column list: pg-cursor hands over objects, so `SELECT 1 AS a, 2 AS a`
   // would silently lose a column where this fails with DuplicateColumn, and its batch size is fixed.
-  const rows = Effect.gen(function* () {
+  // The query behind a cursor in a read-only transaction, rolled back when the scope closes.
+  const declared = Effect.gen(function* () {
     const { PgClient, Reactivity } = yield* loadDriver(source)
     const sql = yield* PgClient.make({ url, applicationName: "profilesync source" }).pipe(
       Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make),
@@ -122,6 +123,35 @@ export const postgres = (options: PostgresOptions): Source.Source => {
     yield* run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     yield* Effect.addFinalizer(() => Effect.ignore(connection.executeRaw("ROLLBACK", [])))
     yield* run(`DECLARE profilesync_source NO SCROLL CURSOR FOR ${query}`)
+    return run
+  })
+  // `FETCH FORWARD 0` before the first row returns no row but describes the result's columns, so the query's
+  // columns are known without reading (or, for most queries, running) it.
+  const columns = Effect.scoped(
+    Effect.gen(function* () {
+      const run = yield* declared
+      const described = yield* run("FETCH FORWARD 0 FROM profilesync_source")
+      if (!isFetchResult(described)) return yield* failed("the query failed")(new Error("unexpected result"))
+      const fields = described.fields as ReadonlyArray<{ readonly name: string; readonly dataTypeID?: number }>
+      const oids = [
+        ...new Set(fields.flatMap((field) => (typeof field.dataTypeID === "number" ? [field.dataTypeID] : [])))
+      ]
+      const names = new Map<number, string>()
+      if (oids.length > 0) {
+        // The OIDs are numbers from the server's own row description, so they are safe to inline.
+        const typed = yield* run(
+          `SELECT oid::int8 AS oid, format_type(oid, NULL) AS name FROM pg_type WHERE oid IN (${oids.join(", ")})`
+        )
+        if (isFetchResult(typed)) for (const row of typed.rows) names.set(Number(row.oid), String(row.name))
+      }
+      return fields.map((field): Source.SourceColumn => {
+        const oid = field.dataTypeID
+        return { name: field.name, type: oid === undefined ? undefined : (names.get(oid) ?? `oid ${oid}`) }
+      })
+    })
+  )
+  const rows = Effect.gen(function* () {
+    const run = yield* declared
     let rowNumber = 0
     let checkedColumns = false
     const fetch = Effect.flatMap(run(`FETCH FORWARD ${batchSize} FROM profilesync_source`), (result) => {
@@ -157,5 +187,5 @@ export const postgres = (options: PostgresOptions): Source.Source => {
       )
     )
   })
-  return { name: source, rows: Stream.unwrapScoped(rows) }
+  return { name: source, rows: Stream.unwrapScoped(rows), columns }
 }

@@ -28,6 +28,7 @@ import * as RunCounters from "./engine/runCounters.ts"
 import { SyncError, SyncErrorReason, stateFailed, syncError } from "./syncError.ts"
 import * as Rejects from "./syncRejects.ts"
 import * as SyncSource from "./syncSource.ts"
+import * as SourceSchema from "./syncSourceSchema.ts"
 import { write } from "./target/job.ts"
 import type { Polling, RunContext, Target, TargetName } from "./target/Target.ts"
 import * as Tally from "./target/tally.ts"
@@ -102,6 +103,20 @@ const runScoped = (
     const totalsBefore = yield* Report.vendorTotals(label)
     // A config the engine cannot read fails before any lock or run record.
     const opened = yield* SyncSource.open(config)
+    const mapper = Mapping.makeMapper(config)
+    // So does a source without a mapped column, or with one whose type changed: nothing is sent.
+    const schema = yield* SourceSchema.check({
+      config,
+      mapper,
+      opened,
+      state,
+      acceptTypeChanges: options.acceptSchemaChanges === true
+    })
+    if (schema?.newColumns !== undefined && schema.newColumns.length > 0) {
+      yield* Effect.logWarning("the source has columns the last successful run did not have").pipe(
+        Effect.annotateLogs({ sync, source: opened.source.name, newColumns: schema.newColumns.join(", ") })
+      )
+    }
 
     let lock = noLock
     let runId: string = randomUUID()
@@ -140,7 +155,7 @@ const runScoped = (
       dryRun,
       state,
       lock,
-      mapper: Mapping.makeMapper(config),
+      mapper,
       polling,
       deadline: startedAt + polling.timeout,
       stopped: Deferred.await(stopped),
@@ -169,6 +184,7 @@ const runScoped = (
         counters,
         targets,
         rejects: rejectsWriter,
+        schema,
         status
       })
 

@@ -17,7 +17,19 @@ export type SyncErrorReason = Data.TaggedEnum<{
   SourceFailed: { readonly reason: Source.SourceErrorReason }
   MissingColumns: {
     readonly source: string
-    readonly columns: ReadonlyArray<{ readonly field: string; readonly column: string }>
+    /** `path`: the YAML path of the setting that names the column (`fields.email.column`), where known. */
+    readonly columns: ReadonlyArray<{ readonly field: string; readonly column: string; readonly path?: string }>
+  }
+  ColumnTypeChanged: {
+    readonly source: string
+    readonly columns: ReadonlyArray<{
+      readonly field: string
+      readonly column: string
+      readonly path: string
+      /** The type in the last successful run, and now. */
+      readonly previous: string
+      readonly current: string
+    }>
   }
   StateFailed: { readonly error: SyncState.SyncStateError }
   FileFailed: { readonly path: string; readonly detail: string }
@@ -41,7 +53,21 @@ const describe = (reason: SyncErrorReason): string => {
     case "MissingColumns":
       return (
         `${reason.source}: the source has no column ` +
-        reason.columns.map(({ column, field }) => `\`${column}\` (field ${field})`).join(", ")
+        reason.columns
+          .map(({ column, field, path }) => `\`${column}\` (field ${field}${path === undefined ? "" : `, ${path}`})`)
+          .join(", ") +
+        "; nothing was sent"
+      )
+    case "ColumnTypeChanged":
+      return (
+        `${reason.source}: the type of ` +
+        reason.columns
+          .map(
+            ({ column, field, path, previous, current }) =>
+              `column \`${column}\` (field ${field}, ${path}) changed from ${previous} to ${current}`
+          )
+          .join(", ") +
+        " since the last successful run; nothing was sent (check the mapping; if the change is intended, run with acceptSchemaChanges, `--accept-schema-changes` in the daemon)"
       )
     case "StateFailed":
       return reason.error.message

@@ -96,6 +96,9 @@ export const formatReport = (report: Sync.RunReport): string => {
   // Each rejected row counts once, under its first reason, so the lines add up to the count above.
   for (const [reason, count] of byCount(report.rejectReasons)) lines.push(`    ${reason}: ${number(count)}`)
   if (report.rejectsFile !== undefined) lines.push(`    every reason of every bad row: ${report.rejectsFile}`)
+  if (report.newColumns !== undefined && report.newColumns.length > 0) {
+    lines.push(`  new source columns since the last successful run: ${report.newColumns.join(", ")}`)
+  }
   for (const name of ["ocamba", "copernica"] as const) {
     const target = report.targets[name]
     if (target !== undefined) {

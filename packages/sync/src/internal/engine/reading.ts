@@ -22,6 +22,7 @@ import * as DeleteGuard from "../syncDeleteGuard.ts"
 import { type SyncError, SyncErrorReason, syncError } from "../syncError.ts"
 import * as Rejects from "../syncRejects.ts"
 import type { OpenedSource } from "../syncSource.ts"
+import { columnPath } from "../syncSourceSchema.ts"
 import { write } from "../target/job.ts"
 import type { RunContext, Target, TargetName } from "../target/Target.ts"
 import type { Counts } from "../target/tally.ts"
@@ -116,7 +117,12 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
             const missing = mapper.missingColumns(Object.keys(item.values))
             if (missing.length > 0) {
               return Effect.fail(
-                syncError(SyncErrorReason.MissingColumns({ source: opened.source.name, columns: missing }))
+                syncError(
+                  SyncErrorReason.MissingColumns({
+                    source: opened.source.name,
+                    columns: missing.map((column) => ({ ...column, path: columnPath(config, column.field) }))
+                  })
+                )
               )
             }
           }

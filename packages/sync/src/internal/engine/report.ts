@@ -12,6 +12,7 @@ import * as MetricState from "effect/MetricState"
 import type * as Sync from "../../Sync.ts"
 import type * as SyncConfig from "../../SyncConfig.ts"
 import type * as Rejects from "../syncRejects.ts"
+import type * as SourceSchema from "../syncSourceSchema.ts"
 import type { Target, TargetName } from "../target/Target.ts"
 import type { RunCounters } from "./runCounters.ts"
 
@@ -66,6 +67,7 @@ export const build = (options: {
   readonly counters: RunCounters
   readonly targets: ReadonlyArray<Target>
   readonly rejects: Rejects.RejectsWriter | undefined
+  readonly schema: SourceSchema.Schema | undefined
   readonly status: Sync.RunReport["status"]
 }): Effect.Effect<Sync.RunReport> =>
   Effect.gen(function* () {
@@ -101,7 +103,9 @@ export const build = (options: {
       targets: targetReports,
       vendorCalls,
       throttleWaitMilliseconds,
-      statePath: statePathOf(options.config.state)
+      statePath: statePathOf(options.config.state),
+      ...(options.schema === undefined ? {} : { sourceColumns: options.schema.columns }),
+      ...(options.schema?.newColumns === undefined ? {} : { newColumns: options.schema.newColumns })
     }
   })
 
