@@ -20,14 +20,15 @@ const messageOf = (value: unknown): string =>
     : String(value)
 
 // Reasons of the engine's and the store's errors that a user fixes in the config or the environment: an option the
-// engine cannot honour, a source without the columns the config reads, a token variable or file that is missing.
+// engine cannot honour, a source without the columns the config reads (or whose mapped column changed type), a token variable or file that is missing.
 const configReasons = new Set([
   "InvalidConfig",
   "InvalidYaml",
   "ReadFailed",
   "CredentialUnavailable",
   "InvalidOptions",
-  "MissingColumns"
+  "MissingColumns",
+  "ColumnTypeChanged"
 ])
 // Reasons that mean "someone else is running this sync".
 const lockedReasons = new Set(["Locked"])
@@ -39,7 +40,8 @@ const lockedReasons = new Set(["Locked"])
  *
  * - `SyncConfigError` (any reason) → 2.
  * - A `reason._tag` of `Locked` (from the engine or the store) → 4.
- * - An engine error whose reason is `InvalidOptions`, `MissingColumns` or `CredentialUnavailable` → 2.
+ * - An engine error whose reason is `InvalidOptions`, `MissingColumns`, `ColumnTypeChanged` or
+ *   `CredentialUnavailable` → 2.
  * - Everything else → 1.
  *
  * @since 0.1.0

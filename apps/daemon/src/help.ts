@@ -82,7 +82,7 @@ export const commands: ReadonlyArray<CommandHelp> = [
     summary: "Run the sync once and print the report",
     usage:
       "run [-c FILE] [--dry-run] [-t NAME]... [--json] [--redis-url URL] [--allow-mass-delete] " +
-      "[--metrics-textfile FILE]",
+      "[--accept-schema-changes] [--metrics-textfile FILE]",
     details: [
       "Reads the source, sends what changed to each target, waits until the vendors confirm it, and prints the report."
     ],
@@ -95,6 +95,10 @@ export const commands: ReadonlyArray<CommandHelp> = [
       {
         flags: "--allow-mass-delete",
         text: "let deleteMissing delete more than maxDeleteShare of the profiles (try --dry-run first)"
+      },
+      {
+        flags: "--accept-schema-changes",
+        text: "run although a mapped PostgreSQL column changed type since the last successful run"
       },
       { flags: "--once", text: "accepted for readable crontab lines; run always runs once" },
       metricsTextfile

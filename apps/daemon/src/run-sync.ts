@@ -24,6 +24,7 @@ export interface RunSettings {
   readonly dryRun: boolean
   readonly replayDeadLetters: boolean
   readonly allowMassDelete?: boolean | undefined
+  readonly acceptSchemaChanges?: boolean | undefined
   readonly format: LogFormat
 }
 
@@ -51,7 +52,8 @@ export const runOnce = (settings: RunSettings) =>
       onProgress: display.onProgress,
       stopSignal: shutdown.requested,
       replayDeadLetters: settings.replayDeadLetters,
-      allowMassDelete: settings.allowMassDelete === true
+      allowMassDelete: settings.allowMassDelete === true,
+      acceptSchemaChanges: settings.acceptSchemaChanges === true
     })
     // A daemon killed on this machine left its lock behind: a SQLite store takes it over by itself.
     const report = yield* start.pipe(Effect.ensuring(Effect.sync(display.stop)))

@@ -62,7 +62,7 @@ describe("toCliFailure", () => {
   })
 
   it("makes engine config reasons exit 2 and anything else exit 1", () => {
-    for (const tag of ["InvalidOptions", "MissingColumns", "CredentialUnavailable"]) {
+    for (const tag of ["InvalidOptions", "MissingColumns", "ColumnTypeChanged", "CredentialUnavailable"]) {
       expect(toCliFailure({ _tag: "SyncError", reason: { _tag: tag }, message: tag }).exitCode).toBe(2)
     }
     expect(toCliFailure({ _tag: "SyncError", reason: { _tag: "SourceFailed" }, message: "x" }).exitCode).toBe(1)

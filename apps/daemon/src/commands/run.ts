@@ -32,7 +32,7 @@ export const layerOptions = (redisUrl: Option.Option<string>, dryRun = false): S
 })
 
 /**
- * `profilesync run [--config F] [--once] [--dry-run] [--allow-mass-delete] [--target ocamba|copernica] [--json]
+ * `profilesync run [--config F] [--once] [--dry-run] [--allow-mass-delete] [--accept-schema-changes] [--target ocamba|copernica] [--json]
  * [--redis-url U]`.
  *
  * @since 0.1.0
@@ -45,6 +45,7 @@ export const run = Command.make(
     once,
     dryRun: CommonOptions.dryRun,
     allowMassDelete: CommonOptions.allowMassDelete,
+    acceptSchemaChanges: CommonOptions.acceptSchemaChanges,
     targets: CommonOptions.targets,
     json: CommonOptions.json,
     redisUrl: CommonOptions.redisUrl,
@@ -70,6 +71,7 @@ export const run = Command.make(
             dryRun: options.dryRun,
             replayDeadLetters: false,
             allowMassDelete: options.allowMassDelete,
+            acceptSchemaChanges: options.acceptSchemaChanges,
             format: detectLogFormat()
           },
           options.json
