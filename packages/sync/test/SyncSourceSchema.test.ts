@@ -100,7 +100,7 @@ describe("Sync.run when the source's columns change", () => {
       const missing = yield* Effect.flip(runWith(directory, fixture, source))
       assert.strictEqual(missing.reason._tag, "MissingColumns")
       assert.include(missing.message, path)
-      assert.include(missing.message, "`city` (field city, fields.city.column)")
+      assert.include(missing.message, "`city` (field city) mapped by fields.city.column")
       assert.strictEqual(vendorWrites(fixture), writesAfterFirst, "no vendor write")
 
       // `city` is back, with a new column `loyalty_tier` the config does not map.
@@ -152,7 +152,7 @@ describe("Sync.run when the source's columns change", () => {
         )
         const missing = yield* Effect.flip(runWith(directory, fixture, source))
         assert.strictEqual(missing.reason._tag, "MissingColumns")
-        assert.include(missing.message, "`city` (field city, fields.city.column)")
+        assert.include(missing.message, "`city` (field city) mapped by fields.city.column")
         assert.strictEqual(vendorWrites(fixture), writesAfterFirst, "no vendor write")
       })
   )
@@ -213,7 +213,7 @@ describe("Sync.run when a PostgreSQL column's type changes", () => {
       assert.strictEqual(changed.reason._tag, "ColumnTypeChanged")
       assert.include(
         changed.message,
-        "column `lifetime_value` (field lifetime_value, fields.lifetime_value.column) changed from text to numeric"
+        "column `lifetime_value` (field lifetime_value) mapped by fields.lifetime_value.column changed from text to numeric"
       )
       assert.strictEqual(vendorWrites(fixture), writesAfterFirst, "no vendor write")
 

@@ -54,7 +54,10 @@ const describe = (reason: SyncErrorReason): string => {
       return (
         `${reason.source}: the source has no column ` +
         reason.columns
-          .map(({ column, field, path }) => `\`${column}\` (field ${field}${path === undefined ? "" : `, ${path}`})`)
+          .map(
+            ({ column, field, path }) =>
+              `\`${column}\` (field ${field})${path === undefined ? "" : ` mapped by ${path}`}`
+          )
           .join(", ") +
         "; nothing was sent"
       )
@@ -64,7 +67,7 @@ const describe = (reason: SyncErrorReason): string => {
         reason.columns
           .map(
             ({ column, field, path, previous, current }) =>
-              `column \`${column}\` (field ${field}, ${path}) changed from ${previous} to ${current}`
+              `column \`${column}\` (field ${field}) mapped by ${path} changed from ${previous} to ${current}`
           )
           .join(", ") +
         " since the last successful run; nothing was sent (check the mapping; if the change is intended, run with acceptSchemaChanges, `--accept-schema-changes` in the daemon)"

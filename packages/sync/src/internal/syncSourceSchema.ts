@@ -24,27 +24,21 @@ export interface Schema {
   readonly newColumns: ReadonlyArray<string> | undefined
 }
 
-const sourceFailed = (error: Source.SourceError): SyncError =>
-  syncError(SyncErrorReason.SourceFailed({ reason: error.reason }))
-
 /**
- * The columns the source has now, or `undefined` when it has no row to tell (the read itself then fails as `Empty`,
- * or finds nothing to send). CSV: the header, as the first row that could be read carries every column of it. JSON:
+ * The columns the source has now, or `undefined` when it cannot tell: no row, or a source that cannot be read (the
+ * read itself then fails, with a run record and a report, or finds nothing to send). CSV: the header, as the first row that could be read carries every column of it. JSON:
  * every key of every record, as a record may leave out a value it does not have (one more pass over the file).
  */
-const columnsOf = (opened: OpenedSource): Effect.Effect<ReadonlyArray<Source.SourceColumn> | undefined, SyncError> => {
+const columnsOf = (opened: OpenedSource): Effect.Effect<ReadonlyArray<Source.SourceColumn> | undefined> => {
   const source = opened.source
-  if (source.columns !== undefined) return Effect.mapError(source.columns, sourceFailed)
+  if (source.columns !== undefined) return Effect.orElseSucceed(source.columns, () => undefined)
   const rows = Stream.filterMap(source.rows, (item) =>
     item._tag === "SourceRow" ? Option.some(Object.keys(item.values)) : Option.none()
   )
   if (opened.hasHeader) {
     return Stream.runHead(rows).pipe(
       Effect.map(Option.match({ onNone: () => undefined, onSome: (names) => names.map((name) => ({ name })) })),
-      Effect.catchAll((error) =>
-        // An empty source is the read's to report (it knows `allowEmpty`), not the schema's.
-        error.reason._tag === "Empty" ? Effect.succeed(undefined) : Effect.fail(sourceFailed(error))
-      )
+      Effect.orElseSucceed(() => undefined)
     )
   }
   return Stream.runFold(rows, new Set<string>(), (names, keys) => {
@@ -52,9 +46,7 @@ const columnsOf = (opened: OpenedSource): Effect.Effect<ReadonlyArray<Source.Sou
     return names
   }).pipe(
     Effect.map((names) => (names.size === 0 ? undefined : [...names].map((name) => ({ name })))),
-    Effect.catchAll((error) =>
-      error.reason._tag === "Empty" ? Effect.succeed(undefined) : Effect.fail(sourceFailed(error))
-    )
+    Effect.orElseSucceed(() => undefined)
   )
 }
 
