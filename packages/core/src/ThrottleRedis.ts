@@ -76,7 +76,8 @@ export interface Options extends Throttle.Options {
  * `profilesync_throttle_store_fallback` gauge, and continues in memory with `floor(limit / replicas)` of every window,
  * from the moment its lease in Redis has surely ended (the other processes then lower the shared limit by its share).
  * It keeps probing Redis and, once Redis has answered for a whole `recoveryInterval`, writes the slots and cooldowns it
- * took locally into Redis, takes its lease again, switches back, logs and publishes `StoreRecovered`. It never runs
+ * took locally into Redis, takes its lease again, switches back, logs and publishes `StoreRecovered`; callers asking
+ * meanwhile wait for the switch (a slot taken locally then would be missing from the shared log). It never runs
  * without a limit.
  *
  * **Gotchas**

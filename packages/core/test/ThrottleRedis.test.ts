@@ -12,6 +12,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Logger from "effect/Logger"
 import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import * as Throttle from "../src/Throttle.ts"
@@ -372,6 +373,68 @@ describe("a replica whose lease lapses while the others wait", () => {
       // replica's share (5 + 10 in one second before the fix).
       assert.isAtMost(maxInSpan(times, 1000), 10)
       assert.strictEqual(times.length, 25)
+    })
+  )
+})
+
+describe("a replica coming back over a slow link", () => {
+  it.scopedLive("takes no local slot while it writes its local slots into Redis and takes its lease again", () =>
+    Effect.gen(function* () {
+      const server = yield* RedisServer.make
+      const relay = yield* Effect.acquireRelease(
+        Effect.promise(() => startRelay(server.port, "redis")),
+        (relay) => Effect.promise(relay.close)
+      )
+      const options = (url: string): ThrottleRedis.Options => ({
+        redis: url,
+        replicas: 2,
+        keys: { vendor: { windows: [{ limit: 10, window: "1 second" }] } },
+        commandTimeout: "1500 millis",
+        recoveryInterval: "200 millis"
+      })
+      const busy = yield* ThrottleRedis.make(options(server.url))
+      const returning = yield* ThrottleRedis.make(options(relay.url))
+      const events = yield* returning.subscribe
+      const times: Array<{ readonly at: number; readonly replica: string }> = []
+      const caller = (throttle: Throttle.ThrottleService, replica: string) =>
+        Effect.forever(
+          Effect.flatMap(throttle.acquire("vendor:rejoin"), (admission) =>
+            // The returning replica's own clock time: a caller held back while the replica rejoins reports the time
+            // it asked as its admission time (its reservation is then made in Redis, after the others').
+            Effect.sync(() => times.push({ at: replica === "busy" ? admission.admittedAtMillis : Date.now(), replica }))
+          )
+        )
+      const fibers = yield* Effect.forEach(
+        [busy, returning].flatMap((throttle, index) => Array.from({ length: 4 }, () => [throttle, index] as const)),
+        ([throttle, index]) => Effect.fork(caller(throttle, index === 0 ? "busy" : "returning"))
+      )
+      relay.cut("refuse")
+      yield* nextEvent(events, "StoreFallback", "3 seconds")
+      const fellBackAt = Date.now()
+      // Running on its share until it has admitted locally.
+      yield* Effect.sync(() => times.some((time) => time.replica === "returning" && time.at > fellBackAt)).pipe(
+        Effect.repeat({ until: (admitted) => admitted, schedule: Schedule.spaced("20 millis") })
+      )
+      // Redis answers again, but every command takes 600 ms (300 each way): writing the local slots and taking the lease back span
+      // most of a window, in which the local share comes round again.
+      relay.slow(300)
+      relay.restore()
+      yield* nextEvent(events, "StoreRecovered", "10 seconds")
+      relay.slow(0)
+      const recoveredAt = Date.now()
+      yield* Effect.sync(() => times.filter((time) => time.at > recoveredAt + 1000).length).pipe(
+        Effect.repeat({ until: (count) => count >= 10, schedule: Schedule.spaced("20 millis") })
+      )
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+      // The returning replica's admissions through the slow link are left out: when such a call leaves is uncertain by
+      // the link's delay (Redis records the slot when the script runs), a separate matter from the one tested here.
+      const counted = times.filter((time) => time.replica === "busy" || time.at < recoveredAt).map((time) => time.at)
+      console.log(
+        `rejoin over a slow link: at most ${maxInSpan(counted, 1000)} per second; recovered ` +
+          `${Math.round(recoveredAt - fellBackAt)} ms after the fallback`
+      )
+      // The slots taken locally while the lease was being taken back were not in Redis: 10 + up to 5 before the fix.
+      assert.isAtMost(maxInSpan(counted, 1000), 10)
     })
   )
 })

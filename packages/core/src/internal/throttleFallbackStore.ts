@@ -11,9 +11,11 @@
  *
  * Across a switch the process carries what it knows: it keeps a local copy (the "shadow") of the slots it took from
  * Redis, seeds the memory store with them when falling back, and seeds Redis with the slots it took from memory when
- * returning, so its own calls are never counted twice as free. Cooldowns travel both ways too.
+ * returning (reservations wait while it does, so none is taken locally after the copy), so its own calls are never
+ * counted twice as free. Cooldowns travel both ways too.
  */
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
@@ -48,7 +50,9 @@ export const share = (
 export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, never, Scope.Scope> =>
   Effect.gen(function* () {
     const { memory, redis, replicas } = options
-    let mode: "shared" | "local" = "shared"
+    // "rejoining": the local slots are being written into Redis; reservations wait for it to end (see `recover`).
+    let mode: "shared" | "local" | "rejoining" = "shared"
+    let rejoined: Deferred.Deferred<void> | undefined
     // Slots this process took from Redis, on the local clock, per key: seeds the memory store on fallback.
     const shadow = new Map<string, Array<Log.LogEntry>>()
     // The full windows last used per key: needed to re-apply cooldowns to Redis on recovery.
@@ -81,7 +85,7 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
 
     const fallBack = (error: Model.ThrottleError): Effect.Effect<void> =>
       Effect.suspend(() => {
-        if (mode === "local") return Effect.void
+        if (mode !== "shared") return Effect.void
         mode = "local"
         const contents = new Map<string, MemoryStore.KeyContent>()
         for (const [key, entries] of shadow) {
@@ -119,11 +123,16 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
         )
       )
 
+    // Waits for a rejoin to end, then does `then` in whichever mode it left.
+    const afterRejoin = <A, E>(then: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      rejoined === undefined ? Effect.suspend(then) : Effect.zipRight(Deferred.await(rejoined), Effect.suspend(then))
+
     const store: Throttle.ThrottleStore = {
       reserve: (request) =>
         Effect.suspend(() => {
           remember(request.key, request.windows)
           if (mode === "local") return reserveLocal(request)
+          if (mode === "rejoining") return afterRejoin(() => store.reserve(request))
           return redis.reserve(request).pipe(
             Effect.tap((outcome) =>
               outcome._tag === "Reserved" ? recordShadow(request, outcome.delayMillis) : Effect.void
@@ -148,19 +157,20 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
             Effect.zipRight(memory.release(request)),
             Effect.as<Throttle.ConfirmOutcome>({ _tag: "Missing" })
           )
-          if (mode === "local") return missing
+          if (mode !== "shared") return missing
           return redis.confirm(request).pipe(Effect.catchAll((error) => Effect.zipRight(fallBack(error), missing)))
         }),
       release: (request) =>
         Effect.suspend(() => {
           if (localReservations.delete(request.reservation)) return memory.release(request)
           forgetShadow(request.key, request.reservation)
-          if (mode === "local") return Effect.void
+          if (mode !== "shared") return Effect.void
           return redis.release(request).pipe(Effect.catchAll(fallBack))
         }),
       pause: (request) =>
         Effect.suspend(() => {
           remember(request.key, request.windows)
+          if (mode === "rejoining") return afterRejoin(() => store.pause(request))
           const local = memory.pause({ ...request, windows: share(request.windows, replicas) })
           if (mode === "local") return local
           // Mirror the cooldown locally so that it still holds if Redis goes away before it ends.
@@ -172,16 +182,34 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
       snapshot: (request) =>
         Effect.suspend(() => {
           const local = memory.snapshot({ ...request, windows: share(request.windows, replicas) })
-          if (mode === "local") return local
+          if (mode !== "shared") return local
           return redis.snapshot(request).pipe(Effect.catchAll((error) => Effect.zipRight(fallBack(error), local)))
         })
     }
 
     // Back to Redis once it has answered for a whole recovery interval: first tell it about the slots and cooldowns
-    // taken locally, then take the lease again (the others raise the shared limit), then switch.
+    // taken locally, then take the lease again (the others raise the shared limit), then switch. Reservations wait
+    // meanwhile: one taken locally after the local slots were read would be missing from Redis once the others count
+    // this replica as present again, and they would overrun by up to its share. A failed step returns to local mode
+    // (the memory store still holds every local slot).
+    const rejoin = (now: number) =>
+      Effect.gen(function* () {
+        const contents = yield* memory.dump
+        for (const [key, content] of contents) {
+          const entries = content.entries.map((entry) => ({ offsetMillis: entry.time - now, member: entry.member }))
+          const latest = entries.reduce((latest, entry) => Math.max(latest, entry.offsetMillis), 0)
+          yield* redis.seed(key, entries, latest + content.longest)
+          const windows = windowsByKey.get(key)
+          if (content.cooldownUntil > now && windows !== undefined) {
+            yield* redis.pause({ key, durationMillis: content.cooldownUntil - now, windows })
+          }
+        }
+        yield* redis.heartbeat
+      })
+
     let answeringSince: number | undefined
     const recover = Effect.gen(function* () {
-      if (mode === "shared") return
+      if (mode !== "local") return
       const probe = yield* Effect.either(redis.ping)
       const now = yield* Clock.currentTimeMillis
       if (probe._tag === "Left") {
@@ -191,18 +219,30 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
       answeringSince ??= now
       if (now - answeringSince < Duration.toMillis(options.recoveryInterval)) return
       answeringSince = undefined
-      const contents = yield* memory.dump
-      for (const [key, content] of contents) {
-        const entries = content.entries.map((entry) => ({ offsetMillis: entry.time - now, member: entry.member }))
-        const latest = entries.reduce((latest, entry) => Math.max(latest, entry.offsetMillis), 0)
-        yield* redis.seed(key, entries, latest + content.longest)
-        const windows = windowsByKey.get(key)
-        if (content.cooldownUntil > now && windows !== undefined) {
-          yield* redis.pause({ key, durationMillis: content.cooldownUntil - now, windows })
-        }
-      }
-      yield* redis.heartbeat
-      mode = "shared"
+      const latch = yield* Deferred.make<void>()
+      rejoined = latch
+      mode = "rejoining"
+      const outcome = yield* Effect.yieldNow().pipe(
+        // A reservation that saw "local" just before the switch has written its slot by now.
+        Effect.zipRight(Effect.either(rejoin(now))),
+        Effect.tap((outcome) =>
+          Effect.sync(() => {
+            mode = outcome._tag === "Right" ? "shared" : "local"
+          })
+        ),
+        Effect.onInterrupt(() =>
+          Effect.sync(() => {
+            mode = "local"
+          })
+        ),
+        Effect.ensuring(
+          Effect.suspend(() => {
+            rejoined = undefined
+            return Deferred.succeed(latch, undefined)
+          })
+        )
+      )
+      if (outcome._tag === "Left") return
       yield* Metric.set(Metrics.storeFallback, 0)
       yield* Effect.logInfo("Throttle store Redis answers again: the budget is shared again")
       yield* options.publish(Model.ThrottleEvent.StoreRecovered())
