@@ -31,6 +31,7 @@ import type * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as internal from "./internal/sourceError.ts"
+import { SourceError } from "./internal/sourceError.ts"
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Models
@@ -229,19 +230,7 @@ export const SourceErrorReason: Data.TaggedEnum.Constructor<SourceErrorReason> =
  */
 export const describe: (reason: SourceErrorReason) => string = internal.describe
 
-/**
- * The only error of a source. Branch on `reason._tag`, never on the message.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SourceError: typeof internal.SourceError = internal.SourceError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type SourceError = internal.SourceError
+export { SourceError }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Helpers for callers

@@ -40,7 +40,7 @@ import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type * as Stream from "effect/Stream"
 import * as engine from "./internal/syncEngine.ts"
-import * as errors from "./internal/syncError.ts"
+import { SyncError, SyncErrorReason } from "./internal/syncError.ts"
 import * as layers from "./internal/syncLayer.ts"
 import * as reports from "./internal/syncReport.ts"
 import type * as Source from "./Source.ts"
@@ -265,58 +265,7 @@ export interface RunReport {
 // Errors
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Why a run could not start or could not go on.
- *
- * **Details**
- *
- * - `InvalidOptions`: the options or config ask for something the engine cannot do (a target the config lacks, a
- *   CSV `quote` other than `"`).
- * - `Locked`: another run of the same sync holds the lock (`owner`, `since`, `expiresAt`).
- * - `SourceFailed`: the source cannot be read to its end (missing file, wrong delimiter, invalid encoding, empty, a
- *   failed query); `reason` is the source's. Jobs already at the vendor were finished and nothing was deleted.
- * - `MissingColumns`: the source lacks columns the config maps (each with its field and the YAML path that names it);
- *   found before the run takes its lock or sends anything.
- * - `ColumnTypeChanged`: a mapped column of a PostgreSQL source has another type than in the last successful run
- *   (both named); the run stops before sending anything unless `acceptSchemaChanges`.
- * - `StateFailed`: the state store failed, or the run lost its lock; nothing unconfirmed was committed.
- * - `FileFailed`: the rejects file or a chunk file could not be written.
- * - `CredentialUnavailable`: a token or database URL named by the config is not available ({@link layer}, or a
- *   PostgreSQL source).
- *
- * Vendor failures are not errors of the run: they stop the target, and the report says why.
- *
- * @since 0.1.0
- * @category errors
- */
-export type SyncErrorReason = errors.SyncErrorReason
-
-/**
- * Constructors and matchers for {@link SyncErrorReason}.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SyncErrorReason: typeof errors.SyncErrorReason = errors.SyncErrorReason
-
-/**
- * The only error of this module. Branch on `reason._tag`, never on the message.
- *
- * **Details**
- *
- * `report` holds the run's report (status `failed`) when the error happened after the run started, so a caller can
- * still show what was done.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SyncError: typeof errors.SyncError = errors.SyncError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type SyncError = errors.SyncError
+export { SyncError, SyncErrorReason }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running

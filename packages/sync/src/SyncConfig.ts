@@ -109,6 +109,7 @@ import * as JSONSchema from "effect/JSONSchema"
 import type * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
 import * as internal from "./internal/syncConfig.ts"
+import { SyncConfigError } from "./internal/syncConfig.ts"
 import * as schema from "./internal/syncConfigSchema.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -357,23 +358,7 @@ export type SyncConfigErrorReason = Data.TaggedEnum<{
  */
 export const SyncConfigErrorReason: Data.TaggedEnum.Constructor<SyncConfigErrorReason> = internal.SyncConfigErrorReason
 
-/**
- * The failure of {@link load}, {@link parse} and {@link resolveCredential}.
- *
- * **Details**
- *
- * `message` is ready to print: one `file:line:column: path: message` line per problem, like a compiler's.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SyncConfigError: typeof internal.SyncConfigError = internal.SyncConfigError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type SyncConfigError = internal.SyncConfigError
+export { SyncConfigError }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Loading

@@ -46,7 +46,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import { loadStore } from "./internal/syncStateDriver.ts"
-import * as errors from "./internal/syncStateError.ts"
+import { SyncStateError, SyncStateErrorReason } from "./internal/syncStateError.ts"
 import * as schema from "./internal/syncStateSchema.ts"
 import * as store from "./internal/syncStateStore.ts"
 
@@ -54,46 +54,7 @@ import * as store from "./internal/syncStateStore.ts"
 // Errors
 // ---------------------------------------------------------------------------------------------------------------------
 
-/**
- * Why a state store operation failed.
- *
- * **Details**
- *
- * - `StoreFailed`: the database failed (unreachable, busy past the timeout, a constraint); `operation` names what was
- *   being done. Nothing was committed.
- * - `Locked`: another owner holds the lock, since `since`, until `expiresAt` unless it renews it.
- * - `LockLost`: a held lock expired (heartbeats failed) or was taken over; stop writing.
- * - `NotFound`: no run or job with that id.
- * - `InvalidTransition`: a job cannot move from its status to the one asked for (e.g. a finished job to started).
- * - `UnsupportedDialect`: the `SqlClient` is neither SQLite nor PostgreSQL.
- * - `MissingDriver`: the store's driver (`packageName`, a peer dependency) is not installed.
- *
- * @since 0.1.0
- * @category errors
- */
-export type SyncStateErrorReason = errors.SyncStateErrorReason
-
-/**
- * Constructors and guards for {@link SyncStateErrorReason}.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SyncStateErrorReason: typeof errors.SyncStateErrorReason = errors.SyncStateErrorReason
-
-/**
- * The only error of the state store. Branch on `reason._tag`, never on the message.
- *
- * @since 0.1.0
- * @category errors
- */
-export const SyncStateError: typeof errors.SyncStateError = errors.SyncStateError
-
-/**
- * @since 0.1.0
- * @category errors
- */
-export type SyncStateError = errors.SyncStateError
+export { SyncStateError, SyncStateErrorReason }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Models

@@ -67,7 +67,12 @@ export const describe = (reason: Source.SourceErrorReason): string => {
   }
 }
 
-/** @internal */
+/**
+ * The only error of a source. Branch on `reason._tag`, never on the message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SourceError extends Data.TaggedError("SourceError")<{ readonly reason: Source.SourceErrorReason }> {
   override get message(): string {
     return describe(this.reason)

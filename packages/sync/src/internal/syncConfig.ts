@@ -34,7 +34,16 @@ const issueLines = (file: string, issues: ReadonlyArray<SyncConfigModule.ConfigI
     (issue) => `${file}:${issue.line}:${issue.column}: ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`
   )
 
-/** @internal */
+/**
+ * The failure of {@link load}, {@link parse} and {@link resolveCredential}.
+ *
+ * **Details**
+ *
+ * `message` is ready to print: one `file:line:column: path: message` line per problem, like a compiler's.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SyncConfigError extends Data.TaggedError("SyncConfigError")<{
   readonly reason: SyncConfigModule.SyncConfigErrorReason
 }> {

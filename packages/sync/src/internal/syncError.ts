@@ -10,7 +10,30 @@ import type * as Sync from "../Sync.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
 import type * as SyncState from "../SyncState.ts"
 
-/** @internal */
+/**
+ * Why a run could not start or could not go on.
+ *
+ * **Details**
+ *
+ * - `InvalidOptions`: the options or config ask for something the engine cannot do (a target the config lacks, a
+ *   CSV `quote` other than `"`).
+ * - `Locked`: another run of the same sync holds the lock (`owner`, `since`, `expiresAt`).
+ * - `SourceFailed`: the source cannot be read to its end (missing file, wrong delimiter, invalid encoding, empty, a
+ *   failed query); `reason` is the source's. Jobs already at the vendor were finished and nothing was deleted.
+ * - `MissingColumns`: the source lacks columns the config maps (each with its field and the YAML path that names it);
+ *   found before the run takes its lock or sends anything.
+ * - `ColumnTypeChanged`: a mapped column of a PostgreSQL source has another type than in the last successful run
+ *   (both named); the run stops before sending anything unless `acceptSchemaChanges`.
+ * - `StateFailed`: the state store failed, or the run lost its lock; nothing unconfirmed was committed.
+ * - `FileFailed`: the rejects file or a chunk file could not be written.
+ * - `CredentialUnavailable`: a token or database URL named by the config is not available ({@link layer}, or a
+ *   PostgreSQL source).
+ *
+ * Vendor failures are not errors of the run: they stop the target, and the report says why.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type SyncErrorReason = Data.TaggedEnum<{
   InvalidOptions: { readonly message: string }
   Locked: { readonly sync: string; readonly owner: string; readonly since: Date; readonly expiresAt: Date }
@@ -36,7 +59,12 @@ export type SyncErrorReason = Data.TaggedEnum<{
   CredentialUnavailable: { readonly error: SyncConfig.SyncConfigError }
 }>
 
-/** @internal */
+/**
+ * Constructors and matchers for {@link SyncErrorReason}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const SyncErrorReason = Data.taggedEnum<SyncErrorReason>()
 
 const describe = (reason: SyncErrorReason): string => {
@@ -81,7 +109,17 @@ const describe = (reason: SyncErrorReason): string => {
   }
 }
 
-/** @internal */
+/**
+ * The only error of this module. Branch on `reason._tag`, never on the message.
+ *
+ * **Details**
+ *
+ * `report` holds the run's report (status `failed`) when the error happened after the run started, so a caller can
+ * still show what was done.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SyncError extends Data.TaggedError("SyncError")<{
   readonly reason: SyncErrorReason
   readonly report?: Sync.RunReport | undefined

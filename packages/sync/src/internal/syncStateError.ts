@@ -8,7 +8,23 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as SyncState from "../SyncState.ts"
 
-/** @internal */
+/**
+ * Why a state store operation failed.
+ *
+ * **Details**
+ *
+ * - `StoreFailed`: the database failed (unreachable, busy past the timeout, a constraint); `operation` names what was
+ *   being done. Nothing was committed.
+ * - `Locked`: another owner holds the lock, since `since`, until `expiresAt` unless it renews it.
+ * - `LockLost`: a held lock expired (heartbeats failed) or was taken over; stop writing.
+ * - `NotFound`: no run or job with that id.
+ * - `InvalidTransition`: a job cannot move from its status to the one asked for (e.g. a finished job to started).
+ * - `UnsupportedDialect`: the `SqlClient` is neither SQLite nor PostgreSQL.
+ * - `MissingDriver`: the store's driver (`packageName`, a peer dependency) is not installed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type SyncStateErrorReason = Data.TaggedEnum<{
   StoreFailed: { readonly operation: string; readonly cause: unknown }
   Locked: { readonly name: string; readonly owner: string; readonly since: Date; readonly expiresAt: Date }
@@ -23,7 +39,12 @@ export type SyncStateErrorReason = Data.TaggedEnum<{
   MissingDriver: { readonly store: "sqlite" | "postgres"; readonly packageName: string }
 }>
 
-/** @internal */
+/**
+ * Constructors and guards for {@link SyncStateErrorReason}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export const SyncStateErrorReason = Data.taggedEnum<SyncStateErrorReason>()
 
 // With the causes below it (a failed migration's SQL error, a driver's error), which say what actually went wrong.
@@ -60,7 +81,12 @@ const describeReason = (reason: SyncStateErrorReason): string => {
   }
 }
 
-/** @internal */
+/**
+ * The only error of the state store. Branch on `reason._tag`, never on the message.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SyncStateError extends Data.TaggedError("SyncStateError")<{ readonly reason: SyncStateErrorReason }> {
   override get message(): string {
     return describeReason(this.reason)
