@@ -82,6 +82,7 @@
  * state: { sqlite: ./profilesync.db }           # default; or { postgres: { urlEnv: PROFILESYNC_STATE_URL } }
  * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
+ * history: { keepDays: 90 }                    # row history kept this many days (0: none), pruned after a run
  * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
  *                                               # strip: they are removed (tab and line breaks are text, kept)
  * identityCollisions: reject                    # rows with different keys a vendor would merge into one profile

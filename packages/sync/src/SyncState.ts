@@ -241,6 +241,57 @@ export interface StoredReject {
 }
 
 /**
+ * What happened to a row at a target, in its {@link HistoryEntry}.
+ *
+ * **Details**
+ *
+ * - `created` / `updated`: the target confirmed the version `hash`; `created` when the store knew no confirmed
+ *   version of the row at that target before.
+ * - `deleted`: the target confirmed the row's deletion (`hash`: the version it held).
+ * - `rejected`: the run's mapping or source refused the row; nothing was sent (no `hash`).
+ * - `failed`: the target refused the version `hash` or never processed its job; it is sent again by a later run.
+ * - `dead-lettered`: a failure that reached `maxAttempts`: the row is in the dead letters.
+ * - `unchanged-not-needed`: reserved; a row the diff found unchanged is not written (a run over an unchanged source
+ *   would otherwise write one entry per row).
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type HistoryOutcome =
+  | "created"
+  | "updated"
+  | "unchanged-not-needed"
+  | "deleted"
+  | "rejected"
+  | "failed"
+  | "dead-lettered"
+
+/**
+ * One entry of a row's history: what happened to the row `key` at `target`, when, in which run and vendor job.
+ *
+ * **Details**
+ *
+ * The store keeps the content hash of what was sent, never a value: the history says which version reached a target,
+ * and a reader compares hashes to tell versions apart. `reason` is the vendor's or the mapping's message, redacted.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface HistoryEntry {
+  readonly sync: string
+  readonly target: string
+  readonly key: string
+  readonly runId: Option.Option<string>
+  /** The journaled job, and the vendor's id for it, when the outcome came from one. */
+  readonly jobId: Option.Option<string>
+  readonly vendorJobId: Option.Option<string>
+  readonly at: Date
+  readonly outcome: HistoryOutcome
+  readonly hash: Option.Option<string>
+  readonly reason: Option.Option<string>
+}
+
+/**
  * A held lock, valid for the scope it was acquired in.
  *
  * **Details**
@@ -372,8 +423,20 @@ export interface SyncStateService {
     target: string,
     runId: string
   ) => Effect.Effect<number, SyncStateError>
-  /** Drops the state (and dead letters) of keys, e.g. after the target confirmed their deletion. */
-  readonly forget: (sync: string, target: string, keys: ReadonlyArray<string>) => Effect.Effect<void, SyncStateError>
+  /**
+   * Drops the state (and dead letters) of keys, e.g. after the target confirmed their deletion; each key the store
+   * held gets a `deleted` history entry, attributed to `options`' run and job when given.
+   */
+  readonly forget: (
+    sync: string,
+    target: string,
+    keys: ReadonlyArray<string>,
+    options?: {
+      readonly runId?: string | undefined
+      readonly jobId?: string | undefined
+      readonly vendorJobId?: string | undefined
+    }
+  ) => Effect.Effect<void, SyncStateError>
 
   /** Journals a job as `planned`, before anything is sent to the vendor. */
   readonly journalJob: (job: {
@@ -422,7 +485,7 @@ export interface SyncStateService {
     sync: string,
     target: string,
     failures: ReadonlyArray<FailedRow>,
-    options: { readonly maxAttempts: number }
+    options: { readonly maxAttempts: number; readonly runId?: string | undefined }
   ) => Effect.Effect<FailureOutcome, SyncStateError>
   /** Dead letters of a sync, oldest failure first (default: not yet replayed, at most 1,000). */
   readonly deadLetters: (
@@ -451,6 +514,31 @@ export interface SyncStateService {
     runId: string,
     rejects: ReadonlyArray<StoredReject>
   ) => Effect.Effect<void, SyncStateError>
+
+  /**
+   * A row's history, newest first (default 50 entries from `offset` 0), at every target or at `target`.
+   *
+   * **Details**
+   *
+   * Written by the operations that change a row's state, in their transactions: {@link SyncStateService.confirm} and
+   * {@link SyncStateService.completeJob} (`created`, `updated`, `failed`, `dead-lettered`),
+   * {@link SyncStateService.recordFailures}, {@link SyncStateService.markJobFailed} (`failed`: every row of the job),
+   * {@link SyncStateService.forget} (`deleted`) and {@link SyncStateService.recordRejects} (`rejected`, for rejects
+   * with a key, at each of their targets). Read through the index on (sync, key, time).
+   */
+  readonly rowHistory: (
+    sync: string,
+    key: string,
+    options?: {
+      readonly target?: string | undefined
+      readonly limit?: number | undefined
+      readonly offset?: number | undefined
+    }
+  ) => Effect.Effect<ReadonlyArray<HistoryEntry>, SyncStateError>
+  /**
+   * Deletes the sync's history entries older than `keepDays` days (0: all of them) in one statement; returns how many.
+   */
+  readonly pruneHistory: (sync: string, options: { readonly keepDays: number }) => Effect.Effect<number, SyncStateError>
 
   /**
    * Takes the named lock for the current scope, or fails with `Locked` naming the holder. Released when the scope

@@ -116,6 +116,13 @@ export const DeadLetters = Schema.Struct({
 })
 
 /** @internal */
+export const History = Schema.Struct({
+  keepDays: Schema.optionalWith(integerBetween(0, 36_500, "a whole number of days from 0 to 36500"), {
+    default: () => 90
+  })
+})
+
+/** @internal */
 export const Rejects = Schema.Struct({
   path: Schema.optionalWith(FilePath, { default: () => "./rejects.ndjson" })
 })
@@ -155,7 +162,8 @@ const SyncConfigStructure = Schema.Struct({
   ...MappingConfig.schemaParts.mappingFields,
   state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
   deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
-  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) })
+  rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) }),
+  history: Schema.optionalWith(History, { default: () => ({ keepDays: 90 }) })
 }).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
 
 /**

@@ -275,6 +275,8 @@ const runScoped = (
       )
       const report = yield* buildReport(status)
       yield* write(context, finishRun(report))
+      // Row history past its retention goes once per run, in one statement.
+      if (!dryRun) yield* write(context, state.pruneHistory(sync, { keepDays: config.history.keepDays }))
       yield* counters.progress("done")
       return report
     })

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { JobStatus, SyncStateService } from "../SyncState.ts"
 import { fail, SyncStateErrorReason } from "./syncStateError.ts"
+import { writeHistory } from "./syncStateHistory.ts"
 import type { makeRecords } from "./syncStateRecords.ts"
 import { decodeAll, decodeJob, type JobRowRecord } from "./syncStateRows.ts"
 import type { StoreContext } from "./syncStateStore.ts"
@@ -110,6 +111,32 @@ export const makeJobs = (
       Effect.map(moveJob(jobId, to, fields), (moved) => moved.job)
     )
 
+  // A job the vendor will never process: its rows failed at its target, without counting an attempt (the row is not
+  // at fault). A delete job's rows (a negative chunk) stay in the target; the entry says the delete did not happen.
+  const markJobFailed: SyncStateService["markJobFailed"] = (jobId, error) =>
+    transaction(
+      "markJobFailed",
+      Effect.gen(function* () {
+        const moved = yield* moveJob(jobId, "failed", { error })
+        if (!moved.changed) return moved.job
+        const job = moved.job
+        yield* writeHistory(
+          sql,
+          job.sync,
+          job.target,
+          { runId: job.runId, jobId: job.id, vendorJobId: Option.getOrNull(job.vendorJobId) },
+          yield* now,
+          job.rows.map((row) => ({
+            key: row.key,
+            outcome: "failed" as const,
+            hash: job.chunk < 0 ? null : row.hash,
+            reason: job.chunk < 0 ? `not deleted: ${error}` : error
+          }))
+        )
+        return job
+      })
+    )
+
   const completeJob: SyncStateService["completeJob"] = (jobId, outcome) =>
     transaction(
       "completeJob",
@@ -118,8 +145,9 @@ export const makeJobs = (
         if (!moved.changed) return { deadLettered: [] }
         const at = yield* now
         const { sync: syncName, target, runId } = moved.job
-        yield* confirmRows(syncName, target, outcome.confirmed, runId, at)
-        return yield* failRows(syncName, target, outcome.failed, outcome.maxAttempts, at)
+        const source = { runId, jobId, vendorJobId: Option.getOrNull(moved.job.vendorJobId) }
+        yield* confirmRows(syncName, target, outcome.confirmed, runId, at, source)
+        return yield* failRows(syncName, target, outcome.failed, outcome.maxAttempts, at, source)
       })
     )
 
@@ -145,7 +173,7 @@ export const makeJobs = (
     markJobStarted: (jobId, note) => transition("markJobStarted", jobId, "started", { result: note }),
     markJobSubmitted: (jobId, vendorJobId) => transition("markJobSubmitted", jobId, "submitted", { vendorJobId }),
     markJobFinished: (jobId, result) => transition("markJobFinished", jobId, "finished", { result }),
-    markJobFailed: (jobId, error) => transition("markJobFailed", jobId, "failed", { error }),
+    markJobFailed,
     completeJob,
     inFlightJobs,
     job: (jobId) => orStoreFailed("job")(jobById(jobId)),

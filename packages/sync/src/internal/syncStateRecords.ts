@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ConfirmedRow, FailedRow, FailureOutcome, RecordState, SyncStateService } from "../SyncState.ts"
+import { type HistorySource, writeHistory } from "./syncStateHistory.ts"
 import {
   batches,
   batchSize,
@@ -48,12 +49,31 @@ export const makeRecords = (context: StoreContext) => {
     target: string,
     rows: ReadonlyArray<ConfirmedRow>,
     runId: string | undefined,
-    at: number
+    at: number,
+    job: HistorySource = {}
   ) =>
     Effect.forEach(
       batches(lastPerKey(rows)),
       (batch) =>
         Effect.gen(function* () {
+          // What the target held before, for the history: no confirmed hash means the row was created.
+          const before = yield* sql<{ readonly record_key: string; readonly content_hash: string | null }>`
+            SELECT record_key, content_hash FROM profilesync_records
+            WHERE sync_name = ${syncName} AND target = ${target}
+            AND record_key IN ${sql.in(batch.map((row) => row.key))}`
+          const known = new Map(before.map((row) => [row.record_key, row.content_hash]))
+          yield* writeHistory(
+            sql,
+            syncName,
+            target,
+            { runId: runId ?? null, ...job },
+            at,
+            batch.map((row) => ({
+              key: row.key,
+              outcome: (known.get(row.key) ?? null) === null ? ("created" as const) : ("updated" as const),
+              hash: row.hash
+            }))
+          )
           yield* sql`INSERT INTO profilesync_records ${sql.insert(
             batch.map((row) => ({
               sync_name: syncName,
@@ -147,7 +167,7 @@ export const makeRecords = (context: StoreContext) => {
         WHERE ${notSeen(syncName, target, runId)}`
     ).pipe(Effect.map((rows) => toNumber(rows[0]?.count ?? 0)))
 
-  const forget: SyncStateService["forget"] = (syncName, target, keys) =>
+  const forget: SyncStateService["forget"] = (syncName, target, keys, options) =>
     keys.length === 0
       ? Effect.void
       : transaction(
@@ -155,12 +175,24 @@ export const makeRecords = (context: StoreContext) => {
           Effect.forEach(
             batches(Array.from(new Set(keys))),
             (batch) =>
-              Effect.zipRight(
-                sql`DELETE FROM profilesync_records WHERE sync_name = ${syncName} AND target = ${target}
-                  AND record_key IN ${sql.in(batch)}`,
-                sql`DELETE FROM profilesync_dead_letters WHERE sync_name = ${syncName} AND target = ${target}
+              Effect.gen(function* () {
+                // Only keys the store still held get a history entry: forgetting again (a resumed delete job)
+                // records nothing twice.
+                const gone = yield* sql<{ readonly record_key: string; readonly content_hash: string | null }>`
+                  DELETE FROM profilesync_records WHERE sync_name = ${syncName} AND target = ${target}
+                  AND record_key IN ${sql.in(batch)} RETURNING record_key, content_hash`
+                yield* sql`DELETE FROM profilesync_dead_letters WHERE sync_name = ${syncName} AND target = ${target}
                   AND record_key IN ${sql.in(batch)}`
-              ),
+                if (gone.length === 0) return
+                yield* writeHistory(
+                  sql,
+                  syncName,
+                  target,
+                  options ?? {},
+                  yield* now,
+                  gone.map((row) => ({ key: row.record_key, outcome: "deleted" as const, hash: row.content_hash }))
+                )
+              }),
             { discard: true }
           )
         )
@@ -171,7 +203,8 @@ export const makeRecords = (context: StoreContext) => {
     target: string,
     failures: ReadonlyArray<FailedRow>,
     maxAttempts: number,
-    at: number
+    at: number,
+    source: HistorySource = {}
   ) =>
     Effect.gen(function* () {
       const limit = Math.max(1, Math.floor(maxAttempts))
@@ -204,6 +237,19 @@ export const makeRecords = (context: StoreContext) => {
           RETURNING record_key, attempts`
         const reached = new Set(counted.filter((row) => toNumber(row.attempts) >= limit).map((row) => row.record_key))
         const dead = batch.filter((failure) => reached.has(failure.key))
+        yield* writeHistory(
+          sql,
+          syncName,
+          target,
+          source,
+          at,
+          batch.map((failure) => ({
+            key: failure.key,
+            outcome: reached.has(failure.key) ? ("dead-lettered" as const) : ("failed" as const),
+            hash: failure.hash,
+            reason: failure.reason
+          }))
+        )
         if (dead.length === 0) continue
         const attemptsByKey = new Map(counted.map((row) => [row.record_key, toNumber(row.attempts)]))
         yield* sql`INSERT INTO profilesync_dead_letters ${sql.insert(
@@ -243,7 +289,9 @@ export const makeRecords = (context: StoreContext) => {
       ? Effect.succeed({ deadLettered: [] })
       : transaction(
           "recordFailures",
-          Effect.flatMap(now, (at) => failRows(syncName, target, failures, options.maxAttempts, at))
+          Effect.flatMap(now, (at) =>
+            failRows(syncName, target, failures, options.maxAttempts, at, { runId: options.runId ?? null })
+          )
         )
 
   const deadLetters: SyncStateService["deadLetters"] = (syncName, filter) => {
@@ -326,6 +374,23 @@ export const makeRecords = (context: StoreContext) => {
                   targets: JSON.stringify(reject.targets)
                 }))
               )}`
+            }
+            // Each keyed reject is a history entry at each target it was meant for (nothing was sent: no hash).
+            const at = yield* now
+            const targets = new Set(rejects.flatMap((reject) => (reject.key === undefined ? [] : reject.targets)))
+            for (const target of targets) {
+              yield* writeHistory(
+                sql,
+                syncName,
+                target,
+                { runId },
+                at,
+                rejects.flatMap((reject) =>
+                  reject.key === undefined || !reject.targets.includes(target)
+                    ? []
+                    : [{ key: reject.key, outcome: "rejected" as const, hash: null, reason: reject.reason }]
+                )
+              )
             }
           })
         )

@@ -16,11 +16,12 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { SyncStateService } from "../SyncState.ts"
 import { fail, type SyncStateError, SyncStateErrorReason, storeFailed } from "./syncStateError.ts"
+import { makeHistory } from "./syncStateHistory.ts"
 import { makeJobs } from "./syncStateJobs.ts"
 import { makeLock } from "./syncStateLocks.ts"
 import { makeRecords } from "./syncStateRecords.ts"
 import { decodeAll, decodeRun, type RunRow, toNumber } from "./syncStateRows.ts"
-import { checkSchema, type Dialect, migrate } from "./syncStateSchema.ts"
+import { appliedVersion, checkSchema, type Dialect, migrate } from "./syncStateSchema.ts"
 
 /** What every operation of one store shares. @internal */
 export interface StoreContext {
@@ -202,6 +203,7 @@ export const make = (
       recentRuns,
       ...records.service,
       ...jobs,
+      ...makeHistory(context, { historyKept: (yield* orStoreFailed("open")(appliedVersion(sql, dialect))) >= 4 }),
       acquireLock: makeLock(context)
     } satisfies SyncStateService
   })

@@ -13,7 +13,8 @@ import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as SyncState from "../../src/SyncState.ts"
 import * as PostgresServer from "../support/PostgresServer.ts"
-import { describeStore } from "../support/SyncStateSuite.ts"
+import { describeHistory } from "../support/SyncStateHistorySuite.ts"
+import { describeStore, type StoreKind } from "../support/SyncStateSuite.ts"
 
 const serverScope = Effect.runSync(Scope.make())
 let server: PostgresServer.PostgresServer | undefined
@@ -28,7 +29,7 @@ afterAll(async () => {
 
 let counter = 0
 
-describeStore({
+const kind: StoreKind = {
   name: "postgres",
   fresh: Effect.suspend(() => {
     if (server === undefined) return Effect.fail(new Error("the PostgreSQL test server did not start"))
@@ -40,4 +41,7 @@ describeStore({
   }),
   unopenable: () =>
     SyncState.layerPostgres({ url: `postgres://profilesync@127.0.0.1:${server?.port}/no_such_database` })
-})
+}
+
+describeStore(kind)
+describeHistory(kind)

@@ -9,7 +9,8 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { afterAll } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as SyncState from "../../src/SyncState.ts"
-import { describeStore } from "../support/SyncStateSuite.ts"
+import { describeHistory } from "../support/SyncStateHistorySuite.ts"
+import { describeStore, type StoreKind } from "../support/SyncStateSuite.ts"
 
 const directory = mkdtempSync(join(tmpdir(), "profilesync-state-"))
 
@@ -19,7 +20,7 @@ afterAll(() => {
 
 let counter = 0
 
-describeStore({
+const kind: StoreKind = {
   name: "sqlite",
   fresh: Effect.sync(() => {
     const filename = join(directory, `state-${++counter}.db`)
@@ -30,4 +31,7 @@ describeStore({
     }
   }),
   unopenable: () => SyncState.layerSqlite({ filename: join(directory, "no-such-directory", "state.db") })
-})
+}
+
+describeStore(kind)
+describeHistory(kind)

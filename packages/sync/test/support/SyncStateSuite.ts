@@ -662,7 +662,8 @@ export const describeStore = (kind: StoreKind): void => {
           [
             [1, "initial"],
             [2, "rejects and dashboard indexes"],
-            [3, "unconfirmed records"]
+            [3, "unconfirmed records"],
+            [4, "row history"]
           ]
         )
         const indexes = yield* withClient(database, (sql) => LegacyStateSchema.indexes(sql, kind.name))

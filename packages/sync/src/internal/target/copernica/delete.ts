@@ -209,7 +209,14 @@ export const finishDelete = (env: CopernicaEnv, job: SyncState.Job, importId: st
     }
     // Forget first, then end the job: a crash in between leaves a submitted job whose resumption forgets again
     // (idempotent), where the other order could leave forgotten-to-be rows that get deleted a second time.
-    yield* write(context, context.state.forget(context.config.name, "copernica", keys))
+    yield* write(
+      context,
+      context.state.forget(context.config.name, "copernica", keys, {
+        runId: context.runId,
+        jobId: job.id,
+        vendorJobId: importId
+      })
+    )
     yield* write(
       context,
       context.state.completeJob(job.id, {
