@@ -22,6 +22,7 @@ export const loaders: Readonly<Record<string, () => Promise<AnyCommand>>> = {
   run: () => import("./commands/run.ts").then((module) => module.run),
   schedule: () => import("./commands/schedule.ts").then((module) => module.schedule),
   status: () => import("./commands/status.ts").then((module) => module.status),
+  history: () => import("./commands/history.ts").then((module) => module.history),
   "dead-letters": () => import("./commands/dead-letters.ts").then((module) => module.deadLetters),
   dashboard: () => import("./commands/dashboard.ts").then((module) => module.dashboard),
   check: () => import("./commands/check.ts").then((module) => module.check),

@@ -171,6 +171,26 @@ export const commands: ReadonlyArray<CommandHelp> = [
     examples: ["profilesync dead-letters replay -c customers.yaml --run", "profilesync dead-letters replay a@b.nl"]
   },
   {
+    path: ["history"],
+    summary: "Show what was sent for one row, where, when, with what result",
+    usage: "history KEY [-c FILE] [-t NAME] [-n N] [--json]",
+    details: [
+      "Newest first: created, updated, deleted, rejected, failed or dead-lettered at each target, with the run, " +
+        "the vendor's job id, the hash of the version sent and the reason. The store keeps hashes, never values.",
+      "Kept for history.keepDays days (default 90) of the config."
+    ],
+    options: [
+      config,
+      { flags: "-t, --target NAME", text: "only this target's history" },
+      { flags: "-n, --limit N", text: "show at most N entries (default 50)" },
+      json
+    ],
+    examples: [
+      "profilesync history -c customers.yaml 'a@b.nl'",
+      "profilesync history -c customers.yaml -t copernica --json 'a@b.nl'"
+    ]
+  },
+  {
     path: ["dashboard"],
     summary: "Serve a read-only web dashboard of the runs",
     usage: "dashboard [-c FILE]... [--configs DIR] [--host ADDRESS] [--port N] [--show-values]",
