@@ -171,8 +171,18 @@ describe.each(kinds)("profilesync dashboard over $name state", { timeout: 240_00
     expect(await letters.first().locator("td").first().innerText()).toBe("copernica")
     const historyLink = await letters.first().locator("td").nth(1).locator("a").getAttribute("href")
     const history = await visit(historyLink!, "history")
-    const states = history.page.locator("table tbody tr")
+    const states = history.page.locator("table#key-states tbody tr")
     expect(await states.count()).toBe(2)
+    // The row history, newest first: the dead letter is the latest entry at Copernica, after the key was created
+    // at both targets in the first run.
+    const entries = history.page.locator("table#key-history tbody tr")
+    const outcomes = await entries.evaluateAll((rows) =>
+      rows.map((row) => `${row.querySelector("th")?.textContent} ${row.querySelectorAll("td")[1]?.textContent}`)
+    )
+    expect(outcomes.find((entry) => entry.startsWith("copernica"))).toBe("copernica dead-lettered")
+    expect(outcomes.filter((entry) => entry.endsWith(" created")).length).toBeGreaterThan(0)
+    const times = await entries.evaluateAll((rows) => rows.map((row) => row.querySelector("td")?.textContent ?? ""))
+    expect(times).toEqual([...times].sort().reverse())
     expect(await history.page.locator("main").innerText()).toContain("dead-lettered")
     expect(await states.filter({ hasText: "ocamba" }).locator("td").nth(3).innerText()).toMatch(/chunk \d+, /)
     expect([...problems, ...history.problems]).toEqual([])

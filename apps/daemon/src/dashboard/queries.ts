@@ -1,7 +1,7 @@
 /**
  * @module
  * Every read of the dashboard, in one place: small, paged statements over the state store's indexes (runs by sync and
- * start, jobs by run, rejects by run and reason, dead letters by sync and first failure, records by key), the same
+ * start, jobs by run, rejects by run and reason, dead letters by sync and first failure, records and history by key), the same
  * SQL on SQLite and PostgreSQL. Nothing here writes.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
@@ -263,8 +263,21 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
       }
     })
 
-  const history = (sync: string, key: string) =>
+  const history = (sync: string, key: string, page = 0) =>
     Effect.gen(function* () {
+      // The row history, newest first, a page at a time over its (sync, key, time) index; one row more than a page
+      // says whether there is a next one.
+      const entries = yield* sql<{
+        readonly target: string
+        readonly run_id: string | null
+        readonly vendor_job_id: string | null
+        readonly at: unknown
+        readonly outcome: string
+        readonly content_hash: string | null
+        readonly reason: string | null
+      }>`SELECT target, run_id, vendor_job_id, at, outcome, content_hash, reason FROM profilesync_history
+        WHERE sync_name = ${sync} AND record_key = ${key} ORDER BY at DESC, id DESC
+        LIMIT ${pageSize + 1} OFFSET ${page * pageSize}`
       const records = yield* sql<{
         readonly target: string
         readonly content_hash: string | null
@@ -335,6 +348,17 @@ export const make = (sql: SqlClient.SqlClient, dialect: Dialect) => {
         WHERE sync_name = ${sync} AND record_key = ${key} ORDER BY target`
       return {
         states,
+        entries: entries.slice(0, pageSize).map((row) => ({
+          target: row.target,
+          runId: row.run_id,
+          vendorJobId: row.vendor_job_id,
+          at: toNumber(row.at),
+          outcome: row.outcome,
+          hash: row.content_hash,
+          reason: row.reason
+        })),
+        page,
+        morePages: entries.length > pageSize,
         rejects: rejected.map((row) => ({
           runId: row.run_id,
           startedAt: toNumber(row.started_at),

@@ -16,6 +16,7 @@ import { icon, stylesheet } from "./assets.ts"
 import type { Masker } from "./mask.ts"
 import type { PageContext, SyncInfo } from "./pages/context.ts"
 import { DeadLettersPage } from "./pages/dead-letters.tsx"
+import { urls } from "./pages/format.ts"
 import { HistoryPage } from "./pages/history.tsx"
 import { OverviewPage, type OverviewRow } from "./pages/overview.tsx"
 import { noField, RunPage } from "./pages/run.tsx"
@@ -345,12 +346,21 @@ export const makeApp = (settings: DashboardSettings): Hono => {
         document(<HistoryPage context={context} sync={sync} recordKey={undefined} view={undefined} problem={problem} />)
       )
     }
+    const page = parsePage(c.req.query("page"))
     const queries = await queriesOf(sync)
     const view =
       queries === "empty"
-        ? { states: [], rejects: [], deadLetters: [] }
-        : await read(sync, queries.history(sync.name, key))
-    return c.html(document(<HistoryPage context={context} sync={sync} recordKey={key} view={view} />))
+        ? { states: [], entries: [], page, morePages: false, rejects: [], deadLetters: [] }
+        : await read(sync, queries.history(sync.name, key, page))
+    // Other pages are reached the way this one was: by the key's reference, or by the key typed in.
+    const pageLink = (to: number) =>
+      urls.history(
+        sync.name,
+        reference !== undefined ? { ref: reference, page: String(to) } : { key, page: String(to) }
+      )
+    return c.html(
+      document(<HistoryPage context={context} sync={sync} recordKey={key} view={view} pageLink={pageLink} />)
+    )
   })
 
   return app

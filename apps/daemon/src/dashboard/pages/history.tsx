@@ -1,13 +1,14 @@
 /**
  * @module
- * A key's history: what the state store knows of one row at each target (the version last confirmed, when, by which
- * run and vendor job; failures and dead letters) and the runs that rejected it. The store keeps the current state
- * per target, not every version ever sent: earlier sends of a row are not recorded.
+ * A key's history: the row history the state store keeps (what happened to the row at each target, when, in which
+ * run and vendor job, with the hash of the version sent), newest first and paged, and what the store knows of the row
+ * now at each target (the version last confirmed; failures and dead letters) and the runs that rejected it. The store
+ * keeps hashes, never values: there is nothing in the history to mask.
  */
 import type { KeyState } from "../queries.ts"
 import type { PageContext, SyncInfo } from "./context.ts"
 import { time, urls } from "./format.ts"
-import { Layout } from "./layout.tsx"
+import { Layout, Pager } from "./layout.tsx"
 import { HistoryForm } from "./sync.tsx"
 
 /**
@@ -18,6 +19,18 @@ import { HistoryForm } from "./sync.tsx"
  */
 export interface HistoryView {
   readonly states: ReadonlyArray<KeyState>
+  /** The row history's entries on this page, newest first. */
+  readonly entries: ReadonlyArray<{
+    readonly target: string
+    readonly runId: string | null
+    readonly vendorJobId: string | null
+    readonly at: number
+    readonly outcome: string
+    readonly hash: string | null
+    readonly reason: string | null
+  }>
+  readonly page: number
+  readonly morePages: boolean
   readonly rejects: ReadonlyArray<{
     readonly runId: string
     readonly startedAt: number
@@ -50,6 +63,8 @@ export const HistoryPage = (props: {
   readonly recordKey: string | undefined
   readonly view: HistoryView | undefined
   readonly problem?: string | undefined
+  /** The link to another page of the history. */
+  readonly pageLink?: ((page: number) => string) | undefined
 }) => {
   const { context, sync, recordKey: key, view } = props
   return (
@@ -61,13 +76,62 @@ export const HistoryPage = (props: {
       <HistoryForm sync={sync.name} />
       {props.problem === undefined ? null : <p role="alert">{props.problem}</p>}
       {view === undefined ? null : view.states.length === 0 &&
+        view.entries.length === 0 &&
+        view.page === 0 &&
         view.rejects.length === 0 &&
         view.deadLetters.length === 0 ? (
         <p>The state store knows nothing of this key in {sync.name}.</p>
       ) : (
         <>
-          <h2>At each target</h2>
-          <table>
+          <h2>What happened, newest first</h2>
+          {view.entries.length === 0 ? (
+            <p>No history is kept for this key (history.keepDays, or it predates the history).</p>
+          ) : (
+            <table id="key-history">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Run</th>
+                  <th scope="col">Vendor job</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Reason</th>
+                </tr>
+              </thead>
+              <tbody>
+                {view.entries.map((entry) => (
+                  <tr>
+                    <td>{time(entry.at)}</td>
+                    <th scope="row">{entry.target}</th>
+                    <td>{entry.outcome}</td>
+                    <td>
+                      {entry.runId === null ? (
+                        "–"
+                      ) : (
+                        <a href={urls.run(sync.name, entry.runId)}>run {entry.runId.slice(0, 8)}</a>
+                      )}
+                    </td>
+                    <td>{entry.vendorJobId ?? "–"}</td>
+                    <td>
+                      <code>{shortHash(entry.hash)}</code>
+                    </td>
+                    <td>{entry.reason === null ? "" : context.masker.text(entry.reason)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {props.pageLink === undefined || (view.page === 0 && !view.morePages) ? null : (
+            <Pager
+              label="History pages"
+              previous={view.page > 0 ? props.pageLink(view.page - 1) : undefined}
+              next={view.morePages ? props.pageLink(view.page + 1) : undefined}
+              position={`page ${view.page + 1}`}
+            />
+          )}
+          <h2>At each target now</h2>
+          <table id="key-states">
             <thead>
               <tr>
                 <th scope="col">Target</th>
@@ -146,8 +210,8 @@ export const HistoryPage = (props: {
             </>
           )}
           <p class="note">
-            The state store keeps the version each target last confirmed, not every version sent before it: earlier
-            sends of this row are not recorded.
+            The history keeps the hash of each version sent, never its values, for the sync's history.keepDays; rows a
+            run found unchanged are not recorded.
           </p>
         </>
       )}
