@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { statSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import * as Source from "../Source.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
@@ -18,6 +19,20 @@ export interface OpenedSource {
    * columns are missing. JSON rows simply leave out absent values.
    */
   readonly hasHeader: boolean
+  /**
+   * Whether the source can be read twice: a regular file or a query. A named pipe (or a device) gives its data once,
+   * so nothing may read it ahead of the run (the schema check leaves it to the run's own read).
+   */
+  readonly rereadable: boolean
+}
+
+const isRegularFile = (path: string): boolean => {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    // A missing file is read as such by the run, which reports it.
+    return false
+  }
 }
 
 const invalid = (message: string): SyncError => syncError(SyncErrorReason.InvalidOptions({ message }))
@@ -35,7 +50,8 @@ export const open = (config: SyncConfig.SyncConfig): Effect.Effect<OpenedSource,
       }
       return Effect.succeed({
         source: Source.csv({ path: source.path, delimiter: source.delimiter, encoding: source.encoding }),
-        hasHeader: true
+        hasHeader: true,
+        rereadable: isRegularFile(source.path)
       })
     case "ndjson":
     case "json":
@@ -47,13 +63,18 @@ export const open = (config: SyncConfig.SyncConfig): Effect.Effect<OpenedSource,
       }
       return Effect.succeed({
         source: source.type === "ndjson" ? Source.ndjson({ path: source.path }) : Source.json({ path: source.path }),
-        hasHeader: false
+        hasHeader: false,
+        rereadable: isRegularFile(source.path)
       })
     case "postgres": {
       const reference = source.urlEnv !== undefined ? { urlEnv: source.urlEnv } : { urlFile: source.urlFile ?? "" }
       return SyncConfigModule.resolveCredential(reference).pipe(
         Effect.mapError((error) => syncError(SyncErrorReason.CredentialUnavailable({ error }))),
-        Effect.map((url) => ({ source: Source.postgres({ url, query: source.query }), hasHeader: true }))
+        Effect.map((url) => ({
+          source: Source.postgres({ url, query: source.query }),
+          hasHeader: true,
+          rereadable: true
+        }))
       )
     }
   }

@@ -25,13 +25,15 @@ export interface Schema {
 }
 
 /**
- * The columns the source has now, or `undefined` when it cannot tell: no row, or a source that cannot be read (the
- * read itself then fails, with a run record and a report, or finds nothing to send). CSV: the header, as the first row that could be read carries every column of it. JSON:
+ * The columns the source has now, or `undefined` when it cannot tell: no row, a source that cannot be read (the
+ * read itself then fails, with a run record and a report, or finds nothing to send), or one that can be read only once
+ * (a named pipe: the run's own read then checks its header). CSV: the header, as the first row that could be read carries every column of it. JSON:
  * every key of every record, as a record may leave out a value it does not have (one more pass over the file).
  */
 const columnsOf = (opened: OpenedSource): Effect.Effect<ReadonlyArray<Source.SourceColumn> | undefined> => {
   const source = opened.source
   if (source.columns !== undefined) return Effect.orElseSucceed(source.columns, () => undefined)
+  if (!opened.rereadable) return Effect.succeed(undefined)
   const rows = Stream.filterMap(source.rows, (item) =>
     item._tag === "SourceRow" ? Option.some(Object.keys(item.values)) : Option.none()
   )
