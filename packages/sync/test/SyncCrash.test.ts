@@ -15,6 +15,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { uploadFileName } from "../src/internal/target/ocamba/import.ts"
 import * as Sync from "../src/Sync.ts"
 import type * as SyncConfig from "../src/SyncConfig.ts"
 import * as SyncState from "../src/SyncState.ts"
@@ -169,6 +171,66 @@ describe("Sync.run after a crash", () => {
         ),
         []
       )
+    })
+  )
+
+  it.scopedLive("names an Ocamba upload whose id was never journaled, so a person can find it; its rows go once", () =>
+    Effect.gen(function* () {
+      const fixture = yield* Fixtures.sandbox()
+      const directory = yield* Fixtures.temporaryDirectory
+      const source = firstRows(directory, 50)
+      const config = yield* Fixtures.configFor({
+        directory,
+        sandbox: fixture.sandbox,
+        source: { type: "csv", path: source },
+        targets: ["ocamba"]
+      })
+      const mapper = Mapping.makeMapper(config)
+      const valid = (yield* Fixtures.expectedRows(config, source)).flatMap(({ mapped }) =>
+        mapped._tag === "Valid" && mapped.targets.includes("ocamba") ? [mapped] : []
+      )
+      // What the killed run did: journaled the job as started, uploaded its file and died before Ocamba's answer
+      // (the import id) reached the journal.
+      const job = yield* withState(config, (state) =>
+        Effect.gen(function* () {
+          const crashed = yield* state.startRun({ sync: "customers", targets: ["ocamba"] })
+          const journaled = yield* state.journalJob({
+            sync: "customers",
+            target: "ocamba",
+            runId: crashed.id,
+            chunk: 1,
+            rows: valid.map((row) => ({ key: row.key, hash: mapper.contentHash(row.profile, "ocamba") }))
+          })
+          yield* state.markJobStarted(journaled.id)
+          return journaled
+        })
+      )
+      const ocamba = yield* Layer.build(
+        OcambaClient.layerTest({ token: "ocamba-sandbox-token", baseUrl: fixture.sandbox.ocambaBaseUrl })
+      ).pipe(Effect.map((context) => Context.get(context, OcambaClient.OcambaClient)))
+      const file = Mapping.makeOcambaImportFile(mapper)
+      let contents = ""
+      for (const row of valid) {
+        const appended = file.append(row.profile)
+        if (appended._tag === "Appended") contents += appended.text
+      }
+      const fileName = uploadFileName("customers", job.runId, 1)
+      const orphan = yield* ocamba.uploadImport({ contents, fileName })
+
+      const report = yield* runSync(config)
+      assert.strictEqual(report.status, "succeeded", Sync.formatReport(report))
+      assert.strictEqual(report.targets.ocamba!.created, valid.length)
+      assertReconciles(report)
+      const ended = yield* withState(config, (state) => state.job(job.id))
+      assert.strictEqual(ended.status, "failed")
+      const why = Option.getOrElse(ended.error, () => "")
+      assert.include(why, fileName)
+      const imports = fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount).imports
+      assert.strictEqual(imports.get(orphan.id)?.file.name, fileName, "the name in the journal is the one Ocamba shows")
+      assert.strictEqual(imports.get(orphan.id)?.status, "uploaded", "the orphan was never committed")
+      const committed = [...imports.values()].filter((record) => record.status === "finished")
+      assert.strictEqual(committed.length, 1, "the rows went once, through the diff")
+      assert.notStrictEqual(committed[0]!.file.name, fileName, "the new run's upload has a name of its own")
     })
   )
 

@@ -235,13 +235,12 @@ export const resumedRowsOf = (
 export const failUnsubmitted = (
   context: RunContext,
   job: SyncState.Job,
-  file?: string | undefined
+  file?: string | undefined,
+  inDoubt = "in doubt: its run stopped while sending it; nothing is resent from the journal, the diff sends the rows again"
 ): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
     const why =
-      job.status === "planned"
-        ? "never sent: its run stopped before sending it; the rows are sent again"
-        : "in doubt: its run stopped while sending it; nothing is resent from the journal, the diff sends the rows again"
+      job.status === "planned" ? "never sent: its run stopped before sending it; the rows are sent again" : inDoubt
     yield* write(context, context.state.markJobFailed(job.id, why))
     yield* removeFile(file)
   })

@@ -18,7 +18,7 @@ import { failUnsubmitted, removeFile, resumedRowsOf } from "../job.ts"
 import type { RunContext, Target } from "../Target.ts"
 import * as Tally from "../tally.ts"
 import { chunkFile, isChunkFile, makeOcambaChunker } from "./chunker.ts"
-import { finish, type OcambaEnv, submit } from "./import.ts"
+import { finish, type OcambaEnv, submit, uploadFileName } from "./import.ts"
 
 /** Plans the custom properties and (unless a dry run) creates and updates what the config wants. */
 const prepare = (env: OcambaEnv): Effect.Effect<boolean> => {
@@ -65,7 +65,15 @@ const resume = (env: OcambaEnv, job: SyncState.Job) =>
   Effect.gen(function* () {
     const { context } = env
     const file = chunkFile(context.directory, job.runId, job.chunk)
-    if (job.status === "planned" || job.status === "started") return yield* failUnsubmitted(context, job, file)
+    if (job.status === "planned" || job.status === "started") {
+      const name = uploadFileName(job.sync, job.runId, job.chunk)
+      return yield* failUnsubmitted(
+        context,
+        job,
+        file,
+        `in doubt: its run stopped while uploading it; if the upload reached Ocamba, it is an uncommitted import of ${name} that writes nothing and expires there (Ocamba offers no way to find or delete it); the diff sends the rows again`
+      )
+    }
     const importId = Option.getOrElse(job.vendorJobId, () => "unknown")
     yield* env.tally.vendorJob(importId)
     yield* finish(env, job, importId, yield* resumedRowsOf(context, job), file)

@@ -42,6 +42,15 @@ export interface OcambaEnv {
 }
 
 /**
+ * The name an import file is uploaded under: unique per sync, run and chunk, so that an upload whose id was never
+ * journaled (the run was killed while Ocamba answered) can be told apart in Ocamba's import center by a person.
+ *
+ * @internal
+ */
+export const uploadFileName = (sync: string, runId: string, chunk: number): string =>
+  `profilesync-${sync}-${runId}-${chunk}.csv`
+
+/**
  * Sends an Ocamba chunk: uploads its file, records the import id, then sees it through as {@link finish}.
  *
  * @internal
@@ -61,7 +70,7 @@ export const submit = (env: OcambaEnv, job: SyncState.Job, chunk: OcambaChunk): 
     const upload = yield* Effect.either(
       throughBreaker(
         context,
-        client.uploadImport({ contents, fileName: `profilesync-${context.config.name}-${chunk.number}.csv` })
+        client.uploadImport({ contents, fileName: uploadFileName(context.config.name, context.runId, chunk.number) })
       )
     )
     if (Either.isLeft(upload)) {
