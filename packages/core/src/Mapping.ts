@@ -25,6 +25,12 @@
  * float) and `true`/`false` into text ones; numbers in plain decimal notation with a `.`; dates as `YYYY-MM-DD`;
  * empty values as empty cells.
  *
+ * **Layout**
+ *
+ * This file is the whole public contract of mapping (the mapper, the row outcomes and reasons, the import builders,
+ * the plans, the error), which is why it runs past 400 lines: signatures and their documentation, each delegating
+ * in a line or two. The work is in `internal/mapping*.ts`.
+ *
  * @since 0.1.0
  */
 import type { CopernicaTypes, OcambaTypes } from "@profilesync/contracts"

@@ -7,7 +7,12 @@
  * @since 0.2.0
  */
 import type * as Schema from "effect/Schema"
+import * as copernica from "./internal/mappingConfigCopernica.ts"
+import * as crossReferences from "./internal/mappingConfigCrossReferences.ts"
+import type * as fields from "./internal/mappingConfigFields.ts"
+import type * as ocamba from "./internal/mappingConfigOcamba.ts"
 import * as schema from "./internal/mappingConfigSchema.ts"
+import * as values from "./internal/mappingConfigValues.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Models
@@ -23,7 +28,7 @@ import * as schema from "./internal/mappingConfigSchema.ts"
  * @since 0.1.0
  * @category models
  */
-export type Credentials = typeof schema.Credentials.Type
+export type Credentials = typeof values.Credentials.Type
 
 /**
  * A canonical field: where its value comes from (`column`, default the field's name), its `type` and the type's
@@ -43,7 +48,7 @@ export type Credentials = typeof schema.Credentials.Type
  * @since 0.1.0
  * @category models
  */
-export type Field = typeof schema.Field.Type
+export type Field = typeof fields.Field.Type
 
 /**
  * The type of a canonical field.
@@ -68,7 +73,7 @@ export type FieldType = Field["type"]
  * @since 0.1.0
  * @category models
  */
-export type OcambaProperty = typeof schema.OcambaProperty.Type
+export type OcambaProperty = typeof ocamba.OcambaProperty.Type
 
 /**
  * The Ocamba target: `baseUrl` (default the production API), `account` (rate-budget key, default `default`),
@@ -85,7 +90,7 @@ export type OcambaProperty = typeof schema.OcambaProperty.Type
  * @since 0.1.0
  * @category models
  */
-export type OcambaTarget = typeof schema.OcambaTarget.Type
+export type OcambaTarget = typeof ocamba.OcambaTarget.Type
 
 /**
  * How one canonical field maps to a Copernica database field: `field` (its name, default the canonical name), `type`
@@ -95,7 +100,7 @@ export type OcambaTarget = typeof schema.OcambaTarget.Type
  * @since 0.1.0
  * @category models
  */
-export type CopernicaField = typeof schema.CopernicaField.Type
+export type CopernicaField = typeof copernica.CopernicaField.Type
 
 /**
  * A Copernica field type.
@@ -103,7 +108,7 @@ export type CopernicaField = typeof schema.CopernicaField.Type
  * @since 0.1.0
  * @category models
  */
-export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
+export type CopernicaFieldType = typeof copernica.CopernicaFieldType.Type
 
 /**
  * The Copernica target.
@@ -130,7 +135,7 @@ export type CopernicaFieldType = typeof schema.CopernicaFieldType.Type
  * @since 0.1.0
  * @category models
  */
-export type CopernicaTarget = typeof schema.CopernicaTarget.Type
+export type CopernicaTarget = typeof copernica.CopernicaTarget.Type
 
 /**
  * The configured targets; at least one is present.
@@ -147,7 +152,7 @@ export type Targets = typeof schema.Targets.Type
  * @since 0.2.0
  * @category models
  */
-export type SyncMode = typeof schema.SyncMode.Type
+export type SyncMode = typeof values.SyncMode.Type
 
 /**
  * What an empty source value does at a target: `skip` keeps the vendor's stored value, `clear` blanks it.
@@ -155,7 +160,7 @@ export type SyncMode = typeof schema.SyncMode.Type
  * @since 0.2.0
  * @category models
  */
-export type EmptyValues = typeof schema.EmptyValues.Type
+export type EmptyValues = typeof values.EmptyValues.Type
 
 /**
  * The mapping sections of a decoded config: `fields`, `key`, `targets`, `controlCharacters` (`reject` or `strip`)
@@ -197,7 +202,7 @@ export const MappingConfig: Schema.Schema<MappingConfig, MappingConfigEncoded> =
  * @category schemas
  */
 export const copernicaTypesFor: Readonly<Record<FieldType, ReadonlyArray<CopernicaFieldType>>> =
-  schema.copernicaTypesFor
+  copernica.copernicaTypesFor
 
 /**
  * One problem found across a config's sections (a key naming a field that does not exist, a target mapping an unknown
@@ -220,10 +225,10 @@ export interface CrossReferenceIssue {
  */
 export const schemaParts = {
   mappingFields: schema.mappingFields,
-  crossReferenceIssues: schema.crossReferenceIssues,
-  EnvironmentVariableName: schema.EnvironmentVariableName,
-  FilePath: schema.FilePath,
-  exactlyOne: schema.exactlyOne,
-  integerBetween: schema.integerBetween,
-  nonEmptyString: schema.nonEmptyString
+  crossReferenceIssues: crossReferences.crossReferenceIssues,
+  EnvironmentVariableName: values.EnvironmentVariableName,
+  FilePath: values.FilePath,
+  exactlyOne: values.exactlyOne,
+  integerBetween: values.integerBetween,
+  nonEmptyString: values.nonEmptyString
 } as const

@@ -5,6 +5,12 @@
  * The module never reads error messages. The caller says what an error means through `classify` (retry or stop)
  * and, for check-first operations, `isAmbiguous` (could the write have happened?).
  *
+ * **Layout**
+ *
+ * This file is the whole public contract of retries (policies, classification, outcomes, the error, the retry loop's
+ * signature), which is why it runs past 400 lines: signatures and their documentation, each delegating in a line or two.
+ * The loop is in `internal/retry.ts`.
+ *
  * @since 0.1.0
  */
 import type * as Data from "effect/Data"

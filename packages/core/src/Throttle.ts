@@ -29,6 +29,13 @@
  *   default) absorbs small delays between admission and the vendor receiving the request.
  * - Every process sharing a Redis key must use the same policy for it.
  *
+ * **Layout**
+ *
+ * This file is the whole public contract of the throttle (policies, events, errors, the service's methods, the store
+ * interface, layers), which is why it runs past 400 lines: signatures and their documentation, each delegating
+ * in a line or two. The service is in `internal/throttle.ts` and `internal/throttleKeyState.ts`, the stores in
+ * `internal/throttle*Store.ts`.
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
 import type * as MappingConfig from "../MappingConfig.ts"
-import { copernicaTypesFor } from "./mappingConfigSchema.ts"
+import { copernicaTypesFor } from "./mappingConfigCopernica.ts"
 import { MappingError, MappingErrorReason } from "./mappingError.ts"
 import { type CanonicalValue, Invalid, makeNormaliser, type Normaliser, type RawValue } from "./mappingNormalise.ts"
 

@@ -8,7 +8,7 @@
 import type { CopernicaTypes, OcambaTypes } from "@profilesync/contracts"
 import type * as Mapping from "../Mapping.ts"
 import type * as MappingConfig from "../MappingConfig.ts"
-import { copernicaTypesFor } from "./mappingConfigSchema.ts"
+import { copernicaTypesFor } from "./mappingConfigCopernica.ts"
 import { copernicaTypeOf } from "./mappingMapper.ts"
 
 type PropertyUpdate = OcambaTypes.components["schemas"]["ProfilePropertyUpdate"]

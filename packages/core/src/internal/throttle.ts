@@ -1,110 +1,24 @@
 /**
- * The throttle service: per-key policy, the in-process queue bound, concurrency gates, adaptive rates, cooldowns,
- * events and metrics, over a `ThrottleStore` that holds the sliding logs.
+ * The throttle service: admission (the fast path, the in-process queue bound, concurrency permits, reserved slots
+ * and deadlines), cooldowns, events and metrics, over a `ThrottleStore` that holds the sliding logs. Each key's
+ * policy, windows and adaptive rate are kept in `throttleKeyState.ts`.
  */
 import { randomUUID } from "node:crypto"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
-import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Throttle from "../Throttle.ts"
-import * as Concurrency from "./throttleConcurrency.ts"
-import * as Log from "./throttleLog.ts"
+import type { KeyState } from "./throttleKeyState.ts"
+import * as Keys from "./throttleKeyState.ts"
 import * as MemoryStore from "./throttleMemoryStore.ts"
-import * as Metrics from "./throttleMetrics.ts"
 import * as Model from "./throttleModel.ts"
 
-interface AdaptiveState {
-  rate: number
-  /** When the rate last changed (or when the cooldown that lowered it ends): recovery counts from here. */
-  lastChange: number
-  /** When the rate was last lowered: several 429s of one burst lower it once, not once each. */
-  lastDecrease: number
-  readonly windowMillis: number
-  readonly ceiling: number
-  readonly floor: number
-  readonly decreaseFactor: number
-  readonly increaseStep: number
-}
-
-interface KeyState {
-  readonly key: string
-  /** The configured windows, safety margin included. */
-  readonly windows: ReadonlyArray<Log.EffectiveWindow>
-  readonly adaptive: AdaptiveState | undefined
-  /** The last admission-to-send delays reported (`sent`), a ring; their maximum widens every window. */
-  readonly delays: Float64Array
-  delayCount: number
-  /** The widening in force: the largest recent admission-to-send delay, at most the shortest window. */
-  measuredDelay: number
-  /** The windows the store is given (margin, measured delay and adaptive rate included); rebuilt when they change. */
-  effective: ReadonlyArray<Log.EffectiveWindow> | undefined
-  longest: number
-  readonly gate: Concurrency.ConcurrencyGate
-  /** Callers in `acquire`/`withThrottle` that have not been admitted yet. */
-  depth: number
-  readonly queueDepth: Metric.Metric.Gauge<number>
-  readonly waitTime: Metric.Metric.Histogram<number>
-  readonly admitted: Metric.Metric.Counter<number>
-  readonly refusedQueueFull: Metric.Metric.Counter<number>
-  readonly refusedDeadline: Metric.Metric.Counter<number>
-  readonly cooldowns: Metric.Metric.Counter<number>
-}
-
-// How many recent admission-to-send delays the widening is the maximum of.
-const delaySamples = 32
-
-export const defect = (message: string) => Effect.die(new Cause.IllegalArgumentException(message))
-
-export const isPositiveInteger = (value: number): boolean => Number.isInteger(value) && value >= 1
-
-const lookup = (keys: Throttle.KeyPolicies, key: string): Throttle.KeyPolicy | undefined => {
-  if (typeof keys === "function") return keys(key)
-  const exact = keys[key]
-  if (exact !== undefined) return exact
-  const separator = key.indexOf(":")
-  return separator > 0 ? keys[key.slice(0, separator)] : undefined
-}
-
-// Checks a policy once, when its key is first used; a bad policy is a configuration defect, not a runtime error.
-const validate = (key: string, policy: Throttle.KeyPolicy): string | undefined => {
-  if (policy.windows.length === 0 && policy.adaptive === undefined) {
-    return `Throttle key "${key}" has no window and no adaptive rate: it would be unlimited`
-  }
-  for (const window of policy.windows) {
-    if (!isPositiveInteger(window.limit))
-      return `Throttle key "${key}": limit ${window.limit} is not a whole number >= 1`
-    if (Duration.toMillis(Duration.decode(window.window)) <= 0) return `Throttle key "${key}": a window is not positive`
-  }
-  if (policy.maxConcurrent !== undefined && !isPositiveInteger(policy.maxConcurrent)) {
-    return `Throttle key "${key}": maxConcurrent ${policy.maxConcurrent} is not a whole number >= 1`
-  }
-  const adaptive = policy.adaptive
-  if (adaptive !== undefined) {
-    const floor = adaptive.floor ?? 1
-    const factor = adaptive.decreaseFactor ?? 0.5
-    if (!isPositiveInteger(floor) || !isPositiveInteger(adaptive.ceiling) || !isPositiveInteger(adaptive.initial)) {
-      return `Throttle key "${key}": adaptive initial, floor and ceiling must be whole numbers >= 1`
-    }
-    if (adaptive.initial < floor || adaptive.initial > adaptive.ceiling) {
-      return `Throttle key "${key}": adaptive initial must lie between floor and ceiling`
-    }
-    if (!(factor > 0 && factor < 1)) return `Throttle key "${key}": adaptive decreaseFactor must lie in (0, 1)`
-    if (!isPositiveInteger(adaptive.increaseStep ?? 1)) {
-      return `Throttle key "${key}": adaptive increaseStep must be a whole number >= 1`
-    }
-    if (Duration.toMillis(Duration.decode(adaptive.window)) <= 0) {
-      return `Throttle key "${key}": adaptive window is not positive`
-    }
-  }
-  return undefined
-}
+const { defect, isPositiveInteger, lookup, validate } = Keys
 
 /** Makes the service over the store that `makeStore` builds (it receives the event publisher). */
 export const makeWith = (
@@ -147,73 +61,14 @@ export const makeWith = (
         const problem = validate(key, policy)
         if (problem !== undefined) return defect(problem)
         return Effect.map(Clock.currentTimeMillis, (now) => {
-          const adaptive = policy.adaptive
-          const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>) => Metric.tagged(metric, "key", key)
-          const state: KeyState = {
-            key,
-            windows: policy.windows.map((window) => ({
-              limit: window.limit,
-              millis: Duration.toMillis(Duration.decode(window.window)) + marginMillis
-            })),
-            adaptive:
-              adaptive === undefined
-                ? undefined
-                : {
-                    rate: adaptive.initial,
-                    lastChange: now,
-                    lastDecrease: Number.NEGATIVE_INFINITY,
-                    windowMillis: Duration.toMillis(Duration.decode(adaptive.window)),
-                    ceiling: adaptive.ceiling,
-                    floor: adaptive.floor ?? 1,
-                    decreaseFactor: adaptive.decreaseFactor ?? 0.5,
-                    increaseStep: adaptive.increaseStep ?? 1
-                  },
-            delays: new Float64Array(delaySamples),
-            delayCount: 0,
-            measuredDelay: 0,
-            effective: undefined,
-            longest: 0,
-            gate: Concurrency.make(policy.maxConcurrent ?? Number.POSITIVE_INFINITY),
-            depth: 0,
-            queueDepth: tagged(Metrics.queueDepth),
-            waitTime: tagged(Metrics.waitTime),
-            admitted: tagged(Metrics.admitted),
-            refusedQueueFull: Metric.tagged(tagged(Metrics.refused), "reason", "QueueFull"),
-            refusedDeadline: Metric.tagged(tagged(Metrics.refused), "reason", "DeadlineExceeded"),
-            cooldowns: tagged(Metrics.cooldowns)
-          }
+          const state = Keys.make(key, policy, now, marginMillis)
           states.set(key, state)
           return state
         })
       })
 
-    const windowsOf = (state: KeyState): ReadonlyArray<Log.EffectiveWindow> => {
-      if (state.effective !== undefined) return state.effective
-      const widen = state.measuredDelay
-      const windows = state.windows.map((window) => ({ limit: window.limit, millis: window.millis + widen }))
-      if (state.adaptive !== undefined) {
-        windows.push({ limit: state.adaptive.rate, millis: state.adaptive.windowMillis + marginMillis + widen })
-      }
-      state.effective = windows
-      state.longest = Log.longestMillis(windows)
-      return windows
-    }
-
-    // A request that left `delay` ms after its slot reaches the vendor that much later than the log says: windows are
-    // widened by the largest recent delay, so two calls a window apart in the log are a window apart at the vendor too.
-    const recordDelay = (state: KeyState, delay: number): void => {
-      state.delays[state.delayCount++ % delaySamples] = delay
-      let largest = 0
-      const filled = Math.min(state.delayCount, delaySamples)
-      for (let index = 0; index < filled; index++) largest = Math.max(largest, state.delays[index]!)
-      let shortest = Number.POSITIVE_INFINITY
-      for (const window of state.windows) shortest = Math.min(shortest, window.millis - marginMillis)
-      const widen = Math.ceil(Math.min(largest, Number.isFinite(shortest) ? shortest : largest))
-      if (widen !== state.measuredDelay) {
-        state.measuredDelay = widen
-        state.effective = undefined
-      }
-    }
+    const windowsOf = (state: KeyState) => Keys.windowsOf(state, marginMillis)
+    const recordDelay = (state: KeyState, delay: number) => Keys.recordDelay(state, delay, marginMillis)
 
     const announce = (state: KeyState, admission: Throttle.Admission): void => {
       const waited = Duration.toMillis(admission.waited)
@@ -376,48 +231,18 @@ export const makeWith = (
     // A success counts towards the concurrency cap's recovery and raises an adaptive rate once per window.
     const recordSuccessAt = (state: KeyState, epoch: number, now: number): void => {
       state.gate.succeededNow(epoch)
-      const adaptive = state.adaptive
-      if (adaptive === undefined || adaptive.rate >= adaptive.ceiling) return
-      if (now - adaptive.lastChange < adaptive.windowMillis) return
-      adaptive.rate = Math.min(adaptive.ceiling, adaptive.rate + adaptive.increaseStep)
-      state.effective = undefined
-      adaptive.lastChange = now
-      pubsub.unsafeOffer(
-        Model.ThrottleEvent.RateChanged({
-          key: state.key,
-          limit: adaptive.rate,
-          window: Duration.millis(adaptive.windowMillis)
-        })
-      )
+      const raised = Keys.raiseRate(state, now)
+      if (raised !== undefined)
+        pubsub.unsafeOffer(
+          Model.ThrottleEvent.RateChanged({
+            key: state.key,
+            limit: raised,
+            window: Duration.millis(state.adaptive!.windowMillis)
+          })
+        )
     }
     const recordSuccess = (state: KeyState, epoch: number): Effect.Effect<void> =>
       Effect.map(Clock.currentTimeMillis, (now) => recordSuccessAt(state, epoch, now))
-
-    const toSnapshot = (
-      state: KeyState,
-      windows: ReadonlyArray<Log.EffectiveWindow>,
-      snapshot: Throttle.StoreSnapshot
-    ): Throttle.Snapshot => {
-      const capacity = state.gate.capacity()
-      return {
-        key: state.key,
-        backend: snapshot.backend,
-        windows: snapshot.windows.map((usage, index) => ({
-          limit: usage.limit,
-          window: Duration.millis((windows[index]?.millis ?? 0) - marginMillis - state.measuredDelay),
-          used: usage.used,
-          remaining: Math.max(0, usage.limit - usage.used),
-          resetAfter: Duration.millis(usage.resetAfter)
-        })),
-        cooldown: Duration.millis(
-          snapshot.cooldownUntilMillis > snapshot.nowMillis ? snapshot.cooldownUntilMillis - snapshot.nowMillis : 0
-        ),
-        reserved: snapshot.reserved,
-        queueDepth: state.depth,
-        inFlight: state.gate.inFlight(),
-        maxConcurrent: Number.isFinite(capacity) ? Option.some(capacity) : Option.none()
-      }
-    }
 
     const slowAcquire = (key: string, acquireOptions: Throttle.AcquireOptions | undefined) =>
       Effect.uninterruptibleMask((restore) =>
@@ -469,25 +294,11 @@ export const makeWith = (
           const adaptive = state.adaptive
           if (adaptive !== undefined) {
             const now = yield* Clock.currentTimeMillis
-            // The calls of one burst are all refused together; lowering once per window keeps a burst of 429s from
-            // collapsing the rate to its floor (as TCP lowers its window once per round trip).
-            if (now - adaptive.lastDecrease >= adaptive.windowMillis) {
-              adaptive.lastDecrease = now
-              const lowered = Math.max(adaptive.floor, Math.floor(adaptive.rate * adaptive.decreaseFactor))
-              if (lowered !== adaptive.rate) {
-                adaptive.rate = lowered
-                state.effective = undefined
-                yield* publish(
-                  Model.ThrottleEvent.RateChanged({
-                    key,
-                    limit: lowered,
-                    window: Duration.millis(adaptive.windowMillis)
-                  })
-                )
-              }
-            }
-            // Recovery counts from the end of the cooldown: no call runs before it.
-            adaptive.lastChange = Math.max(adaptive.lastChange, now + Math.max(0, durationMillis))
+            const lowered = Keys.lowerRate(state, now, durationMillis)
+            if (lowered !== undefined)
+              yield* publish(
+                Model.ThrottleEvent.RateChanged({ key, limit: lowered, window: Duration.millis(adaptive.windowMillis) })
+              )
           }
           if (!(durationMillis > 0)) return
           const outcome = yield* store.pause({ key, durationMillis, windows: windowsOf(state) })
@@ -513,7 +324,7 @@ export const makeWith = (
         Effect.gen(function* () {
           const state = yield* stateOf(key)
           const windows = windowsOf(state)
-          return toSnapshot(state, windows, yield* store.snapshot({ key, windows }))
+          return Keys.toSnapshot(state, windows, yield* store.snapshot({ key, windows }), marginMillis)
         }),
       tryAdmit: (key) => {
         // The same checks as `withThrottle`'s fast path, on the system clock, with no Effect at all.
@@ -542,7 +353,7 @@ export const makeWith = (
         const state = fast === undefined ? undefined : states.get(key)
         if (fast === undefined || state === undefined) return undefined
         const windows = windowsOf(state)
-        return toSnapshot(state, windows, fast.snapshotAt({ key, windows }, Date.now()))
+        return Keys.toSnapshot(state, windows, fast.snapshotAt({ key, windows }, Date.now()), marginMillis)
       }
     }
     return service
