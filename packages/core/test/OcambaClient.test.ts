@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as MetricState from "effect/MetricState"
+import * as Tracer from "effect/Tracer"
 import { afterEach } from "vitest"
 import * as OcambaClient from "../src/OcambaClient.ts"
 import * as Throttle from "../src/Throttle.ts"
@@ -268,6 +269,50 @@ describe("OcambaClient", () => {
       // Asked together, they are admitted at least a window apart, so one waited 300 ms longer than the other: however
       // long the first call took, the waits add up to at least that (a loaded machine makes them longer, never shorter).
       assert.isAtLeast(yield* waited("throttle-wait-next"), 0.29)
+    })
+  )
+  it.scopedLive("gives each call a span with its operation, account, throttle wait, retries and outcome", () =>
+    Effect.gen(function* () {
+      // 503 on every answer: a read is repeated up to its attempts, and its span says so.
+      const sandbox = yield* withSandbox({ faults: { errorRate: 1, errorStatuses: [503] } })
+      const spans: Array<Tracer.Span> = []
+      const base = yield* Effect.tracer
+      const recording = Tracer.make({
+        span: (...args) => {
+          const span = base.span(...args)
+          spans.push(span)
+          return span
+        },
+        context: base.context
+      })
+      const throttle = Throttle.layerMemory({ keys: { ocamba: { windows: [{ limit: 1, window: "200 millis" }] } } })
+      const ocamba = yield* serviceOf(
+        Layer.provide(
+          OcambaClient.layer({
+            token,
+            baseUrl: sandbox.ocambaBaseUrl,
+            account: "ocamba-account-1",
+            retry: { maxAttempts: 2, baseDelay: "1 millis", maxDelay: "5 millis" }
+          }),
+          throttle
+        )
+      )
+      const failed = yield* Effect.either(ocamba.listProperties().pipe(Effect.withTracer(recording)))
+      assert.isTrue(Either.isLeft(failed))
+      const span = spans.find((candidate) => candidate.name === "ocamba.listProfileProperties")
+      assert.isDefined(span)
+      const attributes = span!.attributes
+      assert.strictEqual(span!.kind, "client")
+      assert.strictEqual(attributes.get("profilesync.vendor"), "ocamba")
+      assert.strictEqual(attributes.get("profilesync.operation"), "listProfileProperties")
+      assert.strictEqual(attributes.get("profilesync.account"), "ocamba:ocamba-account-1")
+      assert.strictEqual(attributes.get("profilesync.outcome"), "ServerError")
+      assert.strictEqual(attributes.get("http.response.status_code"), 503)
+      assert.strictEqual(attributes.get("profilesync.retries"), 1)
+      // One slot per 200 ms: the second attempt waited for the throttle.
+      assert.isAtLeast(attributes.get("profilesync.throttle_wait_seconds") as number, 0.1)
+      assert.strictEqual(span!.status._tag, "Ended")
+      for (const [name, value] of attributes) assert.notInclude(String(value), token, `attribute ${name}`)
     })
   )
 })

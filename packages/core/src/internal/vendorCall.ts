@@ -5,6 +5,7 @@
  * safety allows. `OcambaClient` and `CopernicaClient` differ only in how they read their vendor's answers.
  */
 import type { AnyVendorContract, RetryPolicy } from "@profilesync/contracts"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -202,6 +203,9 @@ export const call = <A>(
     const policy = specification.retryPolicy ?? metadata.retry.policy
     const timeout = specification.timeout ?? settings.timeout
     let attempts = 0
+    // For the call's span: the seconds every attempt waited for the throttle, and the vendor's last HTTP status.
+    let waitedSeconds = 0
+    let lastStatus: number | undefined
 
     // A vendor may echo the request's credentials in its error body: every reason is redacted before it goes anywhere.
     const failure = (reason: VendorErrorReason, cause?: unknown) =>
@@ -243,6 +247,7 @@ export const call = <A>(
       Effect.gen(function* () {
         const { response } = result
         const status = response.status
+        lastStatus = status
         if (status === 429) return yield* Effect.fail(yield* onRateLimited(response))
         if (status >= 500) {
           const message = describeBody(result.error)
@@ -309,7 +314,10 @@ export const call = <A>(
         // The wait is from asking the throttle to being admitted (the first thing the admitted effect does).
         Effect.flatMap(Clock.currentTimeMillis, (asked) =>
           Clock.currentTimeMillis.pipe(
-            Effect.flatMap((admitted) => Metric.incrementBy(throttleWait(dialect.vendor), (admitted - asked) / 1000)),
+            Effect.flatMap((admitted) => {
+              waitedSeconds += (admitted - asked) / 1000
+              return Metric.incrementBy(throttleWait(dialect.vendor), (admitted - asked) / 1000)
+            }),
             Effect.zipRight(breakerProtected),
             throttle.withThrottle(
               settings.throttleKey,
@@ -377,8 +385,48 @@ export const call = <A>(
           : new VendorFailureError({ ...plainFailure(error), attempts })
       ),
       Effect.annotateLogs({ vendor: dialect.vendor, operation, requestId }),
-      Effect.withSpan(`${dialect.vendor}.${operation}`, { attributes: { requestId } })
+      // The span says what a trace reader asks of a vendor call; its attributes never hold the token (the account is
+      // the throttle key, which names the account, never its credential).
+      Effect.onExit((exit) =>
+        Effect.annotateCurrentSpan({
+          [spanAttributes.throttleWait]: waitedSeconds,
+          [spanAttributes.retries]: Math.max(0, attempts - 1),
+          [spanAttributes.outcome]: exit._tag === "Success" ? "ok" : outcomeOf(exit.cause),
+          ...(lastStatus === undefined ? {} : { [spanAttributes.status]: lastStatus })
+        })
+      ),
+      Effect.withSpan(`${dialect.vendor}.${operation}`, {
+        kind: "client",
+        attributes: {
+          requestId,
+          [spanAttributes.vendor]: dialect.vendor,
+          [spanAttributes.operation]: operation,
+          [spanAttributes.account]: settings.throttleKey
+        }
+      })
     )
+  })
+
+/**
+ * The attributes of a vendor call's span (`ocamba.<operation>` or `copernica.<operation>`): OpenTelemetry's names where
+ * it has one, `profilesync.*` otherwise.
+ */
+export const spanAttributes = {
+  vendor: "profilesync.vendor",
+  operation: "profilesync.operation",
+  /** The throttle key: the account whose budget the call spends (`ocamba:<account>`), never a credential. */
+  account: "profilesync.account",
+  throttleWait: "profilesync.throttle_wait_seconds",
+  retries: "profilesync.retries",
+  /** `ok`, or the tag of the failure's reason (`RateLimited`, `ServerError`, `Timeout`, …). */
+  outcome: "profilesync.outcome",
+  status: "http.response.status_code"
+} as const
+
+const outcomeOf = (cause: Cause.Cause<VendorFailureError>): string =>
+  Option.match(Cause.failureOption(cause), {
+    onNone: () => (Cause.isInterruptedOnly(cause) ? "Interrupted" : "Defect"),
+    onSome: (error) => error.reason._tag
   })
 
 const redactReason = (reason: VendorErrorReason): VendorErrorReason =>

@@ -74,8 +74,44 @@ export const run = (
     if (selected.length === 0) return invalidOptions("no target selected: `targets` is empty")
     // Every vendor request of the run carries the sync's name, which is how the report counts them.
     const label = options.dryRun === true ? `${config.name} (dry run)` : config.name
-    return Effect.scoped(runScoped(options, selected, label)).pipe(Effect.tagMetrics("sync", label))
+    return Effect.scoped(runScoped(options, selected, label)).pipe(
+      Effect.tagMetrics("sync", label),
+      Effect.tap((report) => Effect.annotateCurrentSpan(reportAttributes(report))),
+      Effect.tapError((error) =>
+        Effect.annotateCurrentSpan({
+          "profilesync.error": error.reason._tag,
+          ...(error.report === undefined ? {} : reportAttributes(error.report))
+        })
+      ),
+      // The run's span: its chunks, vendor jobs and vendor calls are beneath it. Free when no tracer is installed.
+      Effect.withSpan("profilesync.sync.run", {
+        attributes: {
+          "profilesync.sync": config.name,
+          "profilesync.dry_run": options.dryRun === true,
+          "profilesync.targets": selected.join(",")
+        }
+      })
+    )
   })
+
+/** What a trace reader asks of a finished run: its id, status, duration, and rows by outcome per target. */
+const reportAttributes = (report: Sync.RunReport): Record<string, string | number> => {
+  const attributes: Record<string, string | number> = {
+    "profilesync.run": report.runId,
+    "profilesync.status": report.status,
+    "profilesync.rows_read": report.read,
+    "profilesync.rows_rejected": report.rejected,
+    "profilesync.duration_seconds": report.durationMilliseconds / 1000
+  }
+  for (const [target, counts] of Object.entries(report.targets)) {
+    if (counts === undefined) continue
+    for (const outcome of ["created", "updated", "unchanged", "deleted", "failed", "deadLettered"] as const) {
+      attributes[`profilesync.${target}.${outcome}`] = counts[outcome]
+    }
+    attributes[`profilesync.${target}.vendor_calls`] = report.vendorCalls[target as TargetName] ?? 0
+  }
+  return attributes
+}
 
 const lockFailed = (sync: string) => (error: SyncState.SyncStateError) =>
   error.reason._tag === "Locked"

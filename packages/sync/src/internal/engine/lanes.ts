@@ -97,6 +97,16 @@ export const make = (options: {
           yield* FiberSet.run(
             fibers,
             chunk.send(job).pipe(
+              // The chunk's span, under the run's: its vendor calls and its vendor job are its children.
+              Effect.withSpan("profilesync.sync.chunk", {
+                attributes: {
+                  "profilesync.sync": context.config.name,
+                  "profilesync.target": target.name,
+                  "profilesync.chunk": chunk.number,
+                  "profilesync.job": job.id,
+                  "profilesync.rows": chunk.rows.length
+                }
+              }),
               Effect.catchAll((error) => Deferred.fail(options.fatal, error)),
               Effect.asVoid,
               Effect.ensuring(permit.release(1))

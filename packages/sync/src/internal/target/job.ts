@@ -31,6 +31,26 @@ export const write = <A>(
   effect: Effect.Effect<A, SyncState.SyncStateError>
 ): Effect.Effect<A, SyncError> => context.lock.ensureHeld.pipe(Effect.zipRight(effect), Effect.mapError(stateFailed))
 
+/**
+ * The span of a vendor job (`profilesync.sync.vendor_job`): from the vendor's id being recorded to the job's end
+ * (polling, results, the state's commit), under its chunk's span. Free when no tracer is installed.
+ *
+ * @internal
+ */
+export const vendorJobSpan =
+  (job: SyncState.Job, vendorJobId: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withSpan(effect, "profilesync.sync.vendor_job", {
+      attributes: {
+        "profilesync.sync": job.sync,
+        "profilesync.target": job.target,
+        "profilesync.chunk": job.chunk,
+        "profilesync.job": job.id,
+        "profilesync.vendor_job": vendorJobId,
+        "profilesync.rows": job.rows.length
+      }
+    })
+
 /** @internal */
 export const removeFile = (file: string | undefined): Effect.Effect<void> =>
   file === undefined ? Effect.void : Effect.promise(() => rm(file, { force: true }).catch(() => undefined))

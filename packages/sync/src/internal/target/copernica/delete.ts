@@ -13,7 +13,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as SyncState from "../../../SyncState.ts"
 import { type SyncError, stateFailed } from "../../syncError.ts"
-import { deleteHashPrefix, write } from "../job.ts"
+import { deleteHashPrefix, vendorJobSpan, write } from "../job.ts"
 import type { StartNote } from "./doubt.ts"
 import { type CopernicaEnv, create, pollImport, settle } from "./import.ts"
 
@@ -166,7 +166,7 @@ const submitted = (env: CopernicaEnv, job: SyncState.Job, importId: string): Eff
   Effect.gen(function* () {
     yield* write(env.context, env.context.state.markJobSubmitted(job.id, importId))
     yield* env.tally.vendorJob(importId)
-    yield* finishDelete(env, job, importId)
+    yield* finishDelete(env, job, importId).pipe(vendorJobSpan(job, importId))
   })
 
 /**

@@ -12,7 +12,17 @@ import * as Option from "effect/Option"
 import type * as SyncConfig from "../../../SyncConfig.ts"
 import type * as SyncState from "../../../SyncState.ts"
 import type { SyncError } from "../../syncError.ts"
-import { complete, describeDuration, giveUp, leaveInFlight, poll, stopsTarget, throughBreaker, write } from "../job.ts"
+import {
+  complete,
+  describeDuration,
+  giveUp,
+  leaveInFlight,
+  poll,
+  stopsTarget,
+  throughBreaker,
+  vendorJobSpan,
+  write
+} from "../job.ts"
 import type { ChunkRow, RunContext } from "../Target.ts"
 import type { Tally } from "../tally.ts"
 import type { CopernicaChunk } from "./chunker.ts"
@@ -240,7 +250,7 @@ const submitted = (
   Effect.gen(function* () {
     yield* write(env.context, env.context.state.markJobSubmitted(job.id, importId))
     yield* env.tally.vendorJob(importId)
-    yield* finish(env, job, importId, rows, payloads)
+    yield* finish(env, job, importId, rows, payloads).pipe(vendorJobSpan(job, importId))
   })
 
 /**

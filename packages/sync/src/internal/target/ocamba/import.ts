@@ -27,6 +27,7 @@ import {
   removeFile,
   stopsTarget,
   throughBreaker,
+  vendorJobSpan,
   write
 } from "../job.ts"
 import type { ChunkRow, RunContext } from "../Target.ts"
@@ -87,7 +88,7 @@ export const submit = (env: OcambaEnv, job: SyncState.Job, chunk: OcambaChunk): 
     const importId = upload.right.id
     yield* write(context, context.state.markJobSubmitted(job.id, importId))
     yield* tally.vendorJob(importId)
-    yield* finish(env, job, importId, chunk.rows, file)
+    yield* finish(env, job, importId, chunk.rows, file).pipe(vendorJobSpan(job, importId))
   })
 
 /** How polling an import ended: done (with its record), or the job ended already (given up or left in flight). */
