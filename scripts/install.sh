@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server and PostgreSQL
-# (tests start their own on loopback), php-cli and curl (real client code in tests), and the workspace's packages
+# Installs what profilesync needs on a fresh machine with Node.js 20.19+: pnpm 10.34.9, redis-server, PostgreSQL and
+# MariaDB (tests start their own on loopback), php-cli and curl (real client code in tests), and the workspace's packages
 # (better-sqlite3 builds from source).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +53,12 @@ fi
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql"
   apt_install postgresql
+fi
+
+# MariaDB serves the tests of the MySQL/MariaDB source; they start their own server on loopback with a scratch datadir.
+if ! command -v mariadbd >/dev/null 2>&1 && [ ! -x /usr/sbin/mariadbd ]; then
+  echo "installing mariadb-server"
+  apt_install mariadb-server
 fi
 
 # systemd-analyze verifies the units in deploy/systemd (the tests run it in a scratch root, never against this system).

@@ -1,6 +1,6 @@
 /**
- * Where a sync's rows come from: a CSV file, an NDJSON or JSON file, or a PostgreSQL query, each read as a stream in
- * flat memory, behind one small interface ({@link Source}) that more kinds of source can implement.
+ * Where a sync's rows come from: a CSV, NDJSON, JSON or Parquet file, or a PostgreSQL or MySQL/MariaDB query, each read
+ * as a stream in flat memory, behind one small interface ({@link Source}) that more kinds of source can implement.
  *
  * **Rows and rejections**
  *
@@ -21,8 +21,9 @@
  * **Kinds**
  *
  * Each kind is its own module, re-exported here: `Source/Csv` ({@link csv}), `Source/Json` ({@link ndjson},
- * {@link json}) and `Source/Postgres` ({@link postgres}), each importable on its own as
- * `@profilesync/sync/Source/Csv` and so on. The PostgreSQL driver is loaded only when a PostgreSQL source is read.
+ * {@link json}), `Source/Parquet` ({@link parquet}), `Source/Postgres` ({@link postgres}) and `Source/Mysql`
+ * ({@link mysql}), each importable on its own as `@profilesync/sync/Source/Csv` and so on. A database or Parquet
+ * driver (an optional peer dependency) is loaded only when a source of its kind is read.
  *
  * @since 0.1.0
  */
@@ -270,5 +271,9 @@ export const strict = (source: Source): Source => ({
 export { type CsvEncoding, type CsvOptions, csv, csvEncodings } from "./Source/Csv.ts"
 /** @since 0.1.0 */
 export { type JsonOptions, json, ndjson } from "./Source/Json.ts"
+/** @since 0.2.0 */
+export { type MysqlOptions, mysql } from "./Source/Mysql.ts"
+/** @since 0.2.0 */
+export { type ParquetOptions, parquet } from "./Source/Parquet.ts"
 /** @since 0.1.0 */
 export { type PostgresOptions, postgres } from "./Source/Postgres.ts"

@@ -98,4 +98,5 @@ export const startRedisServer = async (): Promise<RedisServer> => {
   }
 }
 
+export { type MariaDbServer, startMariaDbServer } from "./mariadb.ts"
 export { type Relay, startRelay } from "./relay.ts"
