@@ -108,10 +108,17 @@ export interface OcambaOptions {
   readonly defaultPageSize?: number | undefined
   /**
    * Our invention, off by default: per-row import report entries also carry `row`, `message` and failure codes
-   * (`NOT_PROCESSED`, `MISSING_IDENTIFIER`, `INVALID_EMAIL`). The vendor documents only successful rows with
+   * (`NOT_PROCESSED`, `MISSING_IDENTIFIER`, `INVALID_EMAIL`, `REFUSED`). The vendor documents only successful rows with
    * `event_date`, `event_time`, `profile_id`, `code: "SUCCESS"` and `update_time`.
    */
   readonly richImportReport?: boolean | undefined
+  /**
+   * Our invention, for tests of how a client finds rows the vendor refused for a reason it cannot foresee: a row of a
+   * committed import for which this returns a message is refused (left out of the report, or code `REFUSED` with the
+   * message in a rich report). It gets the row by property target (`email`, `mobile_phone_number`, ...), trimmed,
+   * empty cells left out. Code only (no flag): the same row is refused in every import, as a vendor's rule would.
+   */
+  readonly refuseImportRow?: ((row: Readonly<Record<string, string>>) => string | undefined) | undefined
 }
 
 /**
@@ -215,6 +222,7 @@ export interface ResolvedSandboxOptions {
     readonly processingDelayMilliseconds: number
     readonly defaultPageSize: number
     readonly richImportReport: boolean
+    readonly refuseImportRow: ((row: Readonly<Record<string, string>>) => string | undefined) | undefined
   }
   readonly copernica: {
     readonly accounts: ReadonlyArray<AccountOptions>
@@ -367,7 +375,8 @@ export const resolveOptions = (options: SandboxOptions = {}): ResolvedSandboxOpt
       ),
       processingDelayMilliseconds: options.ocamba?.processing?.delayMilliseconds ?? defaultProcessingDelayMilliseconds,
       defaultPageSize: options.ocamba?.defaultPageSize ?? 50,
-      richImportReport: options.ocamba?.richImportReport ?? false
+      richImportReport: options.ocamba?.richImportReport ?? false,
+      refuseImportRow: options.ocamba?.refuseImportRow
     },
     copernica: {
       accounts: copernicaAccounts,

@@ -7,7 +7,8 @@
  * `update_time` only, so by default the report holds the successful rows with those fields and nothing else: a failed
  * row is known by its absence. With the `richImportReport` option (our invention) every row is reported, with `row`,
  * `message` and our failure codes: `MISSING_IDENTIFIER` (neither email nor mobile phone number, which the commit page
- * says is required), `INVALID_EMAIL`, and `NOT_PROCESSED` for the rows after an injected processing failure.
+ * says is required), `INVALID_EMAIL`, `REFUSED` (the `refuseImportRow` option's test rule), and `NOT_PROCESSED` for
+ * the rows after an injected processing failure.
  */
 import type { ImportFailureDecision } from "../faults/fault-injector.ts"
 import { formatIsoDate, formatTimestamp } from "../time.ts"
@@ -16,6 +17,19 @@ import type { OcambaAccountState } from "./state.ts"
 
 // Deliberately loose: one "@" with text on both sides and no spaces; the vendor's own rule is not published.
 const emailPattern = /^[^\s@]+@[^\s@]+$/
+
+/** A row's values by property target, empty cells left out. */
+const rowByTarget = (
+  targets: ReadonlyArray<string>,
+  values: ReadonlyArray<string | undefined>
+): Record<string, string> => {
+  const row: Record<string, string> = {}
+  targets.forEach((target, index) => {
+    const value = values[index]
+    if (value !== undefined) row[target] = value
+  })
+  return row
+}
 
 /**
  * Processes every row of a committed import, filling its report and counts and setting its final status.
@@ -28,8 +42,13 @@ export const processOcambaImport = (
   record: OcambaImport,
   now: number,
   failure: ImportFailureDecision | undefined,
-  richReport = false
+  options: {
+    readonly richImportReport?: boolean | undefined
+    readonly refuseImportRow?: ((row: Readonly<Record<string, string>>) => string | undefined) | undefined
+  } = {}
 ): void => {
+  const richReport = options.richImportReport ?? false
+  const refuseRow = options.refuseImportRow
   const mapping = record.committedMapping ?? []
   const targets = mapping.map((item) => account.findPropertyByLabel(item.property.label)?.target ?? item.property.label)
   const fileColumns = record.dataRows.columns
@@ -67,6 +86,12 @@ export const processOcambaImport = (
     if (email !== undefined && !emailPattern.test(email)) {
       failed++
       report.failed(rowNumber, "INVALID_EMAIL", `Row ${rowNumber}: "${email}" is not a valid email address.`)
+      continue
+    }
+    const refusal = refuseRow?.(rowByTarget(targets, values))
+    if (refusal !== undefined) {
+      failed++
+      report.failed(rowNumber, "REFUSED", `Row ${rowNumber}: ${refusal}`)
       continue
     }
     const slot = account.profiles.upsert(targets, values, record.id, timestamp)

@@ -44,7 +44,7 @@ export interface OcambaReportRow {
   readonly event_time: string
   /** The profile written, or `""` for a failed row. */
   readonly profile_id: string
-  /** `SUCCESS`, or a failure code: `MISSING_IDENTIFIER`, `INVALID_EMAIL`, `NOT_PROCESSED`. */
+  /** `SUCCESS`, or a failure code: `MISSING_IDENTIFIER`, `INVALID_EMAIL`, `REFUSED`, `NOT_PROCESSED`. */
   readonly code: string
   readonly update_time: string
   /** 1-based data row of the file (the header is row 0); only with the `richImportReport` option. */

@@ -227,7 +227,7 @@ export const importHandlers = (
     // Decided now, in request order, so that the same seed fails the same imports.
     const failure = runtime.faults.decideImportFailure("ocamba")
     runtime.tasks.schedule(runtime.options.ocamba.processingDelayMilliseconds, () =>
-      processOcambaImport(account, record, runtime.now(), failure, runtime.options.ocamba.richImportReport)
+      processOcambaImport(account, record, runtime.now(), failure, runtime.options.ocamba)
     )
     return {
       status: 202,

@@ -48,6 +48,44 @@ describe("Ocamba imports", () => {
     }
   })
 
+  it("refuses the rows refuseImportRow names, in every import, and reports them REFUSED in a rich report", async () => {
+    const seen: Array<Readonly<Record<string, string>>> = []
+    const refuseImportRow = (row: Readonly<Record<string, string>>) => {
+      seen.push(row)
+      return row.email === "bob@example.com" ? "Bob is refused by this test's rule." : undefined
+    }
+    const plain = functionalApp({ ocamba: { processing: { delayMilliseconds: 0 }, refuseImportRow } })
+    const id = await uploadCsv(plain, csv)
+    await ocambaRequest(plain, "POST", `/profiles/imports/${id}/commit`, { body: { mapping: standardMapping } })
+    expect(await poll(plain, id)).toMatchObject({ imported_records: 2, failed_records: 3 })
+    const report = (await (await ocambaRequest(plain, "GET", `/reports/profiles/import/${id}/full`)).json()) as Array<
+      Record<string, unknown>
+    >
+    expect(report).toHaveLength(2)
+    expect(plain.runtime.state.ocamba.account("ocamba-account-1").findProfileByEmail("bob@example.com")).toBeUndefined()
+    // The rule sees each row by property target, trimmed, empty cells left out.
+    expect(seen[0]).toEqual({ email: "ann@example.com", mobile_phone_number: "+381 60 111", full_name: "Ann" })
+    expect(seen[1]).toEqual({ mobile_phone_number: "+381 60 222", full_name: "Phone Only" })
+
+    const rich = functionalApp({
+      ocamba: { processing: { delayMilliseconds: 0 }, richImportReport: true, refuseImportRow }
+    })
+    const again = await uploadCsv(rich, csv)
+    await ocambaRequest(rich, "POST", `/profiles/imports/${again}/commit`, { body: { mapping: standardMapping } })
+    await poll(rich, again)
+    const entries = (await (
+      await ocambaRequest(rich, "GET", `/reports/profiles/import/${again}/full`)
+    ).json()) as Array<Record<string, unknown>>
+    expect(entries[4]).toMatchObject({
+      row: 5,
+      code: "REFUSED",
+      profile_id: "",
+      message: "Row 5: Bob is refused by this test's rule."
+    })
+    expectNoSandboxBugs(plain)
+    expectNoSandboxBugs(rich)
+  })
+
   it("runs upload, commit and poll, ending with the profiles in state and failed rows reported", async () => {
     const app = functionalApp({ ocamba: { processing: { delayMilliseconds: 30 }, richImportReport: true } })
     const id = await uploadCsv(app, csv)

@@ -48,14 +48,19 @@ export interface SyncSandbox {
 
 /**
  * A sandbox whose imports finish after `delayMilliseconds` (default 20), closed with the scope. Its Ocamba reports
- * carry only the documented fields unless `richImportReport` (the sandbox's own row numbers and failure codes).
+ * carry only the documented fields unless `richImportReport` (the sandbox's own row numbers and failure codes);
+ * `refuseImportRow` makes its Ocamba imports refuse rows (the sandbox's option of that name).
  */
-export const sandbox = (delayMilliseconds = 20, richImportReport = false) =>
+export const sandbox = (
+  delayMilliseconds = 20,
+  richImportReport = false,
+  refuseImportRow?: (row: Readonly<Record<string, string>>) => string | undefined
+) =>
   Effect.acquireRelease(
     Effect.promise(async (): Promise<SyncSandbox> => {
       const requests: Array<RequestLogEntry> = []
       const started = await startSandbox({
-        ocamba: { processing: { delayMilliseconds }, richImportReport },
+        ocamba: { processing: { delayMilliseconds }, richImportReport, refuseImportRow },
         copernica: { processing: { delayMilliseconds } },
         log: (_line, entry) => {
           requests.push(entry)

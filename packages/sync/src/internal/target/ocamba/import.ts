@@ -1,28 +1,23 @@
 /**
  * An Ocamba chunk as a vendor job: the import file is uploaded (submit), committed while it waits for its commit and
- * polled until it ends (poll), and its per-row report is matched back to the chunk's rows (read results) and
- * committed to the state. The same code sees through a job this run uploaded and one a crashed run left in flight,
- * so a resumed import goes exactly the way an uninterrupted one would (committed once, never uploaded again).
+ * polled until it ends (`poll.ts`), and its per-row report is matched back to the chunk's rows (read results, with
+ * `isolate.ts` for a report that names no rows) and committed to the state. The same code sees through a job this
+ * run uploaded and one a crashed run left in flight, so a resumed import goes exactly the way an uninterrupted one
+ * would (committed once, never uploaded again).
  *
  * @internal
  */
 import { openAsBlob } from "node:fs"
-import * as Mapping from "@profilesync/core/Mapping"
 import type * as OcambaClient from "@profilesync/core/OcambaClient"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import * as Source from "../../../Source.ts"
-import type * as SyncConfig from "../../../SyncConfig.ts"
 import type * as SyncState from "../../../SyncState.ts"
 import { fileFailed, type SyncError } from "../../syncError.ts"
 import {
   complete,
-  describeDuration,
   giveUp,
-  isRefusal,
   leaveInFlight,
   removeFile,
   stopsTarget,
@@ -30,17 +25,12 @@ import {
   vendorJobSpan,
   write
 } from "../job.ts"
-import type { ChunkRow, RunContext } from "../Target.ts"
-import type { Tally } from "../tally.ts"
+import type { ChunkRow } from "../Target.ts"
 import type { OcambaChunk } from "./chunker.ts"
+import { type ChunkOutcome, describeIsolation, emptyOutcome, isolateRefusedRows } from "./isolate.ts"
+import { type OcambaEnv, pollImport } from "./poll.ts"
 
-/** What Ocamba's jobs work with. @internal */
-export interface OcambaEnv {
-  readonly context: RunContext
-  readonly client: OcambaClient.OcambaClientService
-  readonly target: SyncConfig.OcambaTarget
-  readonly tally: Tally
-}
+export type { OcambaEnv } from "./poll.ts"
 
 /**
  * The name an import file is uploaded under: unique per sync, run and chunk, so that an upload whose id was never
@@ -91,99 +81,19 @@ export const submit = (env: OcambaEnv, job: SyncState.Job, chunk: OcambaChunk): 
     yield* finish(env, job, importId, chunk.rows, file).pipe(vendorJobSpan(job, importId))
   })
 
-/** How polling an import ended: done (with its record), or the job ended already (given up or left in flight). */
-type Polled = { readonly _tag: "Done"; readonly record: OcambaClient.ProfileImport } | { readonly _tag: "Ended" }
-
-/**
- * Polls an uploaded import until it is `finished` or `failed`, committing it while it waits for its commit
- * (`uploaded`). The client's commit looks at the record before repeating an attempt in doubt: never committed twice.
- */
-const pollImport = (
-  env: OcambaEnv,
-  job: SyncState.Job,
-  importId: string,
-  rows: number,
-  file: string | undefined
-): Effect.Effect<Polled, SyncError> =>
-  Effect.gen(function* () {
-    const { client, context, tally } = env
-    const ended = (effect: Effect.Effect<void, SyncError>) => Effect.as(effect, { _tag: "Ended" } as const)
-    const mapping = Mapping.commitMapping(env.target).mapping
-    const started = yield* Clock.currentTimeMillis
-    let delay = context.polling.initialDelay
-    let committed = false
-    for (;;) {
-      const read = yield* Effect.either(client.getImport(importId))
-      if (Either.isLeft(read)) {
-        return yield* ended(
-          read.left.reason._tag === "NotFound"
-            ? giveUp(context, tally, job, rows, `Ocamba import ${importId} no longer exists`, { file, stop: false })
-            : leaveInFlight(context, tally, rows, `Ocamba import ${importId}: ${read.left.message}`)
-        )
-      }
-      const record = read.right
-      if (record.status === "finished" || record.status === "failed") return { _tag: "Done", record }
-      if (record.status === "uploaded" && !committed) {
-        const columns = record.columns
-        const missing = columns === undefined ? [] : mapping.filter((item) => !columns.includes(item.label))
-        if (missing.length > 0) {
-          return yield* ended(
-            giveUp(
-              context,
-              tally,
-              job,
-              rows,
-              `Ocamba import ${importId}: the uploaded file lacks the columns ${missing.map((item) => item.label).join(", ")}`,
-              { file, stop: true }
-            )
-          )
-        }
-        const commit = yield* Effect.either(client.commitImport(importId, mapping))
-        if (Either.isLeft(commit)) {
-          return yield* ended(
-            isRefusal(commit.left)
-              ? giveUp(
-                  context,
-                  tally,
-                  job,
-                  rows,
-                  `Ocamba refused to commit import ${importId}: ${commit.left.message}`,
-                  {
-                    file,
-                    stop: true
-                  }
-                )
-              : leaveInFlight(context, tally, rows, `Ocamba import ${importId}: ${commit.left.message}`)
-          )
-        }
-        committed = true
-        yield* context.progress("polling", "ocamba")
-      }
-      if ((yield* Clock.currentTimeMillis) - started >= context.polling.timeout) {
-        return yield* ended(
-          leaveInFlight(
-            context,
-            tally,
-            rows,
-            `Ocamba import ${importId} was still ${record.status} after ${describeDuration(context.polling.timeout)}`
-          )
-        )
-      }
-      yield* Effect.sleep(Duration.millis(delay))
-      delay = Math.min(delay * 2, context.polling.maxDelay)
-    }
-  })
-
 /**
  * Sees an uploaded Ocamba import through: polls it (committing it when it waits for its commit), reads its report
  * and completes the job.
  *
  * **Details**
  *
- * Report rows are matched to the chunk's rows by their `row` (1-based data row of the file); see `placeReportRows`
- * for reports with the documented fields only. `SUCCESS` confirms a row (with its `profile_id`); `NOT_PROCESSED`
- * (the import stopped part way) and rows missing from the report are left unconfirmed without counting an attempt;
- * any other code is the vendor refusing the row, which counts an attempt and can make it a dead letter.
+ * Report rows that carry `row` (1-based data row of the file; the sandbox's `richImportReport`, not documented) are
+ * matched by it: `SUCCESS` confirms a row (with its `profile_id`), `NOT_PROCESSED` (the import stopped part way)
+ * leaves it unconfirmed without counting an attempt, and any other code is the vendor refusing the row, which counts
+ * an attempt and can make it a dead letter. A report with the documented fields only lists the rows it imported, by
+ * `profile_id` alone: one success per row confirms them all; a shorter report of a `finished` import has its refused
+ * rows isolated by `isolateRefusedRows`; a `failed` import's rows are all left unconfirmed (which of them it imported
+ * before it stopped is not known, and sending them again is an upsert).
  *
  * @internal
  */
@@ -196,42 +106,52 @@ export const finish = (
 ): Effect.Effect<void, SyncError> =>
   Effect.gen(function* () {
     const { client, context, tally } = env
-    const polled = yield* pollImport(env, job, importId, rows.length, file)
-    if (polled._tag === "Ended") return
+    const polled = yield* pollImport(env, importId)
+    switch (polled._tag) {
+      case "Gone":
+        return yield* giveUp(context, tally, job, rows.length, polled.message, { file, stop: false })
+      case "Refused":
+        return yield* giveUp(context, tally, job, rows.length, polled.message, { file, stop: true })
+      case "InDoubt":
+        return yield* leaveInFlight(context, tally, rows.length, polled.message)
+    }
     const record = polled.record
     const report = yield* Effect.either(client.importReport(importId))
     if (Either.isLeft(report)) {
       return yield* leaveInFlight(context, tally, rows.length, `Ocamba import ${importId}: ${report.left.message}`)
     }
     yield* context.progress("confirming", "ocamba")
-    const results = placeReportRows(report.right, rows.length)
-    const confirmed: Array<SyncState.ConfirmedRow> = []
-    const refused: Array<{ readonly row: ChunkRow; readonly position: number; readonly reason: string }> = []
-    let unprocessed = 0
-    rows.forEach((row, position) => {
-      const result = results[position]
-      if (result === undefined || result.code === "NOT_PROCESSED") unprocessed++
-      else if (result.code === "SUCCESS") {
-        confirmed.push({
-          key: row.key,
-          hash: row.hash,
-          vendorId: result.profile_id === "" ? undefined : result.profile_id
-        })
-      } else refused.push({ row, position, reason: `${result.code}: ${result.message ?? "refused by Ocamba"}` })
-    })
+    const outcome =
+      report.right.some((entry) => typeof entry.row === "number") ||
+      (report.right.length === rows.length && report.right.every((entry) => entry.code === "SUCCESS"))
+        ? byReportRows(report.right, rows.length)
+        : record.status === "finished"
+          ? yield* isolateRefusedRows(env, {
+              importId,
+              file,
+              rows: rows.length,
+              imported: report.right.filter((entry) => entry.code === "SUCCESS").length
+            })
+          : { ...emptyOutcome(), unresolved: rows.map((_, position) => position) }
+    const confirmed: Array<SyncState.ConfirmedRow> = outcome.confirmed.map(({ position, vendorId }) => ({
+      key: rows[position]!.key,
+      hash: rows[position]!.hash,
+      vendorId
+    }))
     const payloads =
-      refused.length === 0
+      outcome.refused.length === 0
         ? new Map()
         : yield* readPayloads(
             file,
-            refused.map((entry) => entry.position)
+            outcome.refused.map((entry) => entry.position)
           )
-    const failed: Array<SyncState.FailedRow> = refused.map(({ position, reason, row }) => ({
-      key: row.key,
-      hash: row.hash,
+    const failed: Array<SyncState.FailedRow> = outcome.refused.map(({ position, reason }) => ({
+      key: rows[position]!.key,
+      hash: rows[position]!.hash,
       payload: payloads.get(position) ?? null,
       reason: `Ocamba import ${importId}: ${reason}`
     }))
+    const unprocessed = outcome.unresolved.length
     yield* complete(context, tally, job, rows, {
       confirmed,
       failed,
@@ -240,12 +160,17 @@ export const finish = (
         importId,
         status: record.status,
         imported: record.imported_records ?? null,
-        failed: record.failed_records ?? null
+        failed: record.failed_records ?? null,
+        ...(outcome.isolation === undefined ? {} : { isolation: outcome.isolation })
       }
     })
+    if (outcome.isolation !== undefined) {
+      yield* tally.vendorJob(...outcome.isolation.imports)
+      yield* tally.note(describeIsolation(importId, rows.length, outcome.isolation))
+    }
     if (unprocessed > 0) {
       yield* tally.note(
-        `Ocamba import ${importId} ended ${record.status} with ${unprocessed} row(s) not processed; they are sent again next run`
+        `Ocamba import ${importId} ended ${record.status} with ${unprocessed} row(s) not processed, or not known to be; they are sent again next run`
       )
     }
     yield* removeFile(file)
@@ -253,23 +178,23 @@ export const finish = (
   })
 
 /**
- * Puts report rows at the positions of the chunk's rows. The vendor documents rows with `profile_id` and `code:
- * "SUCCESS"` only: no row number, and failed rows may be left out. Rows that carry `row` are placed by it. Without
- * it, a report with a success for every row confirms them all (in order); a shorter one cannot say which rows are
- * missing, so every row is left unplaced (unconfirmed, sent again next run; the vendor's import is an upsert).
+ * The outcome of a report whose rows carry `row`, or of a documented report with a success for every row (taken in
+ * order: the only order there is). Rows missing from the report and `NOT_PROCESSED` rows are left unresolved.
  */
-const placeReportRows = (
-  report: ReadonlyArray<OcambaClient.ImportReportRow>,
-  count: number
-): Array<OcambaClient.ImportReportRow | undefined> => {
+const byReportRows = (report: ReadonlyArray<OcambaClient.ImportReportRow>, count: number): ChunkOutcome => {
   const results = new Array<OcambaClient.ImportReportRow | undefined>(count)
-  const numbered = report.some((entry) => typeof entry.row === "number")
-  if (!numbered && !(report.length === count && report.every((entry) => entry.code === "SUCCESS"))) return results
   report.forEach((entry, index) => {
     const position = typeof entry.row === "number" ? entry.row - 1 : index
     if (position >= 0 && position < count) results[position] = entry
   })
-  return results
+  const outcome = emptyOutcome()
+  results.forEach((result, position) => {
+    if (result === undefined || result.code === "NOT_PROCESSED") outcome.unresolved.push(position)
+    else if (result.code === "SUCCESS")
+      outcome.confirmed.push({ position, vendorId: result.profile_id === "" ? undefined : result.profile_id })
+    else outcome.refused.push({ position, reason: `${result.code}: ${result.message ?? "refused by Ocamba"}` })
+  })
+  return outcome
 }
 
 /** The rows at `positions` (0-based data rows) of an import file, as sent; empty when the file is gone. */
