@@ -30,7 +30,7 @@
  * `--rounds N` repeats the whole sequence N times in the run (each round compared with its own direct rows).
  *
  * Usage: pnpm --filter @profilesync/bench proxy-overhead [--seconds 5] [--warmup 1] [--concurrency 1,50] [--rounds 1]
- *        [--only direct,nginx,node-undici,proxy] [--source] [--json results/proxy-overhead.json]
+ *        [--only direct,nginx,node-undici,proxy] [--source] [--cpu-prof DIR] [--json results/proxy-overhead.json]
  */
 import { Pool } from "undici"
 import { emit, flag, listFlag, log, machine, percentile, round, sleep, table } from "./support/report.ts"
@@ -58,6 +58,8 @@ const concurrencies = (listFlag("concurrency") ?? ["1", "50"]).map(Number)
 const only = listFlag("only")
 // The compiled proxy by default (as production runs it); `--source` runs src/ through tsx instead.
 const fromSource = process.argv.includes("--source")
+// `--cpu-prof DIR`: each compiled proxy writes a V8 CPU profile (`node --cpu-prof`) there when it stops.
+const cpuProfileDirectory = flag("cpu-prof")
 
 interface Target {
   readonly name: string
@@ -225,7 +227,9 @@ const main = async () => {
         if (name === "proxy-logged") environment.LOG_LEVEL = "info"
         const proxy: ProxyProcess = await startProxy(sandbox, environment, {
           discardStdout: name === "proxy-logged",
-          built: !fromSource
+          built: !fromSource,
+          nodeArguments:
+            cpuProfileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDirectory}`]
         })
         footprint(name, proxy.startMillis, [proxy.service.pid])
         stops.push(() => proxy.stop())

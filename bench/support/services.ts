@@ -383,7 +383,12 @@ export const startPlainForwarder = async (sandbox: { readonly url: string }): Pr
 export const startProxy = async (
   sandbox: { readonly ocambaBaseUrl: string; readonly copernicaBaseUrl: string },
   environment: Readonly<Record<string, string>>,
-  options: { readonly discardStdout?: boolean; readonly built?: boolean } = {}
+  options: {
+    readonly discardStdout?: boolean
+    readonly built?: boolean
+    /** Node options before the entry point of the compiled proxy (e.g. `--cpu-prof`). */
+    readonly nodeArguments?: ReadonlyArray<string>
+  } = {}
 ): Promise<ProxyProcess> => {
   const port = await freePort()
   const built = options.built === true
@@ -394,7 +399,7 @@ export const startProxy = async (
   const service = (built ? spawnService : spawnTypeScript)(
     "proxy",
     built ? process.execPath : proxyEntry,
-    built ? [proxyBuilt] : [],
+    built ? [...(options.nodeArguments ?? []), proxyBuilt] : [],
     {
       cwd: Path.join(repoRoot, "apps/proxy"),
       discardStdout: options.discardStdout ?? false,

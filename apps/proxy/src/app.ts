@@ -3,16 +3,16 @@
  * The proxy's Hono app: the middleware chain, the vendor routes and the operational endpoints.
  *
  * ```
- * request-id → in-flight → access-log → request-target → /healthz, /readyz, /metrics
+ * request id → in-flight → access-log → request-target → /healthz, /readyz, /metrics
  *                                                      → proxy-key → /ocamba/v1/hood/*  (forward, Ocamba)
  *                                                      → proxy-key → /copernica/v3/*    (forward, Copernica)
  * ```
  *
  * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
  */
+import { randomUUID } from "node:crypto"
 import * as Redact from "@profilesync/core/Redact"
 import { Hono } from "hono"
-import { requestId } from "hono/request-id"
 import type { ProxyConfig } from "./config.ts"
 import { errorResponse, ProxyErrorReason, proxyError } from "./errors.ts"
 import { type ForwardDependencies, forward } from "./forward/handler.ts"
@@ -23,6 +23,13 @@ import { type InFlightState, inFlight } from "./middleware/in-flight/index.ts"
 import { proxyKey } from "./middleware/proxy-key/index.ts"
 import { requestTarget } from "./middleware/request-target/index.ts"
 import type { VendorEdge, VendorName } from "./vendors.ts"
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The request's id (the caller's `X-Request-Id` when plain, else a new UUID), set first for every request. */
+    requestId: string
+  }
+}
 
 /** What the app needs. */
 export interface AppDependencies extends ForwardDependencies {
@@ -41,12 +48,15 @@ export const createApp = (dependencies: AppDependencies): Hono => {
     Object.values(vendors).find((vendor) => path === `/${vendor.name}` || path.startsWith(`/${vendor.name}/`))
 
   const app = new Hono()
-  // Ids from callers are kept when they are short and plain, so a caller's own id follows the request upstream.
-  app.use(requestId({ limitLength: 128 }))
-  // Every answer carries the id, also those made by later middleware (hono's sets it only on its own context).
-  app.use(async function echoRequestId(context, next) {
+  // Ids from callers are kept when they are short and plain (at most 128 word characters, `-` and `=`), so a caller's
+  // own id follows the request upstream. Every answer carries the id, also those made by later middleware: it is set
+  // on the answer itself once it exists (hono's `requestId` sets it only on its own context, a second layer to echo).
+  app.use(async function requestId(context, next) {
+    let id = context.req.header("x-request-id")
+    if (id === undefined || id === "" || id.length > 128 || /[^\w\-=]/.test(id)) id = randomUUID()
+    context.set("requestId", id)
     await next()
-    context.res.headers.set("x-request-id", context.get("requestId"))
+    context.res.headers.set("x-request-id", id)
   })
   app.use(inFlight({ state: dependencies.inFlight }))
   app.use(accessLog({ logger }))

@@ -30,32 +30,48 @@ const seconds = (duration: Duration.Duration): string => {
   return Number.isInteger(value) ? String(value) : value.toFixed(3).replace(/0+$/, "")
 }
 
-const ceilSeconds = (duration: Duration.Duration): number => Math.ceil(Duration.toMillis(duration) / 1000)
-
-/** The headers for `snapshot`; names come from `vendor.windowNames` (the adaptive window is named `adaptive`). */
-export const rateLimitHeaders = (vendor: VendorEdge, snapshot: Throttle.Snapshot): Record<string, string> => {
-  const cooling = Duration.toMillis(snapshot.cooldown) > 0
-  const windows = snapshot.windows.map((window, index) => {
+/**
+ * Sets the headers for `snapshot` on `headers`; names come from `vendor.windowNames` (the adaptive window is named
+ * `adaptive`). Written straight into the answer's headers, once per forwarded request, so nothing is built only to be
+ * copied.
+ */
+export const setRateLimitHeaders = (
+  headers: { set(name: string, value: string): void },
+  vendor: VendorEdge,
+  snapshot: Throttle.Snapshot
+): void => {
+  const windows = snapshot.windows
+  if (windows.length === 0) return
+  const cooldownMillis = Duration.toMillis(snapshot.cooldown)
+  const cooling = cooldownMillis > 0
+  let policy = ""
+  let state = ""
+  let tightestIndex = 0
+  let tightestRemaining = 0
+  let tightestResetMillis = 0
+  for (let index = 0; index < windows.length; index++) {
+    const window = windows[index]!
+    const name = vendor.windowNames[index] ?? `window-${index}`
     const remaining = cooling ? 0 : window.remaining
-    const reset = cooling ? Duration.max(snapshot.cooldown, window.resetAfter) : window.resetAfter
-    return { name: vendor.windowNames[index] ?? `window-${index}`, window, remaining, reset }
-  })
-  if (windows.length === 0) return {}
-  const policy = windows.map(({ name, window }) => `"${name}";q=${window.limit};w=${seconds(window.window)}`).join(", ")
-  const state = windows
-    .map(({ name, remaining, reset }) => `"${name}";r=${remaining};t=${ceilSeconds(reset)}`)
-    .join(", ")
-  const tightest = windows.reduce((best, candidate) =>
-    candidate.remaining < best.remaining ||
-    (candidate.remaining === best.remaining && Duration.greaterThan(candidate.reset, best.reset))
-      ? candidate
-      : best
-  )
-  return {
-    "ratelimit-policy": policy,
-    ratelimit: state,
-    "x-ratelimit-limit": String(tightest.window.limit),
-    "x-ratelimit-remaining": String(tightest.remaining),
-    "x-ratelimit-reset": String(ceilSeconds(tightest.reset))
+    const windowResetMillis = Duration.toMillis(window.resetAfter)
+    const resetMillis = cooling ? Math.max(cooldownMillis, windowResetMillis) : windowResetMillis
+    const separator = index === 0 ? "" : ", "
+    policy += `${separator}"${name}";q=${window.limit};w=${seconds(window.window)}`
+    state += `${separator}"${name}";r=${remaining};t=${Math.ceil(resetMillis / 1000)}`
+    // The window with the fewest requests left; on a tie, the one that resets last.
+    if (
+      index === 0 ||
+      remaining < tightestRemaining ||
+      (remaining === tightestRemaining && resetMillis > tightestResetMillis)
+    ) {
+      tightestIndex = index
+      tightestRemaining = remaining
+      tightestResetMillis = resetMillis
+    }
   }
+  headers.set("ratelimit-policy", policy)
+  headers.set("ratelimit", state)
+  headers.set("x-ratelimit-limit", String(windows[tightestIndex]!.limit))
+  headers.set("x-ratelimit-remaining", String(tightestRemaining))
+  headers.set("x-ratelimit-reset", String(Math.ceil(tightestResetMillis / 1000)))
 }

@@ -34,7 +34,7 @@ import {
 } from "../errors.ts"
 import type { Logger } from "../log.ts"
 import * as Metrics from "../metrics.ts"
-import { rateLimitHeaderNames, rateLimitHeaders } from "../rate-limit-headers.ts"
+import { rateLimitHeaderNames, setRateLimitHeaders } from "../rate-limit-headers.ts"
 import type { Upstream, UpstreamAnswer, UpstreamRequest } from "../upstream.ts"
 import { transportFailure } from "../upstream.ts"
 import { credentialFor, type VendorEdge } from "../vendors.ts"
@@ -100,6 +100,9 @@ const parseDeadline = (header: string | undefined, config: ProxyConfig): number 
   return Math.min(Number(header), config.maxDeadlineMillis)
 }
 
+// What a send that ran out of time throws (its own abort, told apart from every other failure).
+const timedOut = Symbol("timed out")
+
 const toWebBody = (body: UpstreamAnswer["body"]): ConstructorParameters<typeof Response>[0] => {
   if (body === null) return null
   if (Buffer.isBuffer(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
@@ -133,11 +136,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
 
     const withBudgetHeaders = (response: Response, source: "upstream" | "proxy"): Response => {
       record.source = source
-      if (Option.isSome(snapshot)) {
-        for (const [name, value] of Object.entries(rateLimitHeaders(vendor, snapshot.value))) {
-          response.headers.set(name, value)
-        }
-      }
+      if (Option.isSome(snapshot)) setRateLimitHeaders(response.headers, vendor, snapshot.value)
       response.headers.set("x-request-id", requestId)
       response.headers.set("x-profilesync-source", source)
       if (record.droppedQuery !== undefined) response.headers.set(droppedQueryHeader, record.droppedQuery.join(", "))
@@ -214,7 +213,9 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       return refuse(proxyError(ProxyErrorReason.InvalidRequest({ message: validation.message })))
     }
 
-    // 4. Budget, breaker, upstream, retries.
+    // 4. Budget, breaker, upstream, retries. The first request to the vendor makes its connection pool first.
+    const preparing = upstream.prepare(origin)
+    if (preparing !== undefined) await preparing
     const headers: Record<string, string> = { "x-request-id": requestId }
     for (const name of forwardedRequestHeaders) {
       const value = request.headers.get(name)
@@ -240,10 +241,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       body: body.outgoing,
       bodyTimeoutMillis: config.upstreamTimeoutMillis
     }
-    const replayable = body.outgoing.kind !== "stream"
-    const timeout = Duration.millis(
-      body.outgoing.kind === "stream" ? config.uploadTimeoutMillis : config.upstreamTimeoutMillis
-    )
+    const timeoutMillis = body.outgoing.kind === "stream" ? config.uploadTimeoutMillis : config.upstreamTimeoutMillis
     const deadlineAt = receivedAt + deadline
     let lastFailure: UpstreamFailure | undefined
 
@@ -289,8 +287,6 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
     // bounds the wait for the answer's headers (and, for uploads, the upload itself); a stalled answer body is bounded
     // by undici's `bodyTimeout`. Nothing else aborts a request once sent: it is seen through even if the caller goes
     // away, so a write the vendor carried out is always logged with its outcome (and the vendor's id).
-    const timedOut = Symbol("timed out")
-    const timeoutMillis = Duration.toMillis(timeout)
     const sendOnce = (): Promise<UpstreamAnswer> => {
       const controller = new AbortController()
       let expired = false
@@ -313,7 +309,7 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       if (error === timedOut) {
         record.upstreamStatus = "timeout"
         Metrics.upstreamRequestsTotal.at(vendor.name, operationId, "timeout").value++
-        return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: timeout }) })
+        return new UpstreamFailure({ reason: UpstreamFailureReason.Timeout({ after: Duration.millis(timeoutMillis) }) })
       }
       if (body.outgoing.kind === "stream" && body.outgoing.exceeded()) {
         return new UpstreamFailure({ reason: UpstreamFailureReason.BodyTooLarge({ limit: body.outgoing.limit }) })
@@ -354,83 +350,87 @@ export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) =
       takeSnapshotNow()
     }
 
-    const send = Effect.tryPromise({ try: sendOnce, catch: failureOf }).pipe(
-      Effect.flatMap((answer) => {
-        const failure = judge(answer)
-        return failure === undefined
-          ? Effect.succeed(answer)
-          : Effect.zipRight(rateLimited(failure), Effect.fail(failure))
-      })
-    )
-
-    const attempt = Effect.suspend(() => {
-      if (isUpstreamFailure(first)) {
-        // The fast path's attempt failed: this is it, as the retry loop sees it.
-        const failure = first
-        first = undefined
-        lastFailure = failure
-        return Effect.zipRight(rateLimited(failure), Effect.fail(failure))
-      }
-      const askedAt = Date.now()
-      record.attempts++
-      // Right after admission the request goes out; the look at the budget (for the headers) comes after the answer,
-      // so it never delays the request past its slot.
-      const takeSnapshot = Effect.suspend(() =>
-        takeSnapshotNow()
-          ? Effect.void
-          : Effect.flatMap(snapshotOf(key), (taken) =>
-              Effect.sync(() => {
-                snapshot = taken
-              })
-            )
+    // The retry loop, as an Effect: built only when the fast path did not settle the request (a slot to wait for, a
+    // failed first attempt, Redis).
+    const retrying = () => {
+      const send = Effect.tryPromise({ try: sendOnce, catch: failureOf }).pipe(
+        Effect.flatMap((answer) => {
+          const failure = judge(answer)
+          return failure === undefined
+            ? Effect.succeed(answer)
+            : Effect.zipRight(rateLimited(failure), Effect.fail(failure))
+        })
       )
-      const admitted = Effect.suspend(() => {
-        record.waitedMillis += Date.now() - askedAt
-        // The throttle widens its windows by the time between the slot and the request leaving (a stalled loop).
-        const sentAt = performance.now()
-        return Effect.zipRight(Throttle.markSent, send).pipe(
-          Effect.ensuring(Effect.sync(() => (record.upstreamMillis += performance.now() - sentAt))),
-          breaker.protect,
-          Effect.onExit(() => takeSnapshot),
-          Effect.uninterruptible
+
+      const attempt = Effect.suspend(() => {
+        if (isUpstreamFailure(first)) {
+          // The fast path's attempt failed: this is it, as the retry loop sees it.
+          const failure = first
+          first = undefined
+          lastFailure = failure
+          return Effect.zipRight(rateLimited(failure), Effect.fail(failure))
+        }
+        const askedAt = Date.now()
+        record.attempts++
+        // Right after admission the request goes out; the look at the budget (for the headers) comes after the answer,
+        // so it never delays the request past its slot.
+        const takeSnapshot = Effect.suspend(() =>
+          takeSnapshotNow()
+            ? Effect.void
+            : Effect.flatMap(snapshotOf(key), (taken) =>
+                Effect.sync(() => {
+                  snapshot = taken
+                })
+              )
+        )
+        const admitted = Effect.suspend(() => {
+          record.waitedMillis += Date.now() - askedAt
+          // The throttle widens its windows by the time between the slot and the request leaving (a stalled loop).
+          const sentAt = performance.now()
+          return Effect.zipRight(Throttle.markSent, send).pipe(
+            Effect.ensuring(Effect.sync(() => (record.upstreamMillis += performance.now() - sentAt))),
+            breaker.protect,
+            Effect.onExit(() => takeSnapshot),
+            Effect.uninterruptible
+          )
+        })
+        return admitted.pipe(
+          throttle.withThrottle(key, { deadline: Duration.millis(Math.max(0, deadlineAt - Date.now())) }),
+          Effect.tapError((error) =>
+            Effect.sync(() => {
+              if (isUpstreamFailure(error)) lastFailure = error
+            })
+          )
         )
       })
-      return admitted.pipe(
-        throttle.withThrottle(key, { deadline: Duration.millis(Math.max(0, deadlineAt - Date.now())) }),
-        Effect.tapError((error) =>
-          Effect.sync(() => {
-            if (isUpstreamFailure(error)) lastFailure = error
-          })
-        )
-      )
-    })
 
-    const program = attempt.pipe(
-      Retry.forOperation(operation.retry.policy, {
-        policy,
-        classify: classify(replayable),
-        isAmbiguous,
-        onRetry: (event) =>
-          Effect.sync(() => {
-            const reason = isUpstreamFailure(event.error) ? event.error.reason._tag : "unknown"
-            Metrics.retriesTotal.at(vendor.name, operationId, reason).value++
-            if (logger.enabled("debug")) {
-              logger.log("debug", "retrying upstream request", {
-                requestId,
-                operation: operationId,
-                attempt: event.attempt,
-                reason,
-                delayMs: Duration.toMillis(event.delay)
-              })
-            }
-          })
-      })
-    )
+      return attempt.pipe(
+        Retry.forOperation(operation.retry.policy, {
+          policy,
+          classify: classify(body.outgoing.kind !== "stream"),
+          isAmbiguous,
+          onRetry: (event) =>
+            Effect.sync(() => {
+              const reason = isUpstreamFailure(event.error) ? event.error.reason._tag : "unknown"
+              Metrics.retriesTotal.at(vendor.name, operationId, reason).value++
+              if (logger.enabled("debug")) {
+                logger.log("debug", "retrying upstream request", {
+                  requestId,
+                  operation: operationId,
+                  attempt: event.attempt,
+                  reason,
+                  delayMs: Duration.toMillis(event.delay)
+                })
+              }
+            })
+        })
+      )
+    }
 
     const exit: Exit.Exit<UpstreamAnswer, unknown> =
       first !== undefined && !isUpstreamFailure(first)
         ? Exit.succeed(first)
-        : await runtime.runPromiseExit(program, { signal: request.signal })
+        : await runtime.runPromiseExit(retrying(), { signal: request.signal })
     // An upload that was refused (or failed) is not read further.
     if (body.outgoing.kind === "stream" && Exit.isFailure(exit)) body.outgoing.cancel()
 
