@@ -8,10 +8,13 @@
  * Answers are streamed back as they arrive, except small ones (up to 64 KiB by their Content-Length), which are read
  * at once because bytes cost far less to pass on than a web stream, and 429 and 5xx answers, which may be retried or
  * replaced (a read body cannot hold a connection open).
+ *
+ * undici is loaded with the first request to forward (`prepare`, before that request takes its slot of the budget),
+ * not at start: a proxy that has forwarded nothing yet does not hold it (about 3 MiB resident).
  */
 import type { IncomingHttpHeaders } from "node:http"
 import type { Readable } from "node:stream"
-import { Pool } from "undici"
+import type { Pool } from "undici"
 import type { OutgoingBody } from "./body/request-body.ts"
 
 /** One request to a vendor. */
@@ -119,6 +122,11 @@ export const transportFailure = (error: unknown): TransportFailure => {
 
 /** The upstream client: a pool per origin. */
 export interface Upstream {
+  /**
+   * Makes the pool of `origin` (loading undici first) when it does not exist yet: a promise to await before taking a
+   * slot of the budget, so the first request does not spend its slot waiting for a module; `undefined` once made.
+   */
+  readonly prepare: (origin: string) => Promise<unknown> | undefined
   readonly send: (request: UpstreamRequest, signal: AbortSignal, drop: ReadonlyArray<string>) => Promise<UpstreamAnswer>
   readonly close: () => Promise<void>
 }
@@ -132,7 +140,11 @@ export interface UpstreamOptions {
 /** Makes the upstream client. */
 export const makeUpstream = ({ connections = 128 }: UpstreamOptions = {}): Upstream => {
   const pools = new Map<string, Pool>()
-  const poolFor = (origin: string) => {
+  let undici: Promise<typeof import("undici")> | undefined
+  const newPool = async (origin: string) => {
+    undici ??= import("undici")
+    const { Pool } = await undici
+    // Another request may have made it while the module loaded.
     let pool = pools.get(origin)
     if (pool === undefined) {
       pool = new Pool(origin, { connections, keepAliveTimeout: 10_000, pipelining: 1 })
@@ -141,6 +153,7 @@ export const makeUpstream = ({ connections = 128 }: UpstreamOptions = {}): Upstr
     return pool
   }
   return {
+    prepare: (origin) => (pools.has(origin) ? undefined : newPool(origin)),
     send: async (request, signal, drop) => {
       const body = request.body
       const headers = { ...request.headers }
@@ -153,7 +166,7 @@ export const makeUpstream = ({ connections = 128 }: UpstreamOptions = {}): Upstr
         headers["content-type"] = body.contentType
         if (body.contentLength !== undefined) headers["content-length"] = body.contentLength
       }
-      const answer = await poolFor(request.origin).request({
+      const answer = await (pools.get(request.origin) ?? (await newPool(request.origin))).request({
         path: request.path,
         method: request.method as "GET",
         headers,
