@@ -353,6 +353,7 @@ const writeToStandardOutput: RequestLogger = (line) => {
  * @since 0.0.0
  */
 export const resolveOptions = (options: SandboxOptions = {}): ResolvedSandboxOptions => {
+  checkStrict(options)
   const ocambaAccounts = (options.ocamba?.accounts ?? defaultOcambaAccounts).map((account, index) => ({
     id: account.id,
     tokens: account.tokens,
@@ -393,5 +394,14 @@ export const resolveOptions = (options: SandboxOptions = {}): ResolvedSandboxOpt
     log,
     validateResponses: options.validateResponses ?? true,
     strict: options.strict ?? false
+  }
+}
+
+/** Strict mode refuses our inventions as loudly as our guesses: the richer import report is one. */
+const checkStrict = (options: SandboxOptions): void => {
+  if (options.strict === true && options.ocamba?.richImportReport === true) {
+    throw new Error(
+      "ocamba.richImportReport: sandbox strict mode refuses it; the row numbers and failure codes are our invention, not the vendor's report"
+    )
   }
 }

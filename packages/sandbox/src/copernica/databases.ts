@@ -7,7 +7,7 @@ import { phpBoolean } from "@profilesync/contracts"
 import type { SandboxRuntime } from "../runtime.ts"
 import type { VendorDialect } from "../vendor/dialect.ts"
 import type { OperationHandler } from "../vendor/operation-dispatch.ts"
-import { strictRefusal } from "../vendor/strict.ts"
+import { isGuessedBoolean, strictRefusal } from "../vendor/strict.ts"
 import { page, queryBoolean } from "./paging.ts"
 import type { CopernicaDatabase } from "./state.ts"
 import { databaseView, fieldView, profileView } from "./views.ts"
@@ -222,6 +222,18 @@ export const databaseHandlers = (
       }
       if (descending) {
         slots.reverse()
+      }
+    }
+    if (runtime.options.strict) {
+      for (const name of ["dataonly", "total"]) {
+        const value = query.get(name)
+        if (value !== null && isGuessedBoolean(value)) {
+          return dialect.invalidRequest(
+            strictRefusal(
+              `query /${name}: "${value}" is read as a boolean by a guess at Copernica's rules (only true, false, 1, 0 and empty are sure)`
+            )
+          )
+        }
       }
     }
     const dataOnly = queryBoolean(query.get("dataonly"), false)

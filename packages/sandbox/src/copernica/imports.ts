@@ -12,6 +12,7 @@ import type { SandboxRuntime } from "../runtime.ts"
 import { formatTimestamp } from "../time.ts"
 import type { VendorDialect } from "../vendor/dialect.ts"
 import type { OperationHandler } from "../vendor/operation-dispatch.ts"
+import { isGuessedBoolean, strictRefusal } from "../vendor/strict.ts"
 import { processCopernicaImport } from "./import-processing.ts"
 import { readImportSource } from "./import-source.ts"
 import type { CopernicaImport, CopernicaImportAction } from "./state.ts"
@@ -34,6 +35,20 @@ interface CreateImportBody {
   readonly delimiter?: string
 }
 
+/** Which inferred rule a new import would rest on, for strict mode to refuse it. */
+const strictImportRefusal = (input: CreateImportBody): string | undefined => {
+  if (input.action === undefined) return "request body /action is missing (the sandbox imports with `add` otherwise)"
+  if (input.location !== undefined) {
+    return "request body /location: the sandbox fetches no URL (the import ends with `lasterror` otherwise)"
+  }
+  for (const name of ["autostart", "ignoreEmptyFields", "removeMissing", "followups", "rebuild"] as const) {
+    if (isGuessedBoolean(input[name])) {
+      return `request body /${name}: ${JSON.stringify(input[name])} is read as a boolean by a guess at Copernica's rules (only true, false, 1, 0 and empty are sure)`
+    }
+  }
+  return undefined
+}
+
 /**
  * The handlers of `createImport` and `getImport`.
  *
@@ -50,6 +65,10 @@ export const importHandlers = (
     const database = account.findDatabase(String(input.database), false)
     if (database === undefined) {
       return dialect.notFound("No database with supplied ID")
+    }
+    if (runtime.options.strict) {
+      const refusal = strictImportRefusal(input)
+      if (refusal !== undefined) return dialect.invalidRequest(strictRefusal(refusal))
     }
     const action = input.action ?? "add"
     const keyFields = input.keyFields ?? []

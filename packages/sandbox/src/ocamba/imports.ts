@@ -19,6 +19,9 @@ import { processOcambaImport } from "./import-processing.ts"
 import { type Flag, ImportRows, OcambaImport, type OcambaMappingItem } from "./import-record.ts"
 import type { OcambaAccountState } from "./state.ts"
 
+// The system properties the vendor's pages show (the commit examples); the sandbox's others are our guess.
+const documentedSystemProperties: ReadonlySet<string> = new Set(["email", "mobile_phone_number", "full_name"])
+
 const dayMilliseconds = 24 * 60 * 60 * 1000
 
 interface CommitBody {
@@ -189,6 +192,13 @@ export const importHandlers = (
       if (property === undefined) {
         return dialect.badRequest(
           `request body /mapping/${index}/property/label: no profile property "${item.property.label}" exists; create it first`
+        )
+      }
+      if (runtime.options.strict && property.system === 1 && !documentedSystemProperties.has(property.label)) {
+        return dialect.badRequest(
+          strictRefusal(
+            `request body /mapping/${index}/property/label: "${property.label}" is a system property the vendor's pages do not show (only ${[...documentedSystemProperties].join(", ")}; the sandbox has it otherwise)`
+          )
         )
       }
       if (item.property.system === undefined && runtime.options.strict) {

@@ -5,8 +5,10 @@
  *
  * Operators `eq neq gt gte lt lte in nin` are documented. `is`/`isn` (empty / not empty) and `r` (inclusive range
  * `start,end`) are our reading of undocumented operators; `rf`, `rl`, `rr` are refused because their meaning is
- * unknown, so a client using them learns it here rather than in production.
+ * unknown, so a client using them learns it here rather than in production. In strict mode `is`, `isn`, `r` and a
+ * page without a size are refused too.
  */
+import { strictRefusal } from "../vendor/strict.ts"
 
 /**
  * Which fields a resource lets clients filter, search and sort.
@@ -21,6 +23,8 @@ export interface ListRules {
   readonly defaultSearch: ReadonlyArray<string>
   readonly sortable: ReadonlyArray<string>
   readonly defaultPageSize: number
+  /** Refuse, instead of guessing, the operators whose meaning is undocumented and a page without a size. */
+  readonly strict?: boolean | undefined
 }
 
 /**
@@ -51,13 +55,18 @@ const compare = (left: unknown, right: unknown): number => {
 
 type Predicate = (item: Record<string, unknown>) => boolean
 
-const parseFilter = (field: string, raw: string): Predicate | string => {
+const parseFilter = (field: string, raw: string, strict: boolean): Predicate | string => {
   const separator = raw.indexOf(":")
   const candidate = separator > 0 ? raw.slice(0, separator) : ""
   // A value may itself hold ":" (timestamps): only a known operator before the first ":" is an operator.
   const operator = operators.has(candidate) ? candidate : "eq"
   const value = operator === candidate ? raw.slice(separator + 1) : raw
   const list = value.split(",")
+  if (strict && (operator === "is" || operator === "isn" || operator === "r")) {
+    return strictRefusal(
+      `query /${field}: the operator ${operator} is named but not defined by the vendor (read as ${operator === "r" ? "an inclusive range" : operator === "is" ? "is empty" : "is not empty"} otherwise)`
+    )
+  }
   switch (operator) {
     case "eq":
       return (item) => text(item[field]) === value
@@ -105,7 +114,7 @@ export const listWithConventions = (
   const predicates: Array<Predicate> = []
   for (const field of rules.filterable) {
     for (const raw of query.getAll(field)) {
-      const predicate = parseFilter(field, raw)
+      const predicate = parseFilter(field, raw, rules.strict === true)
       if (typeof predicate === "string") {
         return { ok: false, message: predicate }
       }
@@ -145,6 +154,14 @@ export const listWithConventions = (
   })
 
   const [pageText, sizeText] = (query.get("page") ?? "1").split(",")
+  if (rules.strict === true && sizeText === undefined) {
+    return {
+      ok: false,
+      message: strictRefusal(
+        `query /page: no page size (page=N,M); the default page size is undocumented (${rules.defaultPageSize} otherwise)`
+      )
+    }
+  }
   const page = Math.max(1, Number(pageText) || 1)
   const size = sizeText === undefined ? rules.defaultPageSize : Math.max(1, Number(sizeText) || rules.defaultPageSize)
   const pageItems = sorted.slice((page - 1) * size, page * size)

@@ -57,7 +57,8 @@ export const profilePropertyHandlers = (
         searchable: ["target", "label", "description"],
         defaultSearch: ["label"],
         sortable: ["data_type", "pi_data", "importable", "exportable", "create_time", "update_time"],
-        defaultPageSize: runtime.options.ocamba.defaultPageSize
+        defaultPageSize: runtime.options.ocamba.defaultPageSize,
+        strict: runtime.options.strict
       }
     )
     if (!result.ok) {
