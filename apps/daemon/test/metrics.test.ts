@@ -55,6 +55,7 @@ const target = (counts: Partial<Sync.TargetReport>): Sync.TargetReport => ({
   deadLettersReplayed: 0,
   resumedJobs: 0,
   neutralised: 0,
+  deletesRefused: 0,
   errors: [],
   ...counts
 })

@@ -180,6 +180,8 @@ export interface Progress {
  * - `pendingDeletes`: profiles that left the source and were not deleted, because the config does not ask for it
  *   (or Ocamba, which has no delete, or the run did not read the whole source, or a row could not be read or keyed,
  *   or the deletes were over `maxDeleteShare` without `allowMassDelete`: `errors` says which).
+ * - `deletesRefused`: of `pendingDeletes`, those a real run held back because they were over `maxDeleteShare` (the
+ *   safety threshold) without `allowMassDelete`.
  * - `resumedJobs`: jobs a previous run left in flight that this run ended.
  * - `neutralised`: values written into this target's CSV imports with a `'` in front because they started like a
  *   spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR; OWASP "CSV Injection"); text fields only, unless a field says
@@ -211,6 +213,7 @@ export interface TargetReport {
   readonly deadLettersReplayed: number
   readonly resumedJobs: number
   readonly neutralised: number
+  readonly deletesRefused: number
   readonly errors: ReadonlyArray<string>
   readonly missingKeys?: ReadonlyArray<string>
 }

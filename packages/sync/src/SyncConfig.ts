@@ -83,6 +83,14 @@
  * deadLetters: { maxAttempts: 3 }               # a row failing this many runs goes to the dead letters
  * rejects: { path: ./rejects.ndjson }           # rows that fail validation, with a reason per field
  * history: { keepDays: 90 }                    # row history kept this many days (0: none), pruned after a run
+ * alerts:                                       # webhook alerts (JSON with a Slack-compatible `text`)
+ *   webhook:
+ *     urlEnv: PROFILESYNC_ALERT_URL             # or urlFile: /run/secrets/alert-url; the URL is a secret
+ *     headers: { X-Api-Key: { tokenEnv: ALERT_KEY } }   # optional; values from tokenEnv or tokenFile
+ *   on: [failed, partial, rejections, deadLetters, deleteRefused, missedRun]   # default: all of them
+ *   maxRejectedShare: 0.05                      # `rejections` fires above this share of the rows read
+ *   attempts: 4                                 # delivery attempts, with backoff (1 to 10)
+ *   timeoutSeconds: 10                          # per attempt (1 to 60)
  * controlCharacters: reject                     # reject (default): a value holding NUL, ESC, ... refuses its field;
  *                                               # strip: they are removed (tab and line breaks are text, kept)
  * identityCollisions: reject                    # rows with different keys a vendor would merge into one profile
@@ -235,6 +243,40 @@ export type Targets = MappingConfig.Targets
  * @category models
  */
 export type State = typeof schema.State.Type
+
+/**
+ * Webhook alerts of a sync (`alerts` in the config).
+ *
+ * **Details**
+ *
+ * - `webhook`: the URL from `urlEnv` or `urlFile` (it is a secret: Slack's and most receivers' URLs carry their
+ *   token), and optional `headers` whose values come from `tokenEnv` or `tokenFile`.
+ * - `on`: what to alert on (default all): `failed` (a run failed), `partial` (a run finished partially),
+ *   `rejections` (rejected rows over `maxRejectedShare` of the rows read, default 0.05), `deadLetters` (a run
+ *   dead-lettered rows), `deleteRefused` (deletes held back by `maxDeleteShare`), `missedRun` (a scheduled tick did
+ *   not run: `profilesync schedule` only).
+ * - `attempts` (default 4, at most 10) and `timeoutSeconds` per attempt (default 10) bound a delivery.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Alerts = typeof schema.Alerts.Type
+
+/**
+ * What an alert can be about: the values of `alerts.on`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type AlertKind = (typeof schema.alertKinds)[number]
+
+/**
+ * Every {@link AlertKind}, in the documented order.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const alertKinds: ReadonlyArray<AlertKind> = schema.alertKinds
 
 /**
  * A decoded config.

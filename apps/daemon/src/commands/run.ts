@@ -7,6 +7,8 @@ import * as Options from "@effect/cli/Options"
 import { Sync } from "@profilesync/sync"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as AlertDelivery from "../alert-delivery.ts"
+import { alertsOfExit } from "../alerts.ts"
 import { configuredTargets, loadConfig, selectTargets } from "../config.ts"
 import * as Metrics from "../metrics-output.ts"
 import * as CommonOptions from "../options.ts"
@@ -58,6 +60,8 @@ export const run = Command.make(
       yield* requireUsablePaths(config, options.config, options.dryRun)
       // A dry run writes nothing: no store directory, and the store (if there is one) is only read.
       if (!options.dryRun) yield* ensureStoreDirectory(config)
+      // A dry run changes nothing and alerts on nothing, so it does not need the webhook's secrets either.
+      const alerts = options.dryRun ? Option.none() : yield* AlertDelivery.make(config)
       const shutdown = yield* Shutdown
       const metrics = yield* Metrics.make([{ name: config.name, targets: targets ?? configuredTargets(config) }], {
         // A dry run writes no file but its rejects preview, and counts nothing.
@@ -77,7 +81,13 @@ export const run = Command.make(
           options.json
         ).pipe(
           metrics.observe(config.name),
-          Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun)))
+          Effect.provide(Sync.layer(config, layerOptions(options.redisUrl, options.dryRun))),
+          Effect.onExit((exit) =>
+            Option.match(alerts, {
+              onNone: () => Effect.void,
+              onSome: (sender) => sender.send(alertsOfExit(config.name, exit, sender.settings))
+            })
+          )
         )
       )
       yield* failOnStatus(report)

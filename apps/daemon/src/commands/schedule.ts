@@ -21,6 +21,12 @@
  * - SIGTERM while waiting: exit 0 at once. SIGTERM during a run: the run finishes its current chunk, saves state,
  *   reports "interrupted", and the process exits 0.
  * - The config is read once at start: restart the service to apply changes.
+ * - With `alerts` in the config, each run's alerts are sent in the background (the schedule does not wait for a slow
+ *   receiver; a stop waits for deliveries under way, each bounded by its attempts and timeout), and a tick that did
+ *   not run on schedule gives one `missedRun` alert: at start, when the last run in the state store is older than a
+ *   tick that has passed (the daemon was down); on waking for a tick well after it was due (the machine slept, the
+ *   process was stopped); or when a tick's run could not start (another run held the lock). Further missed ticks
+ *   give no further alert until a tick runs on time again. A tick another replica ran is not missed.
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -32,9 +38,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberSet from "effect/FiberSet"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
+import * as AlertDelivery from "../alert-delivery.ts"
+import { type Alert, alertOfMissedRun, alertsOfExit, type MissedReason } from "../alerts.ts"
 import { configsIn, configuredTargets, loadConfig, selectTargets, type TargetName } from "../config.ts"
 import { toCliFailure } from "../errors.ts"
 import { CliFailure, ExitCode } from "../exit-code.ts"
@@ -103,6 +112,7 @@ interface ScheduledSync {
   readonly config: SyncConfig.SyncConfig
   readonly cron: Cron.Cron
   readonly targets: ReadonlyArray<TargetName> | undefined
+  readonly alerts: Option.Option<AlertDelivery.AlertSender>
 }
 
 /**
@@ -121,7 +131,9 @@ const prepare = (path: string, requestedTargets: ReadonlyArray<TargetName>, dryR
     const targets = yield* selectTargets(config, path, requestedTargets)
     yield* requireUsablePaths(config, path, dryRun)
     if (!dryRun) yield* ensureStoreDirectory(config)
-    return { path, config, cron, targets } satisfies ScheduledSync
+    // A dry run changes nothing and alerts on nothing.
+    const alerts = dryRun ? Option.none() : yield* AlertDelivery.make(config)
+    return { path, config, cron, targets, alerts } satisfies ScheduledSync
   })
 
 const configFailure = (message: string) => new CliFailure({ exitCode: ExitCode.configError, message })
@@ -182,6 +194,34 @@ const claimTick = (name: string, interval: number) =>
 /** How long before the next tick a claim is let go: enough for clocks a little apart, a small share of the interval. */
 const releaseMargin = (interval: number) => Math.min(5000, interval / 4)
 
+/**
+ * How late a tick may start and still count as on time: half the interval, at most a minute (a busy machine wakes a
+ * little late; a sleeping one, much later).
+ */
+const lateness = (interval: number) => Math.min(60_000, interval / 2)
+
+/** The ticks of `cron` from `due` up to `now` (at most 1000: beyond that the number says nothing more). */
+const ticksBetween = (cron: Cron.Cron, due: Date, now: Date) => {
+  let count = 0
+  for (let tick = due; tick.getTime() <= now.getTime() && count < 1000; tick = Cron.next(cron, tick)) count++
+  return count
+}
+
+/**
+ * The tick the store's last run should have been followed by, when it is overdue: the daemon was not running (or
+ * not running this sync) when it was due. `None` when the sync never ran, or a run started since.
+ */
+const overdueTick = (name: string, cron: Cron.Cron, now: Date) =>
+  Effect.gen(function* () {
+    const state = yield* SyncState.SyncState
+    const runs = yield* state.recentRuns({ sync: name, limit: 20 })
+    const last = runs.find((run) => !run.dryRun)
+    if (last === undefined) return Option.none<Date>()
+    const due = Cron.next(cron, last.startedAt)
+    const interval = Cron.next(cron, due).getTime() - due.getTime()
+    return now.getTime() - due.getTime() > lateness(interval) ? Option.some(due) : Option.none<Date>()
+  })
+
 /** The schedule of one sync: wait for a tick, claim it, run, and hold the claim until just before the next tick. */
 const scheduleOne = (
   sync: ScheduledSync,
@@ -198,36 +238,72 @@ const scheduleOne = (
       // `true` when a stop was requested first.
       Effect.raceFirst(Effect.as(sleepFor(at.getTime() - Date.now()), false), Effect.as(shutdown.requested, true))
 
+    // Alerts go out in the background, so a slow receiver never holds up a tick; the schedule waits for them at its end.
+    const deliveries = yield* FiberSet.make()
+    const notify = (alerts: ReadonlyArray<Alert>) =>
+      Option.match(sync.alerts, {
+        onNone: () => Effect.void,
+        onSome: (sender) => (alerts.length === 0 ? Effect.void : FiberSet.run(deliveries, sender.send(alerts)))
+      })
+    // Set once a missed tick was alerted on; cleared when a tick runs on time, so one outage gives one alert.
+    let missedAlerted = false
+    const missed = (reason: MissedReason) =>
+      Effect.gen(function* () {
+        yield* Effect.logWarning("tick missed").pipe(
+          Effect.annotateLogs({ sync: config.name, due: reason.due.toISOString(), reason: reason._tag })
+        )
+        if (missedAlerted || Option.isNone(sync.alerts)) return
+        missedAlerted = true
+        yield* notify(alertOfMissedRun(config.name, reason, sync.alerts.value.settings))
+      })
+
     const oneRun = runAndReport(
       { config, targets: sync.targets, dryRun: runOptions.dryRun, replayDeadLetters: false, format },
       runOptions.json
     ).pipe(
       observe(config.name),
+      Effect.onExit((exit) =>
+        Option.match(sync.alerts, {
+          onNone: () => Effect.void,
+          onSome: (sender) => notify(alertsOfExit(config.name, exit, sender.settings))
+        })
+      ),
       Effect.flatMap((report) => {
         const problem = problemSummary(report)
         if (problem === undefined) return Effect.void
         const log = report.status === "failed" ? Effect.logError : Effect.logWarning
         return log(problem).pipe(Effect.annotateLogs({ sync: config.name, status: report.status }))
       }),
+      Effect.as(Option.none<string>()),
       Effect.catchAll((error) => {
         const failure = toCliFailure(error)
         return failure.exitCode === ExitCode.locked
           ? Effect.logWarning("tick skipped: another run holds the lock").pipe(
-              Effect.annotateLogs({ sync: config.name, detail: failure.message })
+              Effect.annotateLogs({ sync: config.name, detail: failure.message }),
+              // The tick's run could not start: what a missed-run alert says.
+              Effect.as(Option.some(failure.message))
             )
-          : Effect.logError("run failed").pipe(Effect.annotateLogs({ sync: config.name, detail: failure.message }))
+          : Effect.logError("run failed").pipe(
+              Effect.annotateLogs({ sync: config.name, detail: failure.message }),
+              Effect.as(Option.none<string>())
+            )
       })
     )
 
-    /** Runs the tick that fired at `tick`, claimed against other replicas (a dry run writes no claim). */
-    const runTick = (tick: Date) =>
+    /**
+     * Runs the tick that fired at `tick`, claimed against other replicas (a dry run writes no claim). `late` is set
+     * when the tick was noticed well after it was due.
+     */
+    const runTick = (tick: Date, late: boolean) =>
       Effect.gen(function* () {
         const next = Cron.next(cron, tick)
         const interval = next.getTime() - tick.getTime()
         const claim = runOptions.dryRun ? Option.some(yield* Scope.make()) : yield* claimTick(config.name, interval)
         if (Option.isNone(claim)) return
         const release = Scope.close(claim.value, Exit.void)
-        yield* oneRun.pipe(Effect.onInterrupt(() => release))
+        const notStarted = yield* oneRun.pipe(Effect.onInterrupt(() => release))
+        if (Option.isSome(notStarted)) yield* missed({ _tag: "NotStarted", due: tick, detail: notStarted.value })
+        else if (!late) missedAlerted = false
         // The claim outlives the run, in the background, so the schedule goes on waiting for the next tick.
         yield* Effect.forkScoped(
           waitUntil(new Date(next.getTime() - releaseMargin(interval))).pipe(Effect.ensuring(release))
@@ -237,16 +313,61 @@ const scheduleOne = (
     yield* Effect.logInfo("schedule started").pipe(
       Effect.annotateLogs({ sync: config.name, schedule: config.schedule, timeZone: zone })
     )
-    if (runOptions.now) yield* runTick(new Date())
+    // A tick that passed while this daemon was down: the store's last run is older than it.
+    if (!runOptions.dryRun && Option.isSome(sync.alerts)) {
+      const started = new Date()
+      const overdue = yield* overdueTick(config.name, cron, started).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("could not tell whether a tick was missed").pipe(
+            Effect.annotateLogs({ sync: config.name, detail: toCliFailure(error).message }),
+            Effect.as(Option.none<Date>())
+          )
+        )
+      )
+      if (Option.isSome(overdue)) {
+        const due = overdue.value
+        yield* missed({
+          _tag: "Late",
+          due,
+          missed: ticksBetween(cron, due, started),
+          noticedAt: started,
+          runsNow: runOptions.now
+        })
+      }
+    }
+    if (runOptions.now) yield* runTick(new Date(), false)
     while (!(yield* shutdown.isRequested)) {
       const next = Cron.next(cron, new Date())
       yield* Effect.logInfo("next run scheduled").pipe(
         Effect.annotateLogs({ sync: config.name, at: next.toISOString(), schedule: config.schedule, timeZone: zone })
       )
       if (yield* waitUntil(next)) break
-      yield* runTick(next)
+      // Timers do not run while the machine sleeps or the process is stopped: waking long after the tick means the
+      // ticks in between did not run here. Another replica may have run them: then they are not missed.
+      const woke = new Date()
+      const interval = Cron.next(cron, next).getTime() - next.getTime()
+      const late = woke.getTime() - next.getTime() > lateness(interval)
+      if (late && !runOptions.dryRun) {
+        const ranElsewhere = yield* SyncState.SyncState.pipe(
+          Effect.flatMap((state) => state.recentRuns({ sync: config.name, limit: 1 })),
+          Effect.map((runs) => runs.some((run) => run.startedAt.getTime() >= next.getTime())),
+          Effect.orElseSucceed(() => false)
+        )
+        if (!ranElsewhere) {
+          yield* missed({
+            _tag: "Late",
+            due: next,
+            missed: ticksBetween(cron, next, woke),
+            noticedAt: woke,
+            runsNow: true
+          })
+        }
+      }
+      yield* runTick(next, late)
     }
     yield* Effect.logInfo("schedule stopped").pipe(Effect.annotateLogs({ sync: config.name }))
+    // Alerts under way are delivered (each bounded by its attempts and timeout) before the process exits.
+    yield* FiberSet.awaitEmpty(deliveries)
   })
 
 /**

@@ -58,6 +58,8 @@ export interface ConfigSummary {
   readonly targets: Readonly<Record<string, { readonly baseUrl: string; readonly credentials: string }>>
   readonly schedule: { readonly cron: string; readonly timeZone: string; readonly nextRun: string } | null
   readonly state: string
+  /** Where alerts go (the variable or file the URL comes from, never the URL) and on what; `null` without alerts. */
+  readonly alerts: { readonly webhook: string; readonly on: ReadonlyArray<string> } | null
   readonly warnings: ReadonlyArray<string>
 }
 
@@ -99,6 +101,21 @@ export const summarise = (
       warnings.push(`schedule: ${cron.left.message}`)
     }
   }
+  let alerts: ConfigSummary["alerts"] = null
+  if (config.alerts !== undefined) {
+    const { webhook } = config.alerts
+    if (webhook.urlEnv !== undefined) {
+      const set = (environment[webhook.urlEnv] ?? "").trim() !== ""
+      if (!set) warnings.push(`alerts.webhook: $${webhook.urlEnv} is not set in this environment; runs need it`)
+      alerts = { webhook: `URL from $${webhook.urlEnv}${set ? " (set)" : " (not set here)"}`, on: config.alerts.on }
+    } else {
+      alerts = { webhook: `URL from ${webhook.urlFile}`, on: config.alerts.on }
+    }
+    for (const [name, reference] of Object.entries(webhook.headers ?? {})) {
+      const state = credentialState(reference, environment)
+      if (state.warning !== undefined) warnings.push(`alerts.webhook.headers.${name}: ${state.warning}`)
+    }
+  }
   return {
     valid: true,
     file,
@@ -109,6 +126,7 @@ export const summarise = (
     targets,
     schedule,
     state: describeStore(config),
+    alerts,
     warnings
   }
 }
@@ -134,6 +152,7 @@ export const formatSummary = (summary: ConfigSummary): string => {
       ? "  schedule  none (profilesync run only)"
       : `  schedule  ${summary.schedule.cron} (${summary.schedule.timeZone}); next run ${summary.schedule.nextRun}`,
     `  state     ${summary.state}`,
+    ...(summary.alerts === null ? [] : [`  alerts    ${summary.alerts.on.join(", ")} → ${summary.alerts.webhook}`]),
     ...summary.warnings.map((warning) => `warning: ${warning}`)
   ].join("\n")
 }

@@ -91,7 +91,29 @@ const resolvePaths = (config: SyncConfigModule.SyncConfig, baseDirectory: string
       : config.state.postgres?.urlFile !== undefined
         ? { postgres: { urlFile: resolve(config.state.postgres.urlFile) } }
         : config.state
-  return { ...config, source, targets, state, rejects: { path: resolve(config.rejects.path) } }
+  const alerts = config.alerts === undefined ? {} : { alerts: resolveAlertPaths(config.alerts, resolve) }
+  return { ...config, source, targets, state, rejects: { path: resolve(config.rejects.path) }, ...alerts }
+}
+
+/** The alert webhook's URL file and header files, made absolute. */
+const resolveAlertPaths = (
+  alerts: SyncConfigModule.Alerts,
+  resolve: (path: string) => string
+): SyncConfigModule.Alerts => {
+  const { webhook } = alerts
+  const headers =
+    webhook.headers === undefined
+      ? {}
+      : {
+          headers: Object.fromEntries(
+            Object.entries(webhook.headers).map(([name, value]) => [
+              name,
+              value.tokenFile === undefined ? value : { tokenFile: resolve(value.tokenFile) }
+            ])
+          )
+        }
+  const url = webhook.urlFile === undefined ? { urlEnv: webhook.urlEnv } : { urlFile: resolve(webhook.urlFile) }
+  return { ...alerts, webhook: { ...url, ...headers } }
 }
 
 /** One syntax error per line: a single mistake (an unquoted `*`) can make the parser report it several times. */

@@ -127,6 +127,80 @@ export const Rejects = Schema.Struct({
   path: Schema.optionalWith(FilePath, { default: () => "./rejects.ndjson" })
 })
 
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * What an alert can be about, in the order the docs list them.
+ *
+ * @internal
+ */
+export const alertKinds = ["failed", "partial", "rejections", "deadLetters", "deleteRefused", "missedRun"] as const
+
+/** A header's value is a secret like a token: from an environment variable or a file, never written in the config. */
+const HeaderValue = Schema.Struct({
+  tokenEnv: Schema.optional(EnvironmentVariableName),
+  tokenFile: Schema.optional(FilePath)
+}).pipe(
+  Schema.filter(exactlyOne(["tokenEnv", "tokenFile"], "where the header's value comes from")),
+  Schema.annotations({
+    description: "`{ tokenEnv: VARIABLE }` or `{ tokenFile: /path/to/file }`",
+    jsonSchema: { minProperties: 1, maxProperties: 1 }
+  })
+)
+
+const HeaderName = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/),
+  Schema.annotations({ description: "an HTTP header name, like X-Api-Key" })
+)
+
+/** Headers a request gets from profilesync itself: configuring them would send a wrong or second value. */
+const reservedHeaders = ["content-type", "content-length", "host", "transfer-encoding"]
+
+/** @internal */
+export const AlertWebhook = Schema.Struct({
+  urlEnv: Schema.optional(EnvironmentVariableName),
+  urlFile: Schema.optional(FilePath),
+  headers: Schema.optional(Schema.Record({ key: HeaderName, value: HeaderValue }))
+}).pipe(
+  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the webhook URL comes from")),
+  Schema.filter((webhook) =>
+    Object.keys(webhook.headers ?? {})
+      .filter((name) => reservedHeaders.includes(name.toLowerCase()))
+      .map((name) => ({ path: ["headers", name], message: "is set by profilesync itself and cannot be configured" }))
+  ),
+  Schema.annotations({
+    description:
+      "`{ urlEnv: VARIABLE }` or `{ urlFile: /path/to/file }` (the URL is a secret: Slack's carries its token), " +
+      "and optional `headers` whose values come from `tokenEnv` or `tokenFile`"
+  })
+)
+
+const Share = Schema.Number.pipe(
+  Schema.filter((value) => value >= 0 && value <= 1),
+  Schema.annotations({ description: "a share from 0 to 1, like 0.05 for 5%", jsonSchema: { minimum: 0, maximum: 1 } })
+)
+
+/** @internal */
+export const Alerts = Schema.Struct({
+  webhook: AlertWebhook,
+  on: Schema.optionalWith(
+    Schema.Array(Schema.Literal(...alertKinds)).pipe(
+      Schema.minItems(1),
+      Schema.annotations({ description: `a list of ${alertKinds.join(", ")}` })
+    ),
+    { default: () => [...alertKinds] }
+  ),
+  maxRejectedShare: Schema.optionalWith(Share, { default: () => 0.05 }),
+  attempts: Schema.optionalWith(integerBetween(1, 10, "a whole number of delivery attempts from 1 to 10"), {
+    default: () => 4
+  }),
+  timeoutSeconds: Schema.optionalWith(integerBetween(1, 60, "a whole number of seconds from 1 to 60"), {
+    default: () => 10
+  })
+}).annotations({ description: "where and when to send alerts: `{ webhook: { urlEnv: VARIABLE } }` at least" })
+
 const CronExpression = Schema.String.pipe(
   Schema.filter((text) => {
     const parsed = Cron.parse(text)
@@ -163,7 +237,8 @@ const SyncConfigStructure = Schema.Struct({
   state: Schema.optionalWith(State, { default: () => ({ sqlite: "./profilesync.db" }) }),
   deadLetters: Schema.optionalWith(DeadLetters, { default: () => ({ maxAttempts: 3 }) }),
   rejects: Schema.optionalWith(Rejects, { default: () => ({ path: "./rejects.ndjson" }) }),
-  history: Schema.optionalWith(History, { default: () => ({ keepDays: 90 }) })
+  history: Schema.optionalWith(History, { default: () => ({ keepDays: 90 }) }),
+  alerts: Schema.optional(Alerts)
 }).annotations({ description: "a sync config (a YAML mapping with `version: 1`)" })
 
 /**

@@ -71,7 +71,9 @@ export const deleteMissing = (options: {
           const judged = verdict(candidates, known)
           if (judged._tag === "Allowed") yield* target.deleteMissing(options.waiting.get(target.name) ?? new Set())
           else {
-            yield* target.tally.add({ pendingDeletes: candidates })
+            // Counted apart when the share threshold refused them: what an alert on refused deletes looks at.
+            const refused = judged.reason === "Threshold" ? candidates : 0
+            yield* target.tally.add({ pendingDeletes: candidates, deletesRefused: refused })
             yield* target.tally.note(judged.message)
           }
         } else {

@@ -29,6 +29,7 @@ export type Counter =
   | "deadLettersReplayed"
   | "resumedJobs"
   | "neutralised"
+  | "deletesRefused"
   /** Rows the vendor confirmed in this run: an Ocamba resync is worth sending only when there are some. */
   | "confirmed"
 
@@ -90,6 +91,7 @@ const zero: Record<Counter, number> = {
   deadLettersReplayed: 0,
   resumedJobs: 0,
   neutralised: 0,
+  deletesRefused: 0,
   confirmed: 0
 }
 
@@ -163,6 +165,7 @@ export const make = (
         deadLettersReplayed: counts.deadLettersReplayed,
         resumedJobs: counts.resumedJobs,
         neutralised: counts.neutralised,
+        deletesRefused: counts.deletesRefused,
         errors: [...errors],
         ...(missingKeys === undefined ? {} : { missingKeys: [...missingKeys] })
       })),
