@@ -13,6 +13,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Drivers } from "@profilesync/sync/Drivers"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -22,6 +23,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { treeFor } from "./cli.ts"
+import { loaders } from "./drivers.ts"
 import { defectFailure, toCliFailure, verboseDetail } from "./errors.ts"
 import { type CliFailure, ExitCode } from "./exit-code.ts"
 import { watchLauncher } from "./launcher.ts"
@@ -81,6 +83,7 @@ export const main = (args: ReadonlyArray<string>, logLevel: LogLevelName): void 
     withCliConsole,
     Logger.withMinimumLogLevel(effectLogLevels[logLevel]),
     Effect.provideService(Shutdown, controller.service),
+    Effect.provideService(Drivers, loaders),
     Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
     Effect.provide(loggerLayer(format))
   )

@@ -24,9 +24,9 @@
  *
  * **Drivers**
  *
- * This module imports no database driver. {@link layerSqlite} and {@link layerPostgres} load theirs
- * (`SyncState/Sqlite`, `SyncState/Postgres`) when the layer is built, so only the store a config names needs its
- * driver installed; a missing one fails with `MissingDriver` naming the package.
+ * This module imports no database driver. {@link layerSqlite} and {@link layerPostgres} import theirs (optional peer
+ * dependencies) when the layer is built, through the application's loaders when `Drivers` has them, so only the
+ * store a config names needs its driver installed; a missing one fails with `MissingDriver` naming the package.
  *
  * **Layout**
  *
@@ -45,7 +45,7 @@ import type * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import { loadStore } from "./internal/syncStateDriver.ts"
+import * as drivers from "./internal/syncStateDriver.ts"
 import { SyncStateError, SyncStateErrorReason } from "./internal/syncStateError.ts"
 import * as schema from "./internal/syncStateSchema.ts"
 import * as store from "./internal/syncStateStore.ts"
@@ -642,7 +642,7 @@ export interface SqliteOptions {
  * @category layers
  */
 export const layerSqlite = (options: SqliteOptions): Layer.Layer<SyncState, SyncStateError> =>
-  Layer.unwrapEffect(Effect.map(loadStore("sqlite"), (module) => module.layer(options)))
+  drivers.layerSqlite(options)
 
 /**
  * Options of {@link layerPostgres}.
@@ -667,4 +667,4 @@ export interface PostgresOptions {
  * @category layers
  */
 export const layerPostgres = (options: PostgresOptions): Layer.Layer<SyncState, SyncStateError> =>
-  Layer.unwrapEffect(Effect.map(loadStore("postgres"), (module) => module.layer(options)))
+  drivers.layerPostgres(options)

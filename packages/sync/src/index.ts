@@ -8,6 +8,8 @@
  */
 
 /** @since 0.2.0 */
+export * as Drivers from "./Drivers.ts"
+/** @since 0.2.0 */
 export * as Source from "./Source.ts"
 /** @since 0.2.0 */
 export * as Sync from "./Sync.ts"

@@ -4,7 +4,8 @@
  * registry at the workspace's locked versions) into a project outside the workspace; a consumer importing every
  * public subpath type-checks (NodeNext, strict) and runs under node. Core's install is also checked for what a
  * client-only user must not get: native code, SQL drivers, CSV parsers, YAML libraries, or ioredis loaded on import;
- * sync's, that a state store needs only its own driver (a missing one is an error naming the package).
+ * sync's, that npm installs no database driver the project did not ask for (they are optional peers) and a state
+ * store needs only its own driver (a missing one is an error naming the package).
  */
 import * as FileSystem from "node:fs"
 import { createRequire } from "node:module"
@@ -41,13 +42,6 @@ const tarballOf = (name: string): string => {
 /** The version of `dependency` the workspace's lockfile installed for `packages/<name>`. */
 const lockedVersion = (name: string, dependency: string): string => {
   const manifest = Path.join(repository, "packages", name, "node_modules", dependency, "package.json")
-  return (JSON.parse(FileSystem.readFileSync(manifest, "utf8")) as { readonly version: string }).version
-}
-
-/** The version of `dependency` that `packages/<name>`'s copy of `peer` sees in the workspace (a peer's own peer). */
-const peerVersion = (name: string, peer: string, dependency: string): string => {
-  const fromPeer = createRequire(Path.join(repository, "packages", name, "node_modules", peer, "package.json"))
-  const manifest = fromPeer.resolve(`${dependency}/package.json`)
   return (JSON.parse(FileSystem.readFileSync(manifest, "utf8")) as { readonly version: string }).version
 }
 
@@ -222,7 +216,7 @@ describe("each library installed with npm into a project outside the workspace",
     expectEveryModuleExports(await importEach(project, modules), modules)
   }, 900_000)
 
-  it("sync: a store's driver only when that store is used (SQLite without the PostgreSQL driver), every subpath", async () => {
+  it("sync: with only the SQLite driver installed, SQLite state works and PostgreSQL names its driver; every subpath", async () => {
     const modules = subpaths("sync")
     expect(modules).toEqual(
       expect.arrayContaining([
@@ -235,28 +229,19 @@ describe("each library installed with npm into a project outside the workspace",
         "@profilesync/sync/SyncState/Postgres"
       ])
     )
-    // A consumer that leaves out the PostgreSQL driver: npm installs peer dependencies itself, so peers are installed
-    // only as listed here (`--legacy-peer-deps`, as yarn or pnpm without auto-install-peers would). Every peer but
-    // `@effect/sql-pg`; SQLite's native module comes from the loopback mirror.
-    const peers = ["effect", "@effect/sql", "@effect/experimental", "@effect/sql-sqlite-node"]
-    const project = await install(
-      "sync",
-      {
-        "@profilesync/sync": `file:${tarballOf("sync")}`,
-        "@profilesync/core": `file:${tarballOf("core")}`,
-        "@profilesync/contracts": `file:${tarballOf("contracts")}`,
-        ...Object.fromEntries(peers.map((peer) => [peer, lockedVersion("sync", peer)])),
-        "@effect/platform": peerVersion("sync", "@effect/sql", "@effect/platform"),
-        ioredis: lockedVersion("sync", "ioredis")
-      },
-      ["--legacy-peer-deps"]
-    )
-    // Read from the disk: `npm ls` fails on the peer left out.
-    const postgresDrivers = FileSystem.readdirSync(Path.join(project, "node_modules"), {
-      recursive: true,
-      encoding: "utf8"
-    }).filter((file) => /(^|\/)(pg|@effect\/sql-pg)$/.test(file))
-    expect(postgresDrivers).toEqual([])
+    // A consumer that installs one driver, SQLite's, as the README says: the drivers are optional peers, so npm
+    // installs sync's required peers itself and leaves the PostgreSQL driver out. SQLite's native module comes from
+    // the loopback mirror.
+    const project = await install("sync", {
+      "@profilesync/sync": `file:${tarballOf("sync")}`,
+      "@profilesync/core": `file:${tarballOf("core")}`,
+      "@profilesync/contracts": `file:${tarballOf("contracts")}`,
+      effect: lockedVersion("sync", "effect"),
+      "@effect/sql-sqlite-node": lockedVersion("sync", "@effect/sql-sqlite-node")
+    })
+    const packages = await installedPackages(project)
+    expect(packages).toEqual(expect.arrayContaining(["@effect/sql", "@effect/experimental", "better-sqlite3"]))
+    expect(packages.filter((name) => name === "pg" || name === "@effect/sql-pg")).toEqual([])
 
     // A SQLite store opens and takes a run; a PostgreSQL store fails before connecting, naming the package.
     FileSystem.writeFileSync(
@@ -292,7 +277,9 @@ describe("each library installed with npm into a project outside the workspace",
       "install",
       "--prefer-offline",
       "--no-package-lock",
-      `@effect/sql-pg@${lockedVersion("sync", "@effect/sql-pg")}`
+      `@effect/sql-pg@${lockedVersion("sync", "@effect/sql-pg")}`,
+      // The Redis throttle's optional peer, which the types of every subpath (core's ThrottleRedis) reference.
+      `ioredis@${lockedVersion("sync", "ioredis")}`
     ])
     expect(await typeCheck(project, modules)).toBe("")
     expectEveryModuleExports(await importEach(project, modules), modules)

@@ -3,13 +3,19 @@
  * Dockerfile's own install command, then the bins run from that prefix against the sandbox. The proxy starts from its
  * bin with the image's command, answers the image's HEALTHCHECK, forwards a request, and on SIGTERM to its own process
  * drains the requests still waiting for budget and exits 0. The daemon's bin validates and checks a config, does a
- * dry run, a real run (SQLite state: the native module works) and shows the status.
+ * dry run, a real run (SQLite state: the native module works) and shows the status; then runs with PostgreSQL state
+ * and a PostgreSQL source. The database drivers are optional peers of `@profilesync/sync`, which npm installs beside
+ * the daemon without them: the daemon hands sync its own drivers.
  */
 import * as FileSystem from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { type Sandbox, startSandbox } from "@profilesync/sandbox"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import * as PostgresServer from "../../../packages/sync/test/support/PostgresServer.ts"
 import { type NativeMirror, startNativeMirror } from "./native-mirror.ts"
 import { execForm, get, jsonLines, runProcess, stage, startProcess, waitUntil, waitUntilAsync } from "./support.ts"
 
@@ -24,6 +30,7 @@ const sandboxTokens = { OCAMBA_TOKEN: "ocamba-sandbox-token", COPERNICA_TOKEN: "
 
 let sandbox: Sandbox
 let mirror: NativeMirror
+const postgresScope = Effect.runSync(Scope.make())
 
 beforeAll(async () => {
   const tarballs = inject("tarballs")
@@ -45,11 +52,13 @@ beforeAll(async () => {
   sandbox = await startSandbox({ seed: 12 })
 }, 900_000)
 
+// Stopping PostgreSQL and removing the global install take a while on a loaded machine.
 afterAll(async () => {
+  await Effect.runPromise(Scope.close(postgresScope, Exit.void))
   await sandbox?.close()
   await mirror?.close()
   FileSystem.rmSync(scratch, { recursive: true, force: true })
-})
+}, 180_000)
 
 describe("the tarballs installed globally with npm", () => {
   it("put the bins on the prefix's PATH, compiled JavaScript only, at the released version", async () => {
@@ -208,5 +217,90 @@ describe("the tarballs installed globally with npm", () => {
     const status = await profilesync("status", "--config", config)
     expect(status.code, status.output).toBe(0)
     expect(status.output).not.toContain("ocamba-sandbox-token")
+  }, 300_000)
+
+  it("runs the daemon with PostgreSQL state and a PostgreSQL source, on the drivers installed with the daemon", async () => {
+    // npm left sync's optional peers out: only the daemon's own drivers exist, and they work only if the daemon
+    // hands them to sync.
+    const packages = Path.join(prefix, "lib/node_modules/@profilesync")
+    for (const driver of ["@effect/sql-pg", "@effect/sql-sqlite-node", "pg", "better-sqlite3"]) {
+      expect(FileSystem.existsSync(Path.join(packages, "sync/node_modules", driver)), `sync's ${driver}`).toBe(false)
+      expect(FileSystem.existsSync(Path.join(packages, "daemon/node_modules", driver)), `the daemon's ${driver}`).toBe(
+        true
+      )
+    }
+
+    const server = await Effect.runPromise(Scope.extend(PostgresServer.make, postgresScope))
+    const stateUrl = await Effect.runPromise(PostgresServer.createDatabase(server, "installed_state"))
+    const sourceUrl = await Effect.runPromise(PostgresServer.createDatabase(server, "installed_crm"))
+    await Effect.runPromise(
+      Effect.zipRight(
+        PostgresServer.execute(sourceUrl, "CREATE TABLE customers (email text, name text)"),
+        PostgresServer.execute(
+          sourceUrl,
+          "INSERT INTO customers VALUES ('ada@example.com', 'Ada'), ('grace@example.com', 'Grace')"
+        )
+      )
+    )
+
+    const directory = Path.join(scratch, "postgres")
+    FileSystem.mkdirSync(directory)
+    const config = Path.join(directory, "customers.yaml")
+    FileSystem.writeFileSync(
+      config,
+      [
+        "version: 1",
+        "name: installed-postgres",
+        'source: { type: postgres, urlEnv: SOURCE_DATABASE_URL, query: "SELECT email, name FROM customers" }',
+        "fields:",
+        "  email: { column: email, type: email, required: true }",
+        "  name: { column: name, type: text }",
+        "key: [email]",
+        "targets:",
+        "  copernica:",
+        `    baseUrl: ${sandbox.copernicaBaseUrl}`,
+        "    credentials: { tokenEnv: COPERNICA_TOKEN }",
+        "    database: 1",
+        "    keyFields: [Email]",
+        "    fields:",
+        "      email: { field: Email }",
+        "      name: { field: Firstname, type: text }",
+        "state: { postgres: { urlEnv: PROFILESYNC_STATE_URL } }",
+        "rejects: { path: ./rejects.ndjson }",
+        ""
+      ].join("\n")
+    )
+    const env = {
+      ...baseEnv,
+      ...sandboxTokens,
+      PROFILESYNC_LOG_FORMAT: "json",
+      PROFILESYNC_STATE_URL: stateUrl,
+      SOURCE_DATABASE_URL: sourceUrl
+    }
+    const profilesync = (...args: ReadonlyArray<string>) =>
+      runProcess(Path.join(bin, "profilesync"), args, { env, cwd: directory, timeoutMilliseconds: 90_000 })
+
+    const checked = await profilesync("check", "--config", config, "--json")
+    expect(checked.code, checked.output).toBe(0)
+    expect(jsonLines(checked.output).find((line) => line.sync === "installed-postgres")).toMatchObject({
+      status: "ok"
+    })
+
+    const run = await profilesync("run", "--config", config, "--json")
+    expect(run.code, run.output).toBe(0)
+    expect(jsonLines(run.output).find((line) => line.sync === "installed-postgres")).toMatchObject({
+      status: "succeeded",
+      read: 2
+    })
+    // The run is in PostgreSQL, not in a SQLite file.
+    const runs = await Effect.runPromise(
+      PostgresServer.execute(stateUrl, "SELECT status FROM profilesync_runs ORDER BY started_at")
+    )
+    expect(runs).toEqual([{ status: "succeeded" }])
+    expect(FileSystem.readdirSync(directory).filter((file) => file.endsWith(".db"))).toEqual([])
+
+    const status = await profilesync("status", "--config", config)
+    expect(status.code, status.output).toBe(0)
+    expect(status.output).toContain("succeeded")
   }, 300_000)
 })

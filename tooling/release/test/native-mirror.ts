@@ -1,6 +1,6 @@
 /**
  * A loopback mirror of better-sqlite3's prebuilt binaries, serving the one the workspace install already compiled from
- * the same source. npm's install of the tarballs puts better-sqlite3 under each global package (three copies); through
+ * the same source. npm's install of the tarballs puts better-sqlite3 under each global package that depends on it; through
  * `npm_config_better_sqlite3_binary_host` (prebuild-install's documented mirror setting) each copy fetches that binary
  * instead of compiling again for about 80 s. A different version than the workspace's gets a 404, and
  * prebuild-install falls back to compiling, so the mirror can only make the install faster, never different.

@@ -1,52 +1,61 @@
 /**
- * Loads the module of a store kind when its layer is built. Each imports its database driver, a peer dependency of
- * this package, so a SQLite user whose package manager does not install peers needs no PostgreSQL driver; a driver
- * that is not installed is `MissingDriver`, naming the package to install.
+ * Builds the store of a kind when its layer is built, importing its driver then (through the application's loader
+ * when `Drivers` has one): the drivers are optional peer dependencies of this package, so a SQLite user needs no
+ * PostgreSQL driver. A driver that is not installed is `MissingDriver`, naming the package to install; one that is
+ * installed but fails to load is `StoreFailed` with the import's error.
  *
  * @internal
  */
-import { createRequire } from "node:module"
+import type * as Reactivity from "@effect/experimental/Reactivity"
+import type * as PgClient from "@effect/sql-pg/PgClient"
+import type * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Effect from "effect/Effect"
-import type * as Postgres from "../SyncState/Postgres.ts"
-import type * as Sqlite from "../SyncState/Sqlite.ts"
+import * as Layer from "effect/Layer"
+import { modules } from "../Drivers.ts"
+import type { PostgresOptions, SqliteOptions, SyncState } from "../SyncState.ts"
+import { type DriverUnavailable, importDriver } from "./driverImport.ts"
 import { SyncStateError, SyncStateErrorReason, storeFailed } from "./syncStateError.ts"
 
-interface Stores {
-  readonly sqlite: typeof Sqlite
-  readonly postgres: typeof Postgres
-}
+const unavailable =
+  (store: "sqlite" | "postgres") =>
+  (problem: DriverUnavailable): SyncStateError =>
+    problem.missing
+      ? new SyncStateError({ reason: SyncStateErrorReason.MissingDriver({ store, packageName: problem.packageName }) })
+      : storeFailed(`load the driver ${problem.packageName}`)(problem.cause)
 
-const drivers: {
-  readonly [Kind in keyof Stores]: { readonly packageName: string; readonly load: () => Promise<Stores[Kind]> }
-} = {
-  sqlite: { packageName: "@effect/sql-sqlite-node", load: () => import("../SyncState/Sqlite.ts") },
-  postgres: { packageName: "@effect/sql-pg", load: () => import("../SyncState/Postgres.ts") }
-}
+const reactivity = importDriver<typeof Reactivity>(
+  "@effect/experimental/Reactivity",
+  () => import("@effect/experimental/Reactivity")
+)
 
-// Resolved from here the way the store module's own `import` is (ESM resolution: no NODE_PATH, no global folders),
-// so a package that import cannot see counts as missing. Asking the resolver, rather than reading the import's error
-// message, tells a missing driver from one that is installed but fails to load (a native module built for another
-// Node version). `import.meta.resolve` is missing only under test runners that load modules themselves.
-const isInstalled = (packageName: string): boolean => {
-  try {
-    if (typeof import.meta.resolve === "function") import.meta.resolve(`${packageName}/package.json`)
-    else createRequire(import.meta.url).resolve(`${packageName}/package.json`)
-    return true
-  } catch {
-    return false
-  }
-}
+const [sqliteClient] = modules.sqliteState
+const [pgClient] = modules.postgresState
 
-/** The module of the store `kind`, or `MissingDriver` when its driver is not installed. @internal */
-export const loadStore = <Kind extends keyof Stores>(kind: Kind): Effect.Effect<Stores[Kind], SyncStateError> => {
-  const driver = drivers[kind]
-  return Effect.tryPromise({
-    try: () => driver.load() as Promise<Stores[Kind]>,
-    catch: (cause) =>
-      isInstalled(driver.packageName)
-        ? storeFailed(`load the driver ${driver.packageName}`)(cause)
-        : new SyncStateError({
-            reason: SyncStateErrorReason.MissingDriver({ store: kind, packageName: driver.packageName })
-          })
-  })
-}
+/** The SQLite store, its driver imported when the layer is built. @internal */
+export const layerSqlite = (options: SqliteOptions): Layer.Layer<SyncState, SyncStateError> =>
+  Layer.unwrapEffect(
+    Effect.all({
+      SqliteClient: importDriver<typeof SqliteClient>(
+        sqliteClient,
+        () => import("@effect/sql-sqlite-node/SqliteClient")
+      ),
+      Reactivity: reactivity,
+      store: Effect.promise(() => import("./syncStateSqlite.ts"))
+    }).pipe(
+      Effect.mapError(unavailable("sqlite")),
+      Effect.map(({ store, ...driver }) => store.layer(driver, options))
+    )
+  )
+
+/** The PostgreSQL store, its driver imported when the layer is built. @internal */
+export const layerPostgres = (options: PostgresOptions): Layer.Layer<SyncState, SyncStateError> =>
+  Layer.unwrapEffect(
+    Effect.all({
+      PgClient: importDriver<typeof PgClient>(pgClient, () => import("@effect/sql-pg/PgClient")),
+      Reactivity: reactivity,
+      store: Effect.promise(() => import("./syncStatePostgres.ts"))
+    }).pipe(
+      Effect.mapError(unavailable("postgres")),
+      Effect.map(({ store, ...driver }) => store.layer(driver, options))
+    )
+  )

@@ -6,13 +6,14 @@
  * @internal
  */
 import { randomUUID } from "node:crypto"
-import * as Migrator from "@effect/sql/Migrator"
+import type * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type * as SqlConnection from "@effect/sql/SqlConnection"
-import { SqlError } from "@effect/sql/SqlError"
+import type { SqlError } from "@effect/sql/SqlError"
 import * as Redact from "@profilesync/core/Redact"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Scope from "effect/Scope"
 import type { SyncStateService } from "../SyncState.ts"
 import { fail, type SyncStateError, SyncStateErrorReason, storeFailed } from "./syncStateError.ts"
@@ -42,6 +43,12 @@ export interface StoreContext {
   readonly now: Effect.Effect<number, SqlError>
 }
 
+// By tag, not `instanceof`: the client may come from an application's copy of `@effect/sql` (its driver, handed over
+// through `Drivers`), whose error classes are not this package's.
+const isSqlError = (value: unknown): value is SqlError => Predicate.isTagged(value, "SqlError")
+const isMigrationError = (value: unknown): value is Migrator.MigrationError =>
+  Predicate.isTagged(value, "MigrationError")
+
 const makeContext = (sql: SqlClient.SqlClient, dialect: Dialect): StoreContext => {
   // Write transactions start with BEGIN IMMEDIATE on SQLite: the write lock is taken (or waited for) up front, so a
   // transaction that reads before it writes cannot fail halfway with SQLITE_BUSY.
@@ -63,18 +70,18 @@ const makeContext = (sql: SqlClient.SqlClient, dialect: Dialect): StoreContext =
   // `makeWithTransaction` turns a failed COMMIT into a defect; it is a store failure like any other here.
   const transaction = <A, E, R>(operation: string, effect: Effect.Effect<A, E | SqlError, R>) =>
     withTransaction(effect).pipe(
-      Effect.catchSomeDefect((defect) =>
-        defect instanceof SqlError ? Option.some(Effect.fail(defect)) : Option.none()
-      ),
-      Effect.mapError((error) => (error instanceof SqlError ? storeFailed(operation)(error) : error))
+      Effect.catchSomeDefect((defect) => (isSqlError(defect) ? Option.some(Effect.fail(defect)) : Option.none())),
+      Effect.mapError((error) => (isSqlError(error) ? storeFailed(operation)(error) : error))
     ) as Effect.Effect<A, Exclude<E, SqlError> | SyncStateError, R>
 
   const orStoreFailed =
     (operation: string) =>
     <A, E, R>(effect: Effect.Effect<A, E | SqlError, R>) =>
-      Effect.mapError(effect, (error) =>
-        error instanceof SqlError ? storeFailed(operation)(error) : error
-      ) as Effect.Effect<A, Exclude<E, SqlError> | SyncStateError, R>
+      Effect.mapError(effect, (error) => (isSqlError(error) ? storeFailed(operation)(error) : error)) as Effect.Effect<
+        A,
+        Exclude<E, SqlError> | SyncStateError,
+        R
+      >
 
   const nowQuery =
     dialect === "sqlite"
@@ -119,9 +126,9 @@ export const make = (
       : transaction("migrate", migrate(sql, dialect)).pipe(
           // The `Migrator` reports a failed migration as a defect; here it is a store failure like any other.
           Effect.catchSomeDefect((defect) =>
-            defect instanceof Migrator.MigrationError ? Option.some(Effect.fail(defect)) : Option.none()
+            isMigrationError(defect) ? Option.some(Effect.fail(defect)) : Option.none()
           ),
-          Effect.mapError((error) => (error instanceof Migrator.MigrationError ? storeFailed("migrate")(error) : error))
+          Effect.mapError((error) => (isMigrationError(error) ? storeFailed("migrate")(error) : error))
         )
 
     const runById = (operation: string, id: string) =>

@@ -236,3 +236,12 @@ export const createDatabase = (server: PostgresServer, database: string): Effect
       return urlFor(server.port, database)
     })
   ).pipe(Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make), Effect.mapError(toError))
+
+/** Runs one statement (no parameters) on the database at `url`; returns its rows. */
+export const execute = (url: string, statement: string): Effect.Effect<ReadonlyArray<unknown>, Error> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const sql = yield* PgClient.make({ url: Redacted.make(url) })
+      return yield* sql.unsafe(statement)
+    })
+  ).pipe(Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make), Effect.mapError(toError))
