@@ -1,7 +1,7 @@
 /**
  * Where sync's database drivers come from. The drivers (`@effect/sql-sqlite-node` for a SQLite state store,
- * `@effect/sql-pg` for a PostgreSQL store or source) are optional peer dependencies, each imported only when a config
- * needs it: by default from this package's own location, so a project installs the one driver it uses next to
+ * `@effect/sql-pg` for a PostgreSQL store or source, `mysql2` for a MySQL/MariaDB source, `@duckdb/node-api` for a
+ * Parquet source) are optional peer dependencies, each imported only when a config needs it: by default from this package's own location, so a project installs the one driver it uses next to
  * `@profilesync/sync`. An application that brings its own drivers provides {@link Drivers} with a loader per driver
  * module, a function that imports it from the application's own location.
  *
@@ -36,7 +36,7 @@ export type Loader = () => Promise<unknown>
 
 /**
  * Loaders by module specifier, the specifier sync imports the module by: `@effect/sql-sqlite-node/SqliteClient`,
- * `@effect/sql-pg/PgClient`, `@effect/experimental/Reactivity`. See {@link modules}.
+ * `@effect/sql-pg/PgClient`, `@effect/experimental/Reactivity`, `mysql2`, `@duckdb/node-api`. See {@link modules}.
  *
  * @since 0.2.0
  * @category models
@@ -52,7 +52,9 @@ export type Loaders = { readonly [specifier: string]: Loader | undefined }
 export const modules = {
   sqliteState: ["@effect/sql-sqlite-node/SqliteClient", "@effect/experimental/Reactivity"],
   postgresState: ["@effect/sql-pg/PgClient", "@effect/experimental/Reactivity"],
-  postgresSource: ["@effect/sql-pg/PgClient", "@effect/experimental/Reactivity"]
+  postgresSource: ["@effect/sql-pg/PgClient", "@effect/experimental/Reactivity"],
+  mysqlSource: ["mysql2"],
+  parquetSource: ["@duckdb/node-api"]
 } as const satisfies Record<string, ReadonlyArray<string>>
 
 /**
