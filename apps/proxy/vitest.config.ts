@@ -10,7 +10,8 @@ export default sharedConfig(import.meta.dirname, {
     "test/readme.test.ts",
     "test/main.test.ts",
     "test/client-habits.test.ts",
-    "test/metrics.test.ts"
+    "test/metrics.test.ts",
+    "test/tracing.test.ts"
   ],
   e2eOptions: { fileParallelism: false, globalSetup: ["../../vitest.build-setup.ts"] }
 })

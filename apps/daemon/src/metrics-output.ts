@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { CliFailure, ExitCode } from "./exit-code.ts"
 import { RunMetrics } from "./run-metrics.ts"
+import * as Telemetry from "./telemetry.ts"
 
 /**
  * `--metrics-textfile`: write the run metrics to this file after every run; default `$PROFILESYNC_METRICS_TEXTFILE`.
@@ -204,14 +205,27 @@ export const make = (
 
     const observe: MetricsRecorder["observe"] = (sync) => (run) =>
       run.pipe(
-        Effect.tap((report) => Effect.sync(() => report.dryRun || metrics.recordReport(report))),
+        Effect.tap((report) =>
+          report.dryRun
+            ? Effect.void
+            : Effect.zipRight(
+                Effect.sync(() => metrics.recordReport(report)),
+                Telemetry.recordRun(report)
+              )
+        ),
         Effect.tapError((error) =>
           Effect.sync(() => {
             // Another process running this sync is not a run of this one.
             if (error.reason._tag === "Locked") return
             if (error.report === undefined) metrics.recordFailure(sync, new Date())
             else if (!error.report.dryRun) metrics.recordReport(error.report)
-          })
+          }).pipe(
+            Effect.zipRight(
+              error.reason._tag === "Locked" || error.report === undefined || error.report.dryRun
+                ? Effect.void
+                : Telemetry.recordRun(error.report)
+            )
+          )
         ),
         Effect.ensuring(Effect.zipRight(readDeadLetters(sync), publish))
       )

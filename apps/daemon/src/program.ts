@@ -30,6 +30,7 @@ import { watchLauncher } from "./launcher.ts"
 import type { LogLevelName } from "./main.ts"
 import { colorsEnabled, detectLogFormat, loggerLayer, printError, stripAnsi } from "./output.ts"
 import { makeController, Shutdown } from "./shutdown.ts"
+import * as Telemetry from "./telemetry.ts"
 
 const packageJson = JSON.parse(FileSystem.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
   readonly version: string
@@ -85,6 +86,8 @@ export const main = (args: ReadonlyArray<string>, logLevel: LogLevelName): void 
     Effect.provideService(Shutdown, controller.service),
     Effect.provideService(Drivers, loaders),
     Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
+    // Off unless the OTEL_* variables ask for it (nothing is loaded then); on, it flushes before the process exits.
+    Effect.provide(Telemetry.layer(process.env, packageJson.version)),
     Effect.provide(loggerLayer(format))
   )
 

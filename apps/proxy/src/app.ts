@@ -4,9 +4,11 @@
  *
  * ```
  * request id → in-flight → access-log → request-target → /healthz, /readyz, /metrics
- *                                                      → proxy-key → /ocamba/v1/hood/*  (forward, Ocamba)
- *                                                      → proxy-key → /copernica/v3/*    (forward, Copernica)
+ *                                                      → [trace] → proxy-key → /ocamba/v1/hood/*  (forward, Ocamba)
+ *                                                      → [trace] → proxy-key → /copernica/v3/*    (forward, Copernica)
  * ```
+ *
+ * `trace` (`telemetry.ts`) is there only when the `OTEL_*` variables turn tracing on.
  *
  * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
  */
@@ -22,6 +24,7 @@ import { accessLog } from "./middleware/access-log/index.ts"
 import { type InFlightState, inFlight } from "./middleware/in-flight/index.ts"
 import { proxyKey } from "./middleware/proxy-key/index.ts"
 import { requestTarget } from "./middleware/request-target/index.ts"
+import type { ProxyTracing } from "./telemetry.ts"
 import type { VendorEdge, VendorName } from "./vendors.ts"
 
 declare module "hono" {
@@ -39,6 +42,8 @@ export interface AppDependencies extends ForwardDependencies {
   readonly redisReady?: (() => Promise<boolean>) | undefined
   readonly logger: Logger
   readonly config: ProxyConfig
+  /** OpenTelemetry tracing, when the `OTEL_*` variables turn it on. */
+  readonly tracing?: ProxyTracing | undefined
 }
 
 /** Creates the app. */
@@ -77,6 +82,8 @@ export const createApp = (dependencies: AppDependencies): Hono => {
   )
 
   for (const vendor of Object.values(vendors)) {
+    // Only when tracing is on: otherwise the vendor routes carry no tracing middleware at all.
+    if (dependencies.tracing !== undefined) app.use(`/${vendor.name}/*`, dependencies.tracing.middleware)
     app.use(`/${vendor.name}/*`, proxyKey({ keys: config.proxyKeys, vendor }))
     app.use(`/${vendor.name}`, proxyKey({ keys: config.proxyKeys, vendor }))
     app.all(`${vendor.prefix}/*`, forward(vendor, dependencies))

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs"
 import { Copernica, Ocamba } from "@profilesync/contracts"
+import { type TracingSettings, tracingFromEnvironment } from "./telemetry.ts"
 
 /** One rate window of a vendor account: at most `limit` requests in any `windowMillis`. */
 export interface LimitWindow {
@@ -70,6 +71,8 @@ export interface ProxyConfig {
    * origin of each request.
    */
   readonly publicBaseUrl: string | undefined
+  /** OpenTelemetry tracing, from the standard `OTEL_*` variables (see `telemetry.ts`); `undefined`: off. */
+  readonly tracing?: TracingSettings | undefined
 }
 
 /** The outcome of {@link parseConfig}: the config, or one message per bad variable. */
@@ -292,7 +295,8 @@ export const parseConfig = (env: Environment): ConfigResult => {
     publicBaseUrl:
       raw("PUBLIC_BASE_URL") === undefined
         ? undefined
-        : url("PUBLIC_BASE_URL", "", ["http:", "https:"]).replace(/\/+$/, "")
+        : url("PUBLIC_BASE_URL", "", ["http:", "https:"]).replace(/\/+$/, ""),
+    tracing: tracingFromEnvironment(env)
   }
   if (config.defaultDeadlineMillis > config.maxDeadlineMillis) {
     errors.push(

@@ -6,6 +6,7 @@
  * and those streaming their answer) up to the grace period, answer with `Connection: close` meanwhile, then close
  * every connection, the upstream pools and the Redis connections.
  */
+import { readFileSync } from "node:fs"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { createAdaptorServer } from "@hono/node-server"
@@ -18,6 +19,7 @@ import { limitConnections, serverOptions } from "./connection-limits.ts"
 import { type Logger, makeLogger } from "./log.ts"
 import type { InFlightState } from "./middleware/in-flight/index.ts"
 import { makeRuntime, type ProxyRuntime } from "./runtime.ts"
+import { startTracing } from "./telemetry.ts"
 import { makeUpstream } from "./upstream.ts"
 import { makeVendors } from "./vendors.ts"
 
@@ -40,6 +42,10 @@ export interface RunningProxy {
   readonly shutdown: (graceMillis?: number) => Promise<{ readonly drained: boolean }>
 }
 
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { readonly version: string })
+    .version
+
 const loopback = new Set(["127.0.0.1", "::1", "localhost"])
 
 const hidePassword = (url: string) => url.replace(/\/\/([^:@/]*):([^@/]*)@/, "//$1:REDACTED@")
@@ -55,6 +61,14 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
   })
   const vendors = makeVendors(config)
   const runtime = await makeRuntime(config, vendors, logger)
+  // OpenTelemetry is loaded only when the OTEL_* variables turn tracing on.
+  const tracing =
+    config.tracing === undefined
+      ? undefined
+      : await startTracing(config.tracing, { serviceVersion: packageVersion(), redact: logger.redact })
+  if (config.tracing !== undefined && config.tracing.unsupported.length > 0) {
+    logger.log("warn", "OpenTelemetry: only the otlp exporter is built in", { ignored: config.tracing.unsupported })
+  }
   const upstream = makeUpstream()
   const inFlight: InFlightState = { count: 0, draining: false }
 
@@ -90,7 +104,8 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
     breakers: runtime.breakers,
     upstream,
     inFlight,
-    redisReady
+    redisReady,
+    tracing
   })
 
   const server = createAdaptorServer({
@@ -174,6 +189,7 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
       await closed
       await upstream.close()
       await runtime.dispose()
+      await tracing?.dispose()
       if (client !== undefined) await client.quit().catch(() => client.disconnect())
       logger.log(drained ? "info" : "warn", "stopped", { drained, abandoned: inFlight.count })
       return { drained }

@@ -99,4 +99,5 @@ export const startRedisServer = async (): Promise<RedisServer> => {
 }
 
 export { type MariaDbServer, startMariaDbServer } from "./mariadb.ts"
+export { type AttributeValue, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "./otlp.ts"
 export { type Relay, startRelay } from "./relay.ts"

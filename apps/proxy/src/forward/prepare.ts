@@ -10,6 +10,7 @@ import type { Context } from "hono"
 import { type OutgoingBody, readRequestBody } from "../body/request-body.ts"
 import type { ProxyConfig } from "../config.ts"
 import { type ProxyError, ProxyErrorReason, proxyError } from "../errors.ts"
+import { setTraceHeaders } from "../telemetry.ts"
 import type { UpstreamRequest } from "../upstream.ts"
 import { credentialFor } from "../vendors.ts"
 import { deadlineHeader, type Exchange, type VendorRoute } from "./exchange.ts"
@@ -130,6 +131,7 @@ export const prepareRequest = async (
 
   // What goes upstream: the spec's path and declared query, the caller's negotiation headers, the credential.
   const headers = upstreamHeaders(request, exchange.requestId, config)
+  setTraceHeaders(context, request, headers)
   const extraQuery: Array<[string, string]> = []
   vendor.applyCredential(credential.token, headers, extraQuery)
   return {
