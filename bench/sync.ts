@@ -15,8 +15,11 @@
  * - Runner: the daemon CLI, `profilesync run --config F --once --json` (apps/daemon, from source), one process per
  *   run; `--mode engine` runs `Sync.run` in this process instead (`Sync.layer(config)`).
  *
+ * - CPU: the daemon's user + system seconds from /proc, sampled every 100 ms (the last sample before it exited).
+ *   `--cpu-prof DIR` writes a V8 CPU profile of each daemon run into DIR.
+ *
  * Usage: pnpm --filter @profilesync/bench sync [--rows 100000] [--mode daemon|engine] [--timeout 900]
- *        [--json results/sync.json]
+ *        [--cpu-prof DIR] [--json results/sync.json]
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
@@ -26,11 +29,12 @@ import {
   type AccountCounters,
   accountCounters,
   type Counters,
+  cpuSeconds,
   repoRoot,
   type SandboxProcess,
   sandboxAccounts,
   sandboxTokens,
-  spawnTypeScript,
+  spawnService,
   startSandbox,
   tempDirectory
 } from "./support/services.ts"
@@ -120,6 +124,8 @@ interface RunOutcome {
   readonly exitCode: number | null
   readonly seconds: number
   readonly peakRssMiB: number | null
+  /** CPU seconds (user + system) of the daemon process, last sampled just before it exited. */
+  readonly cpuSeconds: number | null
   readonly report: unknown
   readonly stderrTail: string
 }
@@ -134,6 +140,7 @@ const peakRss = (pid: number): number | null => {
   }
 }
 
+const cpuProfileDirectory = flag("cpu-prof")
 const environment = {
   ...process.env,
   OCAMBA_TOKEN: sandboxTokens.ocamba,
@@ -144,17 +151,32 @@ const environment = {
 /** One `profilesync run --once --json` in its own process. */
 const runDaemon = async (config: string): Promise<RunOutcome> => {
   const started = performance.now()
-  const service = spawnTypeScript("daemon", daemonEntry, ["run", "--config", config, "--once", "--json"], {
-    cwd: Path.join(repoRoot, "apps/daemon"),
-    env: environment
-  })
+  const profile =
+    cpuProfileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${Path.resolve(cpuProfileDirectory)}`]
+  const service = spawnService(
+    "daemon",
+    process.execPath,
+    [
+      ...profile,
+      "--conditions=@profilesync/source",
+      "--import",
+      "tsx",
+      daemonEntry,
+      ...["run", "--config", config, "--once", "--json"]
+    ],
+    { cwd: Path.join(repoRoot, "apps/daemon"), env: environment }
+  )
   let stdout = ""
   service.child.stdout?.on("data", (chunk: Buffer) => {
     stdout += chunk.toString()
   })
   let peak: number | null = null
+  let cpu: number | null = null
   const sampler = setInterval(() => {
     peak = peakRss(service.pid) ?? peak
+    // 0 once the process has exited: the last sample stands.
+    const sample = cpuSeconds(service.pid)
+    if (sample > 0) cpu = sample
   }, 100)
   const timer = setTimeout(() => service.child.kill("SIGKILL"), timeoutSeconds * 1000)
   const exitCode = await new Promise<number | null>((resolve) => service.child.once("exit", (code) => resolve(code)))
@@ -176,6 +198,7 @@ const runDaemon = async (config: string): Promise<RunOutcome> => {
     exitCode,
     seconds: round(seconds, 2),
     peakRssMiB: peak === null ? null : round(peak, 1),
+    cpuSeconds: cpu === null ? null : round(cpu, 1),
     report,
     stderrTail: service.output().split("\n").slice(-15).join("\n")
   }
@@ -202,6 +225,7 @@ const runEngine = async (configFile: string): Promise<RunOutcome> => {
     exitCode: exit._tag === "Success" ? 0 : 1,
     seconds: round(seconds, 2),
     peakRssMiB: round(peak / 1024 / 1024, 1),
+    cpuSeconds: null,
     report: exit._tag === "Success" ? exit.value : { failure: String(exit.cause) },
     stderrTail: ""
   }
@@ -302,7 +326,7 @@ const main = async () => {
         vendorCallsByOperation: byOperation
       })
       log(
-        `  ${kind.padEnd(15)} ${outcome.seconds.toFixed(1)} s, exit ${outcome.exitCode}, Ocamba ${calls.ocamba.requests} calls (${calls.ocamba.rateLimited} × 429), Copernica ${calls.copernica.requests} calls (${calls.copernica.rateLimited} × 429), peak RSS ${outcome.peakRssMiB} MiB`
+        `  ${kind.padEnd(15)} ${outcome.seconds.toFixed(1)} s, exit ${outcome.exitCode}, Ocamba ${calls.ocamba.requests} calls (${calls.ocamba.rateLimited} × 429), Copernica ${calls.copernica.requests} calls (${calls.copernica.rateLimited} × 429), peak RSS ${outcome.peakRssMiB} MiB, CPU ${outcome.cpuSeconds} s`
       )
       log(
         `    by operation: ${Object.entries(byOperation)
@@ -334,7 +358,8 @@ const main = async () => {
         "Ocamba 429",
         "Copernica calls",
         "Copernica 429",
-        "peak RSS MiB"
+        "peak RSS MiB",
+        "CPU s"
       ],
       runs.map((entry) => {
         const calls = entry.vendorCalls as ReturnType<typeof vendorCalls>
@@ -355,7 +380,8 @@ const main = async () => {
           calls.ocamba.rateLimited,
           calls.copernica.requests,
           calls.copernica.rateLimited,
-          entry.peakRssMiB as number | null
+          entry.peakRssMiB as number | null,
+          entry.cpuSeconds as number | null
         ]
       })
     )

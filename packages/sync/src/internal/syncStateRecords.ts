@@ -26,6 +26,10 @@ import {
 } from "./syncStateRows.ts"
 import type { StoreContext } from "./syncStateStore.ts"
 
+// Rows in key order: each statement then touches neighbouring index pages, not pages all over the tree.
+const inKeyOrder = <A extends { readonly key: string }>(rows: ReadonlyArray<A>): ReadonlyArray<A> =>
+  [...rows].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+
 /** The record operations of the service, and the two steps a job's completion shares with them. @internal */
 export const makeRecords = (context: StoreContext) => {
   const { sql, transaction, orStoreFailed, now } = context
@@ -53,7 +57,7 @@ export const makeRecords = (context: StoreContext) => {
     job: HistorySource = {}
   ) =>
     Effect.forEach(
-      batches(lastPerKey(rows)),
+      batches(inKeyOrder(lastPerKey(rows))),
       (batch) =>
         Effect.gen(function* () {
           // What the target held before, for the history: no confirmed hash means the row was created.

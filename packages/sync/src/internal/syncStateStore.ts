@@ -120,6 +120,12 @@ export const make = (
       // power cut, at the cost of one fsync per transaction (a chunk, not a row).
       yield* orStoreFailed("open")(sql`PRAGMA synchronous = FULL`)
       yield* orStoreFailed("open")(sql`PRAGMA busy_timeout = 5000`)
+      // A confirmed chunk dirties pages all over the records' and history's indexes (keys arrive in no order). The
+      // default checkpoint every 1,000 pages (4 MiB) copied them back into the database after nearly every commit;
+      // every 16,384 pages (64 MiB of WAL) a page rewritten by many chunks is copied once. The limit truncates the
+      // WAL file back to that size after a checkpoint.
+      yield* orStoreFailed("open")(sql`PRAGMA wal_autocheckpoint = 16384`)
+      yield* orStoreFailed("open")(sql`PRAGMA journal_size_limit = 67108864`)
     }
     yield* options.readOnly
       ? orStoreFailed("open read-only")(checkSchema(sql, dialect, "open read-only"))

@@ -30,8 +30,14 @@ import * as LanesModule from "./lanes.ts"
 import { bump, type Lane, type Lanes } from "./lanes.ts"
 import { type BatchCounts, emptyBatch, type RunCounters } from "./runCounters.ts"
 
-/** Source rows per batch: one state lookup and one `markSeen` per target per batch. */
+/** Source rows per batch: one state lookup per target per batch. */
 const batchSize = 1000
+
+/**
+ * Keys marked seen per `markSeen` (one transaction): a mark only matters to the deletions after a complete read, so
+ * marks gather over batches rather than costing a transaction per batch; what is left is marked when reading ends.
+ */
+const seenPerMark = 20_000
 
 /** @internal */
 export interface ReadOptions {
@@ -91,6 +97,20 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
     // The first row of each key: later rows with the key are duplicates (about 100 bytes per key).
     const firstRowOf = new Map<string, number>()
     let headerChecked = !opened.hasHeader
+    // Keys seen and not marked yet, per target.
+    const unmarked = new Map<TargetName, Array<string>>()
+    const markSeen = (name: TargetName, keys: ReadonlyArray<string>, all: boolean): Effect.Effect<void, SyncError> =>
+      Effect.suspend(() => {
+        if (context.dryRun) return Effect.void
+        const pending = unmarked.get(name) ?? []
+        for (const key of keys) pending.push(key)
+        if (!all && pending.length < seenPerMark) {
+          unmarked.set(name, pending)
+          return Effect.void
+        }
+        unmarked.delete(name)
+        return write(context, context.state.markSeen(config.name, name, context.runId, pending))
+      })
 
     /** Maps, rejects and de-duplicates the rows of a batch; answers the accepted rows and every key seen. */
     const classify = (
@@ -215,7 +235,7 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
         const name = target.name
         const dryRun = context.dryRun
         // Every key the source holds is seen, sent or not: what is not seen is what left the source.
-        if (!dryRun) yield* write(context, context.state.markSeen(config.name, name, context.runId, seen))
+        yield* markSeen(name, seen, false)
         const keys = accepted.filter((entry) => entry.targets.includes(name)).map((entry) => entry.row.key)
         const known =
           keys.length === 0
@@ -292,7 +312,12 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
         Stream.runForEachChunk(processBatch)
       )
     })
-    const result = yield* Effect.either(reading)
+    const result = yield* Effect.either(
+      // The last marks, once the whole source is read (after a failure nothing is deleted: they would not matter).
+      Effect.tap(reading, () =>
+        Effect.forEach(lanes, (lane) => markSeen(lane.target.name, [], true), { discard: true })
+      )
+    )
     for (const { chunker, target } of lanes) yield* target.tally.add({ neutralised: chunker.neutralised() })
     const stopping = yield* Deferred.isDone(options.stopped)
     for (const lane of lanes) {
