@@ -147,4 +147,50 @@ describe("npx with the proxy's tarball", () => {
       npx.child.kill("SIGKILL")
     }
   }, 420_000)
+
+  it("with --script-shell=bash, the shell becomes the proxy: SIGTERM reaches it directly, and npx exits 0", async () => {
+    // bash runs a lone command in place of itself (dash, Debian's sh, forks it), so the node process is npm's child
+    // and gets the signal npm forwards; npm then exits with the proxy's own status.
+    const npx = startProcess("npx", ["--yes", "--script-shell=bash", "--package", proxyTarball, "profilesync-proxy"], {
+      cwd: scratch,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? scratch,
+        ...registry.env,
+        npm_config_update_notifier: "false",
+        npm_config_fund: "false",
+        npm_config_audit: "false",
+        HOST: "127.0.0.1",
+        PORT: "0",
+        OCAMBA_BASE_URL: sandbox.ocambaBaseUrl,
+        OCAMBA_ACCOUNT: "ocamba-account-1",
+        COPERNICA_BASE_URL: sandbox.copernicaBaseUrl,
+        COPERNICA_ACCOUNT: "copernica-account-1",
+        OCAMBA_TOKEN: "ocamba-sandbox-token",
+        COPERNICA_TOKEN: "copernica-sandbox-token"
+      }
+    })
+    try {
+      await waitUntil(
+        () => jsonLines(npx.output()).some((line) => line.msg === "listening") || npx.child.exitCode !== null,
+        "the proxy to listen",
+        300_000
+      )
+      const listening = jsonLines(npx.output()).find((line) => line.msg === "listening")
+      expect(listening, npx.output()).toBeDefined()
+      const url = String(listening!.url)
+      expect((await get(`${url}/ocamba/v1/hood/profile-properties?page=1,10`)).status).toBe(200)
+
+      npx.child.kill("SIGTERM")
+      const exit = await npx.exited
+      expect(exit, npx.output()).toEqual({ code: 0, signal: null })
+      const lines = jsonLines(npx.output())
+      expect(lines.find((line) => line.msg === "signal received")).toMatchObject({ signal: "SIGTERM" })
+      expect(lines.some((line) => line.msg === "npx exited: stopping as on SIGTERM")).toBe(false)
+      expect(lines.find((line) => line.msg === "stopped")).toMatchObject({ drained: true })
+      await waitUntil(() => proxyProcesses().length === 0, "the proxy's process to exit")
+    } finally {
+      npx.child.kill("SIGKILL")
+    }
+  }, 420_000)
 })
