@@ -98,7 +98,7 @@ export const commands: ReadonlyArray<CommandHelp> = [
       },
       {
         flags: "--accept-schema-changes",
-        text: "run although a mapped PostgreSQL column changed type since the last successful run"
+        text: "run although a mapped column of a typed source (PostgreSQL, MySQL, Parquet) changed type since the last successful run"
       },
       { flags: "--once", text: "accepted for readable crontab lines; run always runs once" },
       metricsTextfile

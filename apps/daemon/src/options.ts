@@ -79,14 +79,15 @@ export const allowMassDelete = Options.boolean("allow-mass-delete").pipe(
 )
 
 /**
- * `--accept-schema-changes`: run even though a mapped PostgreSQL column's type changed since the last successful run
- * (which otherwise stops the run before anything is sent); the new types are what later runs compare with.
+ * `--accept-schema-changes`: run even though a mapped column's type (PostgreSQL, MySQL, Parquet) changed since the
+ * last successful run (which otherwise stops the run before anything is sent); the new types are what later runs
+ * compare with.
  *
  * @since 0.2.0
  * @category options
  */
 export const acceptSchemaChanges = Options.boolean("accept-schema-changes").pipe(
   Options.withDescription(
-    "Run even though a mapped PostgreSQL column changed type since the last successful run (check the mapping first)."
+    "Run even though a mapped column of a PostgreSQL, MySQL or Parquet source changed type since the last successful run (check the mapping first)."
   )
 )

@@ -116,7 +116,7 @@ const credentialFile = (
 export const checkPaths = (config: SyncConfig.SyncConfig, mode: CheckMode): ReadonlyArray<PathProblem> => {
   const problems: Array<PathProblem | undefined> = []
   const source = config.source
-  if (source.type === "postgres") {
+  if (source.type === "postgres" || source.type === "mysql") {
     const file = credentialFile(source)
     if (file !== undefined) problems.push(input("source.urlFile", file, mode))
   } else {

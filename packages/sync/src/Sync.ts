@@ -106,9 +106,9 @@ export interface PollingOptions {
  * - `allowMassDelete`: let `deleteMissing` delete more than the target's `maxDeleteShare` of its known profiles in
  *   this run (default `false`: such a run deletes nothing and says why). Deletes are never made while a source row
  *   could not be read or keyed, whatever this says.
- * - `acceptSchemaChanges`: run even though a mapped PostgreSQL column's type changed since the last successful run
- *   (default `false`: the run stops before sending anything, with `ColumnTypeChanged`). A missing column always stops
- *   the run.
+ * - `acceptSchemaChanges`: run even though a mapped column's type (PostgreSQL, MySQL, Parquet) changed since the last
+ *   successful run (default `false`: the run stops before sending anything, with `ColumnTypeChanged`). A missing
+ *   column always stops the run.
  *
  * @since 0.1.0
  * @category models
@@ -236,7 +236,7 @@ export interface TargetReport {
  * - `throttleWaitMilliseconds`: how long those requests waited for the vendor's budget, added up (calls that ran side
  *   by side each count their own wait). Through the proxy sidecar, the wait is the proxy's and is not counted here.
  * - `statePath`: the SQLite file, or `postgres` with where its URL comes from.
- * - `sourceColumns`: the source's columns when the run started (with their types for a PostgreSQL query), which the
+ * - `sourceColumns`: the source's columns when the run started (with their types for a PostgreSQL or MySQL query or a Parquet file), which the
  *   next run compares with; `newColumns`: those the last successful run did not have (left out when there is no such
  *   run to compare with). New columns are not an error: the run goes on and the report names them.
  *

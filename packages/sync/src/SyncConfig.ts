@@ -13,7 +13,7 @@
  * timeZone: Europe/Amsterdam        # the cron's time zone (IANA); UTC when absent
  *
  * source:
- *   type: csv                       # csv | ndjson | json (an array of objects) | postgres
+ *   type: csv                       # csv | ndjson | json (an array of objects) | parquet | postgres | mysql
  *   path: ./profiles.csv            # relative paths are resolved against this file's directory
  *   delimiter: ","                  # csv only, default ","; write "\t" for tabs
  *   quote: '"'                      # csv only, default '"'
@@ -21,6 +21,8 @@
  *   # type: postgres
  *   # query: select email, phone, first_name from customers
  *   # urlEnv: SOURCE_DATABASE_URL   # or urlFile: /run/secrets/source-url; never the URL itself
+ *   # type: mysql                   # MySQL or MariaDB: query and urlEnv/urlFile as for postgres
+ *   # type: parquet                 # path: ./profiles.parquet
  *
  * fields:                           # the canonical profile: one entry per value you sync
  *   email:      { column: Email, type: email }                          # trimmed, lower-cased, validated
@@ -163,7 +165,9 @@ export type CredentialReference =
  * - `csv`: `path`, `delimiter` (default `,`), `quote` (default `"`), `encoding` (default `utf-8`); the first row
  *   holds the column names.
  * - `ndjson`: one JSON object per line; `json`: one array of objects. Both: `path`, `encoding`.
+ * - `parquet`: `path` of a Parquet file (read through DuckDB; install `@duckdb/node-api`).
  * - `postgres`: `query`, and the connection URL from `urlEnv` or `urlFile`.
+ * - `mysql`: the same, for MySQL or MariaDB (`mysql://user:password@host:port/database`; install `mysql2`).
  *
  * After {@link load} or {@link parse}, `path` and `urlFile` are absolute.
  *

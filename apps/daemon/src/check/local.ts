@@ -56,10 +56,14 @@ const openSource = (
         source.type === "ndjson" ? Source.ndjson({ path: source.path }) : Source.json({ path: source.path })
       return Effect.succeed(Either.right({ source: reader, hasHeader: false }))
     }
-    case "postgres": {
+    case "parquet":
+      return Effect.succeed(Either.right({ source: Source.parquet({ path: source.path }), hasHeader: true }))
+    case "postgres":
+    case "mysql": {
       const reference = source.urlEnv !== undefined ? { urlEnv: source.urlEnv } : { urlFile: source.urlFile ?? "" }
+      const read = source.type === "postgres" ? Source.postgres : Source.mysql
       return SyncConfig.resolveCredential(reference).pipe(
-        Effect.map((url) => Either.right({ source: Source.postgres({ url, query: source.query }), hasHeader: true })),
+        Effect.map((url) => Either.right({ source: read({ url, query: source.query }), hasHeader: true })),
         Effect.catchAll((error) => Effect.succeed(Either.left(finding("source", "fix", error.message))))
       )
     }

@@ -78,8 +78,8 @@ export const summarise = (
   const warnings: Array<string> = []
   const source = config.source
   let sourceText: string
-  if (source.type === "postgres") {
-    sourceText = `postgres query (URL from ${"urlEnv" in source && source.urlEnv !== undefined ? `$${source.urlEnv}` : source.urlFile})`
+  if (source.type === "postgres" || source.type === "mysql") {
+    sourceText = `${source.type} query (URL from ${"urlEnv" in source && source.urlEnv !== undefined ? `$${source.urlEnv}` : source.urlFile})`
   } else {
     sourceText = `${source.type} ${source.path}`
   }

@@ -75,7 +75,7 @@ const resolvePaths = (config: SyncConfigModule.SyncConfig, baseDirectory: string
       ? target
       : { ...target, credentials: { tokenFile: resolve(target.credentials.tokenFile) } }
   const source: SyncConfigModule.Source =
-    config.source.type === "postgres"
+    config.source.type === "postgres" || config.source.type === "mysql"
       ? config.source.urlFile === undefined
         ? config.source
         : { ...config.source, urlFile: resolve(config.source.urlFile) }

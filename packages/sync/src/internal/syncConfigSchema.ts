@@ -90,8 +90,39 @@ export const PostgresSource = Schema.Struct({
 )
 
 /** @internal */
-export const Source = Schema.Union(CsvSource, NdjsonSource, JsonSource, PostgresSource).annotations({
-  description: "a source with `type: csv`, `ndjson`, `json` or `postgres`"
+export const MysqlSource = Schema.Struct({
+  type: Schema.Literal("mysql"),
+  query: nonEmptyString("an SQL query"),
+  urlEnv: Schema.optional(EnvironmentVariableName),
+  urlFile: Schema.optional(FilePath)
+}).pipe(
+  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
+  Schema.annotations({
+    jsonSchema: {
+      allOf: [
+        { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
+        { not: { required: ["urlEnv", "urlFile"] } }
+      ]
+    }
+  })
+)
+
+/** @internal */
+export const ParquetSource = Schema.Struct({
+  type: Schema.Literal("parquet"),
+  path: FilePath
+})
+
+/** @internal */
+export const Source = Schema.Union(
+  CsvSource,
+  NdjsonSource,
+  JsonSource,
+  PostgresSource,
+  MysqlSource,
+  ParquetSource
+).annotations({
+  description: "a source with `type: csv`, `ndjson`, `json`, `postgres`, `mysql` or `parquet`"
 })
 
 // ---------------------------------------------------------------------------------------------------------------

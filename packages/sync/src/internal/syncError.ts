@@ -22,12 +22,12 @@ import type * as SyncState from "../SyncState.ts"
  *   failed query); `reason` is the source's. Jobs already at the vendor were finished and nothing was deleted.
  * - `MissingColumns`: the source lacks columns the config maps (each with its field and the YAML path that names it);
  *   found before the run takes its lock or sends anything.
- * - `ColumnTypeChanged`: a mapped column of a PostgreSQL source has another type than in the last successful run
- *   (both named); the run stops before sending anything unless `acceptSchemaChanges`.
+ * - `ColumnTypeChanged`: a mapped column of a typed source (PostgreSQL, MySQL, Parquet) has another type than in the
+ *   last successful run (both named); the run stops before sending anything unless `acceptSchemaChanges`.
  * - `StateFailed`: the state store failed, or the run lost its lock; nothing unconfirmed was committed.
  * - `FileFailed`: the rejects file or a chunk file could not be written.
  * - `CredentialUnavailable`: a token or database URL named by the config is not available ({@link layer}, or a
- *   PostgreSQL source).
+ *   PostgreSQL or MySQL source).
  *
  * Vendor failures are not errors of the run: they stop the target, and the report says why.
  *

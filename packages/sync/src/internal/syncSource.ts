@@ -15,7 +15,7 @@ import { type SyncError, SyncErrorReason, syncError } from "./syncError.ts"
 export interface OpenedSource {
   readonly source: Source.Source
   /**
-   * Whether every row carries every column (CSV header, query result): then the first row tells which configured
+   * Whether every row carries every column (CSV header, query result, Parquet schema): then the first row tells which configured
    * columns are missing. JSON rows simply leave out absent values.
    */
   readonly hasHeader: boolean
@@ -66,12 +66,20 @@ export const open = (config: SyncConfig.SyncConfig): Effect.Effect<OpenedSource,
         hasHeader: false,
         rereadable: isRegularFile(source.path)
       })
-    case "postgres": {
+    case "parquet":
+      return Effect.succeed({
+        source: Source.parquet({ path: source.path }),
+        hasHeader: true,
+        rereadable: isRegularFile(source.path)
+      })
+    case "postgres":
+    case "mysql": {
       const reference = source.urlEnv !== undefined ? { urlEnv: source.urlEnv } : { urlFile: source.urlFile ?? "" }
+      const read = source.type === "postgres" ? Source.postgres : Source.mysql
       return SyncConfigModule.resolveCredential(reference).pipe(
         Effect.mapError((error) => syncError(SyncErrorReason.CredentialUnavailable({ error }))),
         Effect.map((url) => ({
-          source: Source.postgres({ url, query: source.query }),
+          source: read({ url, query: source.query }),
           hasHeader: true,
           rereadable: true
         }))

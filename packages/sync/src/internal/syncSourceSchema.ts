@@ -1,9 +1,9 @@
 /**
  * The source's schema, checked before a run takes its lock or sends anything: the columns the source has now (a
- * PostgreSQL query's result columns with their types, a CSV file's header, the keys of an NDJSON/JSON file's
- * records), compared with the columns the config maps and with those of the last successful run (kept in that run's
- * report). A mapped column that is missing, or whose PostgreSQL type changed, stops the run; a column the last run did
- * not have is reported.
+ * PostgreSQL or MySQL query's result columns or a Parquet file's columns, with their types; a CSV file's header; the
+ * keys of an NDJSON/JSON file's records), compared with the columns the config maps and with those of the last
+ * successful run (kept in that run's report). A mapped column that is missing, or whose type changed, stops the run; a
+ * column the last run did not have is reported.
  *
  * @internal
  */
