@@ -197,6 +197,32 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: 405 })
   })
 
+  it("answers OPTIONS and a wrong method on a Copernica path with 400 Invalid method and Allow, as the live API does", async () => {
+    // rmuit/copernica-api `tests/ApiBehaviorTest.php`: a known path with a method it does not serve is 400
+    // "Invalid method" (GET database/ID/field/1, DELETE profile/ID/subprofiles/ID), never 405.
+    const token = route().name === "sandbox" ? "?access_token=copernica-sandbox-token" : ""
+    for (const method of ["OPTIONS", "DELETE", "PUT"]) {
+      const answer = await curl(["--request", method, `${route().copernica}databases${token}`])
+      expect(answer.status, method).toBe(400)
+      expect(answer.headers.allow?.split(", ").sort(), method).toEqual(["GET", "HEAD"])
+      expect(JSON.parse(answer.body), method).toEqual({ error: { message: "Invalid method" } })
+    }
+    const head = await curl(["--head", `${route().copernica}database/1/profiles/${token}`])
+    expect(head.status).toBe(200)
+    expect(head.body).toBe("")
+  })
+
+  it("ignores path segments after database/ID/profiles (PHP), as the live API does", async () => {
+    // rmuit/copernica-api `tests/ApiBehaviorTest.php`, `testProfileCrud`: GET database/ID/profiles/bogus/path lists.
+    const answer = await php("GET", `${route().copernica}database/1/profiles/bogus/path`, {
+      ...route().copernicaToken,
+      fields: ["Firstname==Jane"]
+    })
+    expect(answer.status).toBe(200)
+    const page = JSON.parse(answer.body) as { data: Array<{ fields: { Email: string } }> }
+    expect(page.data.map((profile) => profile.fields.Email)).toEqual(["jane@example.com"])
+  })
+
   it("accepts an absolute-form request line (curl --request-target), whose authority never picks the upstream", async () => {
     const label = `absolute_${routeName}`
     const path = routeName === "proxy" ? "/ocamba/v1/hood/profile-properties" : "/v1/hood/profile-properties"

@@ -62,6 +62,12 @@ export interface VendorHabits {
   readonly ignoresTrailingSlash: boolean
   /** The vendor reads queries as PHP does (list items `name[]`, `name[0]`). */
   readonly phpQuery: boolean
+  /**
+   * Path templates under which the vendor ignores further path segments (Copernica's `GET database/ID/profiles/bogus/path`
+   * lists the profiles: rmuit/copernica-api `tests/ApiBehaviorTest.php`, `testProfileCrud`). Matched as the template;
+   * the segments are never part of a path parameter, so a proxy that rebuilds the path from the template drops them.
+   */
+  readonly ignoresSegmentsAfter?: ReadonlyArray<string> | undefined
 }
 
 interface ParameterLike {
@@ -79,7 +85,7 @@ interface Route {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
-const compileRoute = (template: string, operation: OperationMetadata): Route => {
+const compileRoute = (template: string, operation: OperationMetadata, extraSegments = false): Route => {
   const names: Array<string> = []
   const source = template
     .split(/(\{[^}]+\})/)
@@ -90,7 +96,7 @@ const compileRoute = (template: string, operation: OperationMetadata): Route => 
       return "([^/]+)"
     })
     .join("")
-  return { pattern: new RegExp(`^${source}$`), names, operation }
+  return { pattern: new RegExp(`^${source}${extraSegments ? "(?:/.*)?" : ""}$`), names, operation }
 }
 
 const unsafeSegment = (value: string) => value === "." || value === ".." || value.includes("/") || value.includes("\\")
@@ -108,7 +114,9 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
   if (serverUrl === undefined) throw new Error(`${name}: the spec has no server URL`)
   const all = Object.values(operations) as Array<Operations[keyof Operations]>
   const routes = all.flatMap((operation) =>
-    [operation.path, ...operation.pathAliases].map((template) => compileRoute(template, operation))
+    [operation.path, ...operation.pathAliases].map((template) =>
+      compileRoute(template, operation, habits.ignoresSegmentsAfter?.includes(template) === true)
+    )
   )
   // Literal segments beat parameters (`/profiles/imports` before `/profiles/{id}`): more literal characters first.
   routes.sort(

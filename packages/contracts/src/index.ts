@@ -96,5 +96,5 @@ export const Copernica: VendorContract<CopernicaOperations> = makeVendorContract
   operations: copernicaOperations,
   // The live API serves `/databases/` as `/databases` and reads queries as PHP does (rmuit/copernica-api
   // `tests/ApiBehaviorTest.php`; the official helper builds queries with `http_build_query`).
-  habits: { ignoresTrailingSlash: true, phpQuery: true }
+  habits: { ignoresTrailingSlash: true, phpQuery: true, ignoresSegmentsAfter: ["/database/{id}/profiles"] }
 })

@@ -78,6 +78,17 @@ describe("routing habits", () => {
     expect(Ocamba.matchOperation("GET", "/profile-properties/")).toBeUndefined()
   })
 
+  it("ignores path segments after Copernica's database/ID/profiles, as the live API does, and nowhere else", () => {
+    const match = Copernica.matchOperation("GET", "/database/1/profiles/bogus/path")
+    expect(match?.operation.operationId).toBe("listDatabaseProfiles")
+    expect(match?.pathParams).toEqual({ id: "1" })
+    expect(Copernica.matchOperation("GET", "/database/1/profilesbogus")).toBeUndefined()
+    expect(Copernica.matchOperation("GET", "/database/1/fields/bogus")).toBeUndefined()
+    expect(Copernica.matchOperation("GET", "/databases/bogus")).toBeUndefined()
+    // An encoded slash or dot segment in the id still matches nothing.
+    expect(Copernica.matchOperation("GET", "/database/..%2F1/profiles/x")).toBeUndefined()
+  })
+
   it("names the methods of a path that exists, and none for one that does not", () => {
     expect(Ocamba.allowedMethods("/profile-properties")).toEqual(expect.arrayContaining(["GET", "HEAD", "POST"]))
     expect(Copernica.allowedMethods("/databases/")).toEqual(["GET", "HEAD"])
