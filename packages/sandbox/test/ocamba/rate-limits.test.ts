@@ -148,6 +148,15 @@ describe("Ocamba rate limits", () => {
     expect((await ocambaRequest(app, "GET", list)).status).toBe(200)
   })
 
+  it("allows 10 requests in flight per account by default, the only number Ocamba has published", async () => {
+    // No windows: the 11th request must meet the concurrency cap, not the 10-per-second window.
+    const app = createSandboxApp({ ocamba: { rateLimits: { windows: [] } }, faults: { latencyMilliseconds: 1000 } })
+    const responses = await Promise.all(Array.from({ length: 11 }, () => ocambaRequest(app, "GET", list)))
+    const statuses = responses.map((response) => response.status).sort()
+    expect(statuses).toEqual([...Array(10).fill(200), 429])
+    expect(responses.find((response) => response.status === 429)?.headers.get("Retry-After")).toBe("-1")
+  })
+
   it("takes any windows from the options", async () => {
     const clock = manualClock()
     const app = createSandboxApp({
