@@ -184,9 +184,11 @@ describe("OcambaClient", () => {
       )
       assert.strictEqual(results.length, 6)
       const first429 = arrivals.find((arrival) => arrival.status === 429)!.at
-      // After the first refusal the whole account waits out Retry-After (1 s): nobody sends in the meantime.
-      const duringPause = arrivals.filter((arrival) => arrival.at > first429 + 100 && arrival.at < first429 + 950)
-      assert.deepStrictEqual(duringPause, [])
+      // After the first refusal the whole account waits out Retry-After (1 s): nobody sends again in the meantime.
+      // Only the six first attempts may arrive before the pause ends (on a loaded host they reach the vendor spread
+      // over a few hundred milliseconds, each already on its way when the first refusal came back).
+      const beforePauseEnds = arrivals.filter((arrival) => arrival.at < first429 + 950)
+      assert.isAtMost(beforePauseEnds.length, 6, JSON.stringify(arrivals))
       assert.isAtMost(
         arrivals.filter((arrival) => arrival.status === 429).length,
         12,
