@@ -86,9 +86,11 @@ export const mysql = (options: MysqlOptions): Source.Source => {
     batchSize,
     allowEmpty: options.allowEmpty ?? false
   }
-  // `mysql2` itself rather than @effect/sql-mysql2: its `executeStream` hands over row objects (two columns of one
-  // name would silently become one, where this fails with DuplicateColumn) without the result's column types, which
-  // the value conversion and the schema check need; see bench/source-mysql.ts for the reading speed.
+  // `mysql2` itself rather than @effect/sql-mysql2, measured in bench/source-mysql.ts (200k rows, both in one run):
+  // the library's stream grew RSS by 64–81 MiB where this grows 5–10 MiB, ours was not slower (median 80k rows/s
+  // against 39k on a loaded machine), and the library hands over row objects (two columns of one name silently become
+  // one, where this fails with DuplicateColumn) without the result's column types, which the value conversion and the
+  // schema check need.
   const rows = Stream.unwrap(
     Effect.map(loadDriver(source), (driver) => fromBatches(source, source, () => mysqlBatches(driver, read)))
   )
