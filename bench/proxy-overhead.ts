@@ -28,9 +28,12 @@
  * memory (all its processes) right after that (idle) and at its peak over the whole run (`VmRSS`, `VmHWM`).
  *
  * `--rounds N` repeats the whole sequence N times in the run (each round compared with its own direct rows).
+ * `--baseline PATH` adds the target `proxy-baseline`: another compiled proxy's `main.js` (a copy of an earlier
+ * `apps/proxy/dist` beside a `node_modules` link, say), run like `proxy`; with `--rounds` the two are measured in turn,
+ * round after round, which is how a change is compared on a machine whose speed drifts.
  *
  * Usage: pnpm --filter @profilesync/bench proxy-overhead [--seconds 5] [--warmup 1] [--concurrency 1,50] [--rounds 1]
- *        [--only direct,nginx,node-undici,proxy] [--source] [--cpu-prof DIR] [--json results/proxy-overhead.json]
+ *        [--only direct,nginx,node-undici,proxy] [--source] [--cpu-prof DIR] [--baseline PATH] [--json results/proxy-overhead.json]
  */
 import { Pool } from "undici"
 import { emit, flag, listFlag, log, machine, percentile, round, sleep, table } from "./support/report.ts"
@@ -60,6 +63,7 @@ const only = listFlag("only")
 const fromSource = process.argv.includes("--source")
 // `--cpu-prof DIR`: each compiled proxy writes a V8 CPU profile (`node --cpu-prof`) there when it stops.
 const cpuProfileDirectory = flag("cpu-prof")
+const baseline = flag("baseline")
 
 interface Target {
   readonly name: string
@@ -208,7 +212,12 @@ const main = async () => {
       })
       footprint("node-undici", plain.startMillis, [plain.service.pid])
     }
-    const proxyTargets = ["proxy", "proxy-redis", "proxy-logged"].filter(wanted)
+    const proxyTargets = [
+      "proxy",
+      ...(baseline === undefined ? [] : ["proxy-baseline"]),
+      "proxy-redis",
+      "proxy-logged"
+    ].filter((name) => wanted(name) || (name === "proxy-baseline" && wanted("proxy")))
     if (proxyTargets.length > 0 && !proxyAvailable()) {
       for (const name of proxyTargets)
         skipped.push({ target: name, reason: "apps/proxy/src/main.ts does not exist yet" })
@@ -227,7 +236,8 @@ const main = async () => {
         if (name === "proxy-logged") environment.LOG_LEVEL = "info"
         const proxy: ProxyProcess = await startProxy(sandbox, environment, {
           discardStdout: name === "proxy-logged",
-          built: !fromSource,
+          built: !fromSource || name === "proxy-baseline",
+          ...(name === "proxy-baseline" && baseline !== undefined ? { entry: baseline } : {}),
           nodeArguments:
             cpuProfileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDirectory}`]
         })
@@ -238,9 +248,11 @@ const main = async () => {
           description:
             name === "proxy"
               ? "apps/proxy, in-memory throttle out of the way, LOG_LEVEL=warn"
-              : name === "proxy-redis"
-                ? "apps/proxy, Redis throttle out of the way, LOG_LEVEL=warn"
-                : "apps/proxy, in-memory throttle out of the way, LOG_LEVEL=info (access log to /dev/null)",
+              : name === "proxy-baseline"
+                ? `${baseline}, as proxy`
+                : name === "proxy-redis"
+                  ? "apps/proxy, Redis throttle out of the way, LOG_LEVEL=warn"
+                  : "apps/proxy, in-memory throttle out of the way, LOG_LEVEL=info (access log to /dev/null)",
           url: proxy.url,
           path: "/ocamba/v1/hood/profile-properties",
           headers: {},

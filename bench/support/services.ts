@@ -388,18 +388,21 @@ export const startProxy = async (
     readonly built?: boolean
     /** Node options before the entry point of the compiled proxy (e.g. `--cpu-prof`). */
     readonly nodeArguments?: ReadonlyArray<string>
+    /** Another compiled proxy's `main.js` (an earlier build, to compare with). Default apps/proxy/dist/main.js. */
+    readonly entry?: string
   } = {}
 ): Promise<ProxyProcess> => {
   const port = await freePort()
   const built = options.built === true
-  if (built && !FileSystem.existsSync(proxyBuilt)) {
-    throw new Error(`${proxyBuilt} is missing: run pnpm --filter @profilesync/proxy... build first`)
+  const entry = options.entry ?? proxyBuilt
+  if (built && !FileSystem.existsSync(entry)) {
+    throw new Error(`${entry} is missing: run pnpm --filter @profilesync/proxy... build first`)
   }
   const spawnedAt = performance.now()
   const service = (built ? spawnService : spawnTypeScript)(
     "proxy",
     built ? process.execPath : proxyEntry,
-    built ? [...(options.nodeArguments ?? []), proxyBuilt] : [],
+    built ? [...(options.nodeArguments ?? []), entry] : [],
     {
       cwd: Path.join(repoRoot, "apps/proxy"),
       discardStdout: options.discardStdout ?? false,
