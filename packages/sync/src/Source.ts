@@ -39,7 +39,8 @@ import { SourceError } from "./internal/sourceError.ts"
 // ---------------------------------------------------------------------------------------------------------------------
 
 /**
- * One value of a row: CSV gives strings only; JSON and PostgreSQL give numbers, booleans and `null` as well.
+ * One value of a row: CSV gives strings only; JSON, Parquet, PostgreSQL and MySQL give numbers, booleans and `null` as
+ * well.
  *
  * @since 0.1.0
  * @category models
@@ -55,7 +56,7 @@ export type SourceValue = string | number | boolean | null
  *   stable across runs of the same file and names the row in reports. The sync engine uses it, with `line`, to name
  *   both rows when two carry the same key.
  * - `line`: the 1-based physical line where the record starts (a quoted field can span lines, so this is not
- *   `rowNumber + 1`). For a PostgreSQL query, which has no lines, it equals `rowNumber`.
+ *   `rowNumber + 1`). For a query or a Parquet file, which have no lines, it equals `rowNumber`.
  * - `values`: by column name. CSV values are the raw strings (not trimmed; an empty field is `""`, since CSV cannot tell
  *   empty from missing); nested JSON values are given as their JSON text.
  *
@@ -102,8 +103,9 @@ export type SourceItem = SourceRow | SourceRowRejected
  *
  * **Details**
  *
- * `rows` reads the input afresh each time it is run, in flat memory: files are read in 64 KiB chunks and a query
- * through a server-side cursor. Implement this interface to add a kind of source.
+ * `rows` reads the input afresh each time it is run, in flat memory: text files are read in 64 KiB chunks, a Parquet
+ * file one DuckDB chunk at a time, a PostgreSQL query through a server-side cursor and a MySQL query as a result-set
+ * stream. Implement this interface to add a kind of source.
  *
  * @since 0.1.0
  * @category models
@@ -113,15 +115,18 @@ export interface Source {
   readonly name: string
   readonly rows: Stream.Stream<SourceItem, SourceError>
   /**
-   * The columns the source has now, with their types, without reading its rows: a PostgreSQL source describes its
-   * query's result. A source that cannot (a file, whose columns are its header or its records' keys) leaves it out.
+   * The columns the source has now, with their types, without reading its rows: a PostgreSQL or MySQL source describes
+   * its query's result, a Parquet source its file's schema. A source that cannot (a CSV or JSON file, whose columns are
+   * its header or its records' keys) leaves it out.
    */
   readonly columns?: Effect.Effect<ReadonlyArray<SourceColumn>, SourceError> | undefined
 }
 
 /**
- * A column of a source: its name, and for a PostgreSQL query its type (`format_type` of the result column's type,
- * e.g. `integer`, `text`, `timestamp with time zone`; a length or precision is left out).
+ * A column of a source: its name, and for a typed source its type: for a PostgreSQL query `format_type` of the result
+ * column's type (e.g. `integer`, `text`, `timestamp with time zone`), for a MySQL query the SQL name of the column's
+ * type (`int`, `varchar`, `decimal`, `datetime`), a length or precision left out in both; for a Parquet file DuckDB's
+ * name for it (`BIGINT`, `VARCHAR`, `DECIMAL(10,2)`).
  *
  * @since 0.2.0
  * @category models
@@ -141,7 +146,8 @@ export interface SourceColumn {
  * **Details**
  *
  * Per record (in a {@link SourceRowRejected}; the stream goes on):
- * - `MalformedRow`: broken quoting, a wrong number of fields, a line that is not a JSON object.
+ * - `MalformedRow`: broken quoting, a wrong number of fields, a line that is not a JSON object, a MySQL zero date,
+ *   a NaN or infinite number in a Parquet file.
  * - `FieldTooLarge`: a value over `maxFieldBytes`, or a record over `maxRecordBytes`.
  * - `InvalidEncoding` in a CSV data record, an NDJSON line or a JSON array element: invalid UTF-8 in it, with its
  *   row, line, byte offset and column (or field).
