@@ -69,6 +69,8 @@ export type FieldType = Field["type"]
  * - A custom property's settings (`data_type`, `description`, `example`, `export_alias`, `pi_data`, `importable`,
  *   `exportable`) are what the property is created with, and what it is PATCHed back to when they drift. A setting
  *   left out is left alone. `data_type` defaults to `text` and cannot change once the property exists.
+ * - `emptyValues`: `skip` only (what Ocamba's import does with an empty cell); `clear` is refused here as on the
+ *   target.
  *
  * @since 0.1.0
  * @category models
@@ -85,7 +87,8 @@ export type OcambaProperty = typeof ocamba.OcambaProperty.Type
  * `mode` accepts only `upsert`: Ocamba's import creates a profile no row matches and updates one that matches, with
  * no option to do only one of them, and the sync deletes nothing in Ocamba, so `update-only`, `insert-only` and
  * `mirror` are refused. `emptyValues` accepts only `skip`: the import leaves a property unchanged where its cell is
- * empty (as the sandbox models it; Ocamba documents no way to blank a value), so `clear` is refused.
+ * empty (as the sandbox models it; Ocamba documents no way to blank a value), so `clear` is refused, on the target
+ * and on a property (`properties.<name>.emptyValues`) alike.
  *
  * @since 0.1.0
  * @category models
@@ -95,7 +98,9 @@ export type OcambaTarget = typeof ocamba.OcambaTarget.Type
 /**
  * How one canonical field maps to a Copernica database field: `field` (its name, default the canonical name), `type`
  * (used when the field has to be created, default from the canonical type), `length` and `default` (the default
- * value a created field gets; integer and float fields get `0` when it is absent).
+ * value a created field gets; integer and float fields get `0` when it is absent), and `emptyValues` (`skip` or
+ * `clear`: overrides the target's for this field; the sync leaves an empty `skip` field out of its row's import,
+ * since Copernica's `ignoreEmptyFields` is per import).
  *
  * @since 0.1.0
  * @category models

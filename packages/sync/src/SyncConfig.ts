@@ -65,7 +65,7 @@
  *     keyFields: [Email]                        # Copernica field names that match existing profiles
  *     fields:                                   # canonical field -> Copernica database field
  *       email: { field: Email }                 # `type` defaults from the canonical type (email -> email)
- *       first_name: { field: Firstname, type: text, length: 200 }
+ *       first_name: { field: Firstname, type: text, length: 200, emptyValues: skip }   # overrides the target's
  *       lifetime_value: { field: LTV, type: float, default: 0 }
  *     rowsPerImport: 1000                       # rows per POST /imports
  *     format: json                              # json (default) | csv

@@ -40,7 +40,10 @@ export const CopernicaField = Schema.Struct({
   length: Schema.optional(positiveInteger),
   default: Schema.optional(
     Schema.Union(Schema.String, Schema.Number).annotations({ description: "a default value (text or number)" })
-  )
+  ),
+  // Overrides the target's `emptyValues` for this field: Copernica's `ignoreEmptyFields` is per import, so the sync
+  // leaves an empty `skip` field out of the import its row goes in (see the sync's Copernica chunker).
+  emptyValues: Schema.optional(EmptyValues)
 })
 
 /** @internal */

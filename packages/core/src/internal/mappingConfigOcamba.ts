@@ -36,6 +36,9 @@ export const customPropertySettings = [
   "exportable"
 ] as const
 
+const ocambaCannotClear =
+  "`clear` cannot be honoured by Ocamba: its import leaves a property unchanged where the cell is empty, and has no way to blank a value; use `skip` (what it does anyway)"
+
 /** @internal */
 export const OcambaProperty = Schema.Struct({
   property: Schema.optional(nonEmptyString("an Ocamba property label")),
@@ -48,18 +51,21 @@ export const OcambaProperty = Schema.Struct({
   export_alias: Schema.optional(Schema.String),
   pi_data: Schema.optional(Flag),
   importable: Schema.optional(Flag),
-  exportable: Schema.optional(Flag)
+  exportable: Schema.optional(Flag),
+  emptyValues: Schema.optional(EmptyValues)
 }).pipe(
-  Schema.filter((mapping) =>
-    mapping.system
+  Schema.filter((mapping) => {
+    const issues: Array<{ readonly path: ReadonlyArray<PropertyKey>; readonly message: string }> = mapping.system
       ? customPropertySettings
           .filter((setting) => mapping[setting] !== undefined)
           .map((setting) => ({
             path: [setting],
             message: `a system property is defined by Ocamba and takes no \`${setting}\`: remove it, or set \`system: false\` for a custom property`
           }))
-      : undefined
-  )
+      : []
+    if (mapping.emptyValues === "clear") issues.push({ path: ["emptyValues"], message: ocambaCannotClear })
+    return issues.length === 0 ? undefined : issues
+  })
 )
 
 const VendorIds = Schema.Array(VendorId).annotations({ description: "a list of ids" })
@@ -109,8 +115,7 @@ export const OcambaTarget = Schema.Struct({
     if (target.emptyValues === "clear")
       issues.push({
         path: ["emptyValues"],
-        message:
-          "`clear` cannot be honoured by Ocamba: its import leaves a property unchanged where the cell is empty, and has no way to blank a value; use `skip` (what it does anyway)"
+        message: ocambaCannotClear
       })
     return issues.length === 0 ? undefined : issues
   })
