@@ -16,9 +16,14 @@ const run = promisify(execFile)
 
 let sandbox: Sandbox
 let proxy: TestProxy
+/** The paths the sandbox was asked for, as it logged them. */
+const sandboxPaths: Array<string> = []
 
 beforeAll(async () => {
   sandbox = await startTestSandbox({
+    log: (_line, entry) => {
+      sandboxPaths.push(entry.path)
+    },
     // These tests are about habits, not limits: the calls made straight to the sandbox spend no budget of the proxy's.
     ocamba: { rateLimits: { windows: [] } },
     copernica: {
@@ -221,6 +226,8 @@ describe.each(["proxy", "sandbox"])("through the %s", (routeName) => {
     expect(answer.status).toBe(200)
     const page = JSON.parse(answer.body) as { data: Array<{ fields: { Email: string } }> }
     expect(page.data.map((profile) => profile.fields.Email)).toEqual(["jane@example.com"])
+    // The proxy forwards the path without them, and says what it dropped.
+    if (routeName === "proxy") expect(answer.headers["x-profilesync-dropped-path"]).toBe("/bogus/path")
   })
 
   it("accepts an absolute-form request line (curl --request-target), whose authority never picks the upstream", async () => {
@@ -317,6 +324,17 @@ describe("the proxy alone", () => {
     } finally {
       await behind.close()
     }
+  })
+
+  it("drops the path segments Copernica ignores, and says so in a header and the access log", async () => {
+    const answer = await curl([`${proxy.url}/copernica/v3/database/1/profiles/ignored/segments?limit=1`])
+    expect(answer.status).toBe(200)
+    expect(answer.headers["x-profilesync-dropped-path"]).toBe("/ignored/segments")
+    const line = proxy.logs.find((entry) => entry.msg === "request" && String(entry.path).includes("/ignored/segments"))
+    expect(line?.droppedPath).toBe("/ignored/segments")
+    // The vendor was asked for the list itself: the segments never left the proxy.
+    expect(sandboxPaths.some((path) => path.startsWith("/v3/database/1/profiles?"))).toBe(true)
+    expect(sandboxPaths.filter((path) => path.includes("ignored"))).toEqual([])
   })
 
   it("drops the query parameters Copernica ignores, and says so in a header and the access log", async () => {

@@ -11,6 +11,8 @@ import { makeValidator, type Validator } from "./Validator.ts"
 export interface OperationMatch<Operation extends OperationMetadata = OperationMetadata> {
   readonly operation: Operation
   readonly pathParams: Readonly<Record<string, string>>
+  /** The path segments the vendor ignores (`VendorHabits.ignoresSegmentsAfter`), as they came; absent when none. */
+  readonly ignoredPath?: string | undefined
 }
 
 /** A query parameter an operation declares: its name and whether it takes several values (an array schema). */
@@ -96,7 +98,7 @@ const compileRoute = (template: string, operation: OperationMetadata, extraSegme
       return "([^/]+)"
     })
     .join("")
-  return { pattern: new RegExp(`^${source}${extraSegments ? "(?:/.*)?" : ""}$`), names, operation }
+  return { pattern: new RegExp(`^${source}${extraSegments ? "(/.*)?" : ""}$`), names, operation }
 }
 
 const unsafeSegment = (value: string) => value === "." || value === ".." || value.includes("/") || value.includes("\\")
@@ -150,7 +152,14 @@ export const makeVendorContract = <Operations extends Record<string, OperationMe
         if (unsafeSegment(value)) safe = false
         pathParams[parameterName] = value
       })
-      if (safe) return { operation: route.operation as Operations[keyof Operations], pathParams }
+      const ignoredPath = match[route.names.length + 1]
+      if (safe) {
+        return {
+          operation: route.operation as Operations[keyof Operations],
+          pathParams,
+          ...(ignoredPath === undefined ? {} : { ignoredPath })
+        }
+      }
     }
     return undefined
   }

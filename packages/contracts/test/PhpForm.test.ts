@@ -82,6 +82,8 @@ describe("routing habits", () => {
     const match = Copernica.matchOperation("GET", "/database/1/profiles/bogus/path")
     expect(match?.operation.operationId).toBe("listDatabaseProfiles")
     expect(match?.pathParams).toEqual({ id: "1" })
+    expect(match?.ignoredPath).toBe("/bogus/path")
+    expect(Copernica.matchOperation("GET", "/database/1/profiles/")?.ignoredPath).toBeUndefined()
     expect(Copernica.matchOperation("GET", "/database/1/profilesbogus")).toBeUndefined()
     expect(Copernica.matchOperation("GET", "/database/1/fields/bogus")).toBeUndefined()
     expect(Copernica.matchOperation("GET", "/databases/bogus")).toBeUndefined()

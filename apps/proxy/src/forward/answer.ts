@@ -21,7 +21,7 @@ import {
 } from "../errors.ts"
 import { setRateLimitHeaders } from "../rate-limit-headers.ts"
 import type { UpstreamAnswer } from "../upstream.ts"
-import { droppedQueryHeader, type Exchange, type VendorRoute } from "./exchange.ts"
+import { droppedPathHeader, droppedQueryHeader, type Exchange, type VendorRoute } from "./exchange.ts"
 import type { PreparedRequest } from "./prepare.ts"
 import { redactAnswer } from "./redact-answer.ts"
 import { snapshotOf } from "./retry.ts"
@@ -33,7 +33,7 @@ const toWebBody = (body: UpstreamAnswer["body"]): ConstructorParameters<typeof R
   return Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>
 }
 
-/** Adds the budget's rate-limit headers, the request id, who answered and what query was dropped. */
+/** Adds the budget's rate-limit headers, the request id, who answered and what query or path was dropped. */
 const withBudgetHeaders = (
   route: VendorRoute,
   exchange: Exchange,
@@ -46,6 +46,7 @@ const withBudgetHeaders = (
   response.headers.set("x-request-id", exchange.requestId)
   response.headers.set("x-profilesync-source", source)
   if (record.droppedQuery !== undefined) response.headers.set(droppedQueryHeader, record.droppedQuery.join(", "))
+  if (record.droppedPath !== undefined) response.headers.set(droppedPathHeader, record.droppedPath)
   return response
 }
 

@@ -28,6 +28,8 @@ export interface ForwardRecord {
   vendorId?: string | undefined
   /** Query parameters the vendor ignores, dropped rather than forwarded (also in `X-Profilesync-Dropped-Query`). */
   droppedQuery?: ReadonlyArray<string>
+  /** Path segments the vendor ignores, dropped rather than forwarded (also in `X-Profilesync-Dropped-Path`). */
+  droppedPath?: string
   /** `upstream`: the vendor's answer; `proxy`: the proxy answered itself (refusal, validation, failure). */
   source?: "upstream" | "proxy"
 }
@@ -52,6 +54,9 @@ export interface ForwardDependencies {
 
 /** The header that names the query parameters the proxy dropped because the vendor ignores them. */
 export const droppedQueryHeader = "x-profilesync-dropped-query"
+
+/** The header that names the path segments the proxy dropped because the vendor ignores them. */
+export const droppedPathHeader = "x-profilesync-dropped-path"
 
 /** The header a caller sets to bound its wait for budget, in milliseconds. */
 export const deadlineHeader = "x-profilesync-deadline"

@@ -81,6 +81,8 @@ export const prepareRequest = async (
   }
   const operation = match.operation
   const operationId = operation.operationId
+  // Segments the vendor ignores are not forwarded (the path is rebuilt from the template); the caller is told.
+  if (match.ignoredPath !== undefined) record.droppedPath = match.ignoredPath
   context.set("operationId", operationId)
 
   // 2. The credential, and with it the account whose budget the request spends.

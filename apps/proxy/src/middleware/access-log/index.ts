@@ -50,6 +50,7 @@ export const accessLog = ({
       if (forward.upstreamStatus !== undefined) members += `,"upstreamStatus":${JSON.stringify(forward.upstreamStatus)}`
       if (forward.vendorId !== undefined) members += `,"vendorId":${JSON.stringify(forward.vendorId)}`
       if (forward.droppedQuery !== undefined) members += `,"droppedQuery":${JSON.stringify(forward.droppedQuery)}`
+      if (forward.droppedPath !== undefined) members += `,"droppedPath":${JSON.stringify(forward.droppedPath)}`
       if (forward.source !== undefined) members += `,"source":${JSON.stringify(forward.source)}`
     }
     logger.logJson(level, "request", members)
