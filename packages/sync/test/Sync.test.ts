@@ -650,7 +650,8 @@ describe("Sync.run failures and dead letters", () => {
         ])
       }
       assert.isBelow(record.report.length, rows.length)
-      // A short report without row numbers cannot say which rows it lacks: none is confirmed, none dead-lettered.
+      // A failed import (stopped part way) whose report has no row numbers cannot say which rows it imported: none is
+      // confirmed, none dead-lettered (isolation is for finished imports, whose refusals are the rows' own).
       assert.strictEqual(first.targets.ocamba!.created, 0)
       assert.strictEqual(first.targets.ocamba!.deadLettered, 0)
 
