@@ -4,7 +4,9 @@
  * vendors, prints the run report and where the rejects and the state are, runs it again to show that nothing changed
  * costs nothing, and stops every process it started.
  *
- * Ports: the sandbox on 4010 and the proxy on 8787 (the ports examples/customers.yaml names).
+ * Ports: the sandbox on 4010 and the proxy on 8787 (the ports examples/customers.yaml names). `DEMO_SANDBOX_PORT` and
+ * `DEMO_PROXY_PORT` move them (the README test does, to stay clear of a demo someone else is running); the daemon
+ * then runs a copy of the config beside it that names the proxy's port.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as FileSystem from "node:fs"
@@ -13,10 +15,12 @@ import * as Path from "node:path"
 
 const root = Path.resolve(import.meta.dirname, "..")
 const examples = Path.join(root, "examples")
-const config = Path.join(examples, "customers.yaml")
 const stateDirectory = Path.join(examples, ".profilesync")
-const sandboxPort = 4010
-const proxyPort = 8787
+const sandboxPort = Number(process.env.DEMO_SANDBOX_PORT ?? 4010)
+const proxyPort = Number(process.env.DEMO_PROXY_PORT ?? 8787)
+const bundledConfig = Path.join(examples, "customers.yaml")
+// Beside the original, so its relative paths (the CSV, the state) mean the same; removed when the demo ends.
+const config = proxyPort === 8787 ? bundledConfig : Path.join(examples, `.customers-proxy-${proxyPort}.yaml`)
 const tsxNode = [process.execPath, "--conditions=@profilesync/source", "--import", "tsx"]
 
 const children: Array<ChildProcess> = []
@@ -113,6 +117,12 @@ const main = async () => {
   }
   // Every demo starts from scratch: the sandbox is new, so the state of an earlier demo would not match it.
   FileSystem.rmSync(stateDirectory, { recursive: true, force: true })
+  if (config !== bundledConfig) {
+    FileSystem.writeFileSync(
+      config,
+      FileSystem.readFileSync(bundledConfig, "utf8").replaceAll("127.0.0.1:8787/", `127.0.0.1:${proxyPort}/`)
+    )
+  }
 
   console.log(`starting the vendor sandbox on http://127.0.0.1:${sandboxPort} (Ocamba /v1/hood, Copernica /v3)`)
   const sandbox = start("sandbox", [...tsxNode, "src/cli.ts", "--port", String(sandboxPort), "--quiet"], {
@@ -152,15 +162,21 @@ const main = async () => {
   return [first, second].every((code) => code === 0 || code === 3) ? 0 : 1
 }
 
+const removeConfigCopy = () => {
+  if (config !== bundledConfig) FileSystem.rmSync(config, { force: true })
+}
+
 main().then(
   async (code) => {
     stopping = true
+    removeConfigCopy()
     await stopAll()
     process.exit(code)
   },
   async (error: unknown) => {
     stopping = true
     console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
+    removeConfigCopy()
     await stopAll()
     process.exit(1)
   }
