@@ -194,6 +194,17 @@ const handling = (item: Command): Handling | undefined => {
         })
       if (starts("systemctl daemon-reload")) return noSystemd("it reloads systemd's units")
       if (starts("systemctl enable")) return noSystemd("it enables and starts the proxy service and the daemon's timer")
+      if (starts("jq ") && text.includes("http://grafana:3000/api/dashboards/import"))
+        return {
+          notRunHere:
+            "it imports into your Grafana (http://grafana:3000, with your token); no Grafana runs on a test machine (grafana-dashboards.test.ts runs every panel's query through a real Prometheus)",
+          holds: () => {
+            const file = /(deploy\/grafana\/\w+\.json)/.exec(text)?.[1]
+            const dashboard = JSON.parse(FileSystem.readFileSync(Path.join(repository, file!), "utf8"))
+            // The input the command fills is the one the dashboard asks for.
+            expect(dashboard.__inputs.map((input: { readonly name: string }) => input.name)).toEqual(["DS_PROMETHEUS"])
+          }
+        }
       return undefined
   }
 }
@@ -380,7 +391,14 @@ describe("the README shell blocks", () => {
       expect(curl.output.trim().split("\n").at(-1), curl.output).toMatch(/^2\d\d$/)
       // It went through to the sandbox, with the token from the file.
       expect(sandbox.counters().vendors.ocamba.accounts["ocamba-account-1"]?.requests).toBe(before + 1)
-      expect(await proxy.stop()).toBe(0)
+      // SIGTERM to the shell's process group (the shell forked the proxy): the proxy drains and says so.
+      await proxy.stop()
+      expect(
+        jsonLines(proxy.output()).find((line) => line.msg === "stopped"),
+        proxy.output()
+      ).toMatchObject({
+        drained: true
+      })
     },
     180_000
   )
@@ -514,8 +532,18 @@ describe("the README shell blocks", () => {
         registry = await startScopedRegistry(inject("tarballs"))
         mirror = await startNativeMirror()
         const prefix = Path.join(scratch, "prefix")
-        const result = await runShell(command("deploy/README.md", "npm install --global").text, {
-          env: { ...registry.env, ...mirror.env, NPM_CONFIG_PREFIX: prefix },
+        // npm's own environment only: the test runner's npm_config_* settings (pnpm's) would override the scope's.
+        const result = await runProcess("sh", ["-c", command("deploy/README.md", "npm install --global").text], {
+          env: {
+            PATH: baseEnv.PATH,
+            HOME: process.env.HOME ?? scratch,
+            ...registry.env,
+            ...mirror.env,
+            NPM_CONFIG_PREFIX: prefix,
+            npm_config_update_notifier: "false",
+            npm_config_fund: "false",
+            npm_config_audit: "false"
+          },
           cwd: scratch,
           timeoutMilliseconds: 840_000
         })
