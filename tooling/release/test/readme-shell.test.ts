@@ -2,8 +2,8 @@
  * The shell blocks of the root, core, sandbox and deploy READMEs, followed as written. Every command line of every
  * ```sh block is listed below with what happens to it: run here (each `it` below runs its lines as `sh -c`, against
  * the sandbox on loopback), or not run here, with the reason and a check that the reason holds. A command line the
- * table does not know, or a table entry no README has any more, fails the inventory, so a new block cannot go
- * unchecked. (The daemon's and the proxy's README blocks have their own tests: `apps/daemon/test/readme-sandbox.test.ts`,
+ * table does not know fails the inventory, so a new block cannot go unchecked, and a test whose command is gone fails
+ * when it looks the command up. (The daemon's and the proxy's README blocks have their own tests: `apps/daemon/test/readme-sandbox.test.ts`,
  * `apps/proxy/test/readme.test.ts`, and `npx.test.ts` here.)
  *
  * What a test must change in a command is listed with it, and each such change must find its text in the command:
