@@ -7,19 +7,19 @@
  * `apps/proxy/test/readme.test.ts`, and `npx.test.ts` here.)
  *
  * What a test must change in a command is listed with it, and each such change must find its text in the command:
- * ports (4010, 8787, 6379 become free ones), `/run/secrets/…` and `/etc/…` files (scratch files), and the bins
+ * ports (4010, 8787, 6379 become free ones), `/run/secrets/…` files (scratch files), our package names (the packed
+ * tarballs, since the packages are not on the registry here), and the bins
  * (`profilesync`, `profilesync-proxy`, `profilesync-sandbox`), which are the workspace's built ones under the names
  * npm installs them as.
  */
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as FileSystem from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { type Sandbox, startSandbox } from "@profilesync/sandbox"
 import { freePort, type RedisServer, startRedisServer } from "@profilesync/test-support"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { type NativeMirror, startNativeMirror } from "./native-mirror.ts"
-import { type ScopedRegistry, startScopedRegistry } from "./scoped-registry.ts"
+import { startNativeMirror } from "./native-mirror.ts"
 import { get, jsonLines, repository, runProcess, stage, waitUntil, waitUntilAsync } from "./support.ts"
 
 const readmes = ["README.md", "packages/core/README.md", "packages/sandbox/README.md", "deploy/README.md"] as const
@@ -164,15 +164,12 @@ const handling = (item: Command): Handling | undefined => {
       if (starts("docker build"))
         return {
           notRunHere:
-            "no container runtime here (and none could pull the base image); install.test.ts runs the Dockerfile's install and start steps outside a container",
+            "no container engine here (and none could pull the base image); install.test.ts runs the Dockerfile's install and start steps outside a container",
           holds: () => {
             const target = /--target (\w+)/.exec(text)?.[1]
             expect(stage(target!).length, `the Dockerfile has a stage \`${target}\``).toBeGreaterThan(0)
-            expect(
-              (process.env.PATH ?? "")
-                .split(Path.delimiter)
-                .some((directory) => FileSystem.existsSync(Path.join(directory, "docker")))
-            ).toBe(false)
+            // A docker client may be installed; no engine answers it.
+            expect(spawnSync("docker", ["info"], { stdio: "ignore", timeout: 30_000 }).status).not.toBe(0)
           }
         }
       if (starts("npm install --global")) return { runBy: "the systemd set-up's install" }
@@ -524,29 +521,23 @@ describe("the README shell blocks", () => {
   runs(
     "the systemd set-up's install",
     async () => {
-      // Our packages come from the packed tarballs (a loopback registry for the @profilesync scope), into a scratch
-      // prefix instead of /usr/local; SQLite's native module from the loopback mirror.
-      let registry: ScopedRegistry | undefined
-      let mirror: NativeMirror | undefined
+      // Our packages are not on the registry here: the packed tarballs stand in for the two names (with those of the
+      // @profilesync packages they depend on), installed into a scratch prefix instead of /usr/local; SQLite's native
+      // module comes from the loopback mirror.
+      const mirror = await startNativeMirror()
       try {
-        registry = await startScopedRegistry(inject("tarballs"))
-        mirror = await startNativeMirror()
+        const tarballs = inject("tarballs")
+        const packed = FileSystem.readdirSync(tarballs)
+          .filter((file) => /^profilesync-(contracts|core|sync|proxy|daemon)-.*\.tgz$/.test(file))
+          .map((file) => Path.join(tarballs, file))
+        expect(packed).toHaveLength(5)
         const prefix = Path.join(scratch, "prefix")
-        // npm's own environment only: the test runner's npm_config_* settings (pnpm's) would override the scope's.
-        const result = await runProcess("sh", ["-c", command("deploy/README.md", "npm install --global").text], {
-          env: {
-            PATH: baseEnv.PATH,
-            HOME: process.env.HOME ?? scratch,
-            ...registry.env,
-            ...mirror.env,
-            NPM_CONFIG_PREFIX: prefix,
-            npm_config_update_notifier: "false",
-            npm_config_fund: "false",
-            npm_config_audit: "false"
-          },
-          cwd: scratch,
-          timeoutMilliseconds: 840_000
-        })
+        const result = await runShell(
+          changed(command("deploy/README.md", "npm install --global").text, [
+            ["@profilesync/proxy @profilesync/daemon", packed.join(" ")]
+          ]),
+          { env: { ...mirror.env, NPM_CONFIG_PREFIX: prefix }, cwd: scratch, timeoutMilliseconds: 840_000 }
+        )
         expect(result.code, result.output).toBe(0)
         // The bins the units' ExecStart lines name.
         for (const name of ["profilesync-proxy", "profilesync"]) {
@@ -554,8 +545,7 @@ describe("the README shell blocks", () => {
           expect(FileSystem.existsSync(Path.join(prefix, "bin", name)), name).toBe(true)
         }
       } finally {
-        await registry?.close()
-        await mirror?.close()
+        await mirror.close()
       }
     },
     900_000
