@@ -115,4 +115,69 @@ describe("Sync.run with Ocamba reports of the documented fields only", () => {
       assert.strictEqual(account.imports.size, after.length)
     })
   )
+
+  it.scopedLive(
+    "stops isolating at the limit of imports per chunk and goes on among the undecided rows next run",
+    () =>
+      Effect.gen(function* () {
+        const lines = readFileSync(Fixtures.exampleCsv, "utf8").split("\n")
+        const column = lines[0]!.split(",").indexOf("email")
+        // Every other row refused: every group holds refused rows, so isolation needs more imports than one run allows.
+        const refused = new Set(
+          Array.from({ length: 20 }, (_, index) => lines[2 * index + 1]!.split(",")[column]!.toLowerCase())
+        )
+        // Imports processed at once: this test makes about a hundred of them.
+        const fixture = yield* Fixtures.sandbox(0, false, (row) =>
+          refused.has(row.email ?? "") ? "refused by the test's rule" : undefined
+        )
+        const directory = yield* Fixtures.temporaryDirectory
+        const source = firstRows(directory, 40)
+        const config = yield* Fixtures.configFor({
+          directory,
+          sandbox: fixture.sandbox,
+          source: { type: "csv", path: source },
+          targets: ["ocamba"],
+          maxAttempts: 1
+        })
+        const rows = Fixtures.targetRows(config, yield* Fixtures.expectedRows(config, source), "ocamba")
+        const good = rows.filter((row) => !refused.has(row.values.email!))
+        const account = fixture.sandbox.state.ocamba.account(Fixtures.ocambaAccount)
+
+        const first = yield* runSync(config)
+        assertReconciles(first)
+        // The chunk's import and the limit of 24 more.
+        assert.strictEqual(account.imports.size, 25)
+        assert.include(first.targets.ocamba!.errors.join("\n"), "the limit of 24 imports per chunk left rows undecided")
+        const decided = first.targets.ocamba!.created + first.targets.ocamba!.deadLettered
+        assert.isBelow(decided, 40)
+        assert.isAbove(decided, 0)
+
+        // Each next run sends only the undecided rows, and isolation goes on among them, until every row is decided.
+        let runs = 1
+        let letters = first.targets.ocamba!.deadLettered
+        let created = first.targets.ocamba!.created
+        while (created + letters < 40 && runs < 6) {
+          const before = account.imports.size
+          const next = yield* runSync(config)
+          assertReconciles(next)
+          runs++
+          const sent = [...account.imports.values()][before]!.rows.length
+          assert.strictEqual(sent, 40 - created - letters, `run ${runs} sends only the undecided rows`)
+          created += next.targets.ocamba!.created
+          letters += next.targets.ocamba!.deadLettered
+        }
+        assert.strictEqual(created, 20)
+        assert.strictEqual(letters, 20)
+        assert.deepStrictEqual(Fixtures.ocambaDifferences(fixture.sandbox, good), [])
+        const deadLetters = yield* Effect.flatMap(SyncState.SyncState, (state) => state.deadLetters("customers")).pipe(
+          Effect.provide(SyncState.layerSqlite({ filename: config.state.sqlite! }))
+        )
+        assert.deepStrictEqual(
+          deadLetters.map((letter) => (letter.payload as Record<string, string>).email).sort(),
+          [...refused].sort()
+        )
+      }),
+    // Several runs of about 25 imports each: minutes on a loaded machine.
+    240_000
+  )
 })
