@@ -33,6 +33,9 @@ export interface AlertSender {
 /** The first pause between attempts; each next one doubles. */
 const firstBackoff = Duration.millis(500)
 
+/** The longest pause between attempts. */
+const longestBackoff = Duration.seconds(10)
+
 /** Registers every part of the URL a receiver may treat as a credential, so an echo of a part is hidden too. */
 const registerUrlParts = (url: URL) => {
   const decoded = (text: string) => {
@@ -149,7 +152,11 @@ export const make = (
     }
     const receiver = url.origin
     const timeout = Duration.seconds(settings.timeoutSeconds)
-    const retries = Schedule.exponential(firstBackoff).pipe(Schedule.intersect(Schedule.recurs(settings.attempts - 1)))
+    // Pauses double from 0.5 s up to 10 s, so even 10 attempts stay within a few minutes.
+    const retries = Schedule.exponential(firstBackoff).pipe(
+      Schedule.union(Schedule.spaced(longestBackoff)),
+      Schedule.intersect(Schedule.recurs(settings.attempts - 1))
+    )
 
     const deliver = (alert: Alert) =>
       Effect.gen(function* () {

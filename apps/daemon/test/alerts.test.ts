@@ -250,7 +250,7 @@ describe("alerts", { timeout: 120_000 }, () => {
     )
   })
 
-  it("schedule --configs: a tick missed while the daemon was down alerts once at start", async () => {
+  it("schedule --configs: a tick missed while the daemons were down alerts once at start, from one of two replicas", async () => {
     const { directory, config } = story({ schedule: "*/2 * * * * *" })
     writeProfiles(Path.join(directory, "profiles.csv"), makeProfiles(2))
     withAlerts(config, { on: "[missedRun]" })
@@ -260,24 +260,27 @@ describe("alerts", { timeout: 120_000 }, () => {
     const ranAt = Date.now()
     await waitUntil(() => Date.now() - ranAt > 4500, "two ticks to pass", 10_000, 100)
     const daemon = spawnCli(["schedule", "--configs", directory], { env: environment() })
-    processes.push(daemon)
+    const replica = spawnCli(["schedule", "--configs", directory], { env: environment() })
+    processes.push(daemon, replica)
     await waitUntil(() => receiver.delivered().length > 0, "the missed-run alert", 30_000)
     const [alert] = receiver.delivered()
     expect(alert).toMatchObject({ alert: "missedRun", details: { reason: "late" } })
     expect(alert!.details.missedTicks as number).toBeGreaterThanOrEqual(2)
     expect(alert!.text).toContain("it runs at the next tick")
-    // The schedule goes on and runs its ticks; the outage was told once.
-    await waitUntil(
-      () => jsonLines(daemon.stderr()).filter((line) => line.message === "run finished").length >= 2,
-      "two scheduled runs",
-      60_000
-    )
+    // Both replicas looked and go on running the ticks between them; one claimed the overdue tick and told it.
+    const runs = () =>
+      [daemon, replica].flatMap((cli) => jsonLines(cli.stderr())).filter((line) => line.message === "run finished")
+    await waitUntil(() => runs().length >= 2, "two scheduled runs", 60_000)
+    for (const cli of [daemon, replica]) {
+      expect(jsonLines(cli.stderr()).some((line) => line.message === "next run scheduled")).toBe(true)
+    }
     expect(receiver.delivered().filter((payload) => payload.alert === "missedRun")).toHaveLength(1)
     daemon.child.kill("SIGTERM")
-    await daemon.exited
+    replica.child.kill("SIGTERM")
+    await Promise.all([daemon.exited, replica.exited])
     expectNoSecret(
       directory,
-      [daemon.stderr(), daemon.stdout()],
+      [daemon.stderr(), daemon.stdout(), replica.stderr(), replica.stdout()],
       receiver.received.map((request) => request.body)
     )
   })

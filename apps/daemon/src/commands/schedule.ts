@@ -324,7 +324,15 @@ const scheduleOne = (
           )
         )
       )
-      if (Option.isSome(overdue)) {
+      // Replicas started together each find the same overdue tick: only the one that claims it tells it.
+      const next = Cron.next(cron, started)
+      const claim = Option.isSome(overdue)
+        ? yield* claimTick(`${config.name}:missed`, next.getTime() - started.getTime())
+        : Option.none<Scope.CloseableScope>()
+      if (Option.isSome(overdue) && Option.isSome(claim)) {
+        const release = Scope.close(claim.value, Exit.void)
+        // Held until the next tick, when a run (on one replica) makes the store's last run recent again.
+        yield* Effect.forkScoped(waitUntil(next).pipe(Effect.ensuring(release)))
         const due = overdue.value
         yield* missed({
           _tag: "Late",
