@@ -380,17 +380,18 @@ describe("makeMapper", () => {
       assert.include(error.message, "`Birthday` (for field `birth_date`)")
     }).pipe(Effect.runSync))
 
-  it("maps 10,000 rows quickly", () => {
+  it("maps 10,000 distinct rows, each valid", () => {
+    // Speed is measured in bench/ (`pnpm --filter @profilesync/bench mapping`), never asserted in a test.
     const rows = Array.from({ length: 10_000 }, (_, index) =>
       row(index + 2, { ...goodValues, Email: `user${index}@example.com`, Phone: `06${String(10_000_000 + index)}` })
     )
-    const started = performance.now()
-    let valid = 0
-    for (const raw of rows) if (mapper.mapRow(raw)._tag === "Valid") valid++
-    const rowsPerSecond = rows.length / ((performance.now() - started) / 1000)
-    assert.strictEqual(valid, rows.length)
-    // The target is 50,000 rows/s; the bound is loose so a busy machine does not fail the build.
-    assert.isAbove(rowsPerSecond, 10_000)
+    const emails = new Set<unknown>()
+    for (const raw of rows) {
+      const mapped = mapper.mapRow(raw)
+      assert.strictEqual(mapped._tag, "Valid", `row ${raw.rowNumber}`)
+      emails.add((mapped as Mapping.ValidRow).profile.email)
+    }
+    assert.strictEqual(emails.size, rows.length)
   })
 })
 
