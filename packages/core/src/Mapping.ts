@@ -188,6 +188,15 @@ export interface Mapper {
   /** A profile's values for a target, formatted as the vendor receives them, in {@link Mapper.columns} order. */
   readonly targetValues: (profile: CanonicalProfile, target: TargetName) => ReadonlyArray<string>
   /**
+   * A function giving some of a target's values, formatted as in {@link Mapper.targetValues}, in the order of
+   * `labels` (the target's column labels). The lookups are done once here, so a per-row caller (the identity scan,
+   * which needs only the email, phone and key fields) formats only those. Throws for a label the target lacks.
+   */
+  readonly picker: (
+    target: TargetName,
+    labels: ReadonlyArray<string>
+  ) => (profile: CanonicalProfile) => ReadonlyArray<string>
+  /**
    * SHA-256 (hex) of what a target receives for a profile: its labels and formatted values, sorted by label.
    *
    * Equal hashes mean the vendor would receive the same data, so the row can be skipped. Reordering the config does

@@ -4,6 +4,7 @@
  * source and body (checked against the vendor contracts and round-tripped through csv-parse), and property planning.
  */
 
+import { createHash } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
 import { Copernica, Ocamba } from "@profilesync/contracts"
 import { parse as parseCsv } from "csv-parse/sync"
@@ -395,6 +396,39 @@ describe("makeMapper", () => {
   })
 })
 
+describe("picker", () => {
+  it("gives the chosen columns of a target, formatted as targetValues does, in the order asked", () => {
+    const mapped = mapper.mapRow(row(2, goodValues))
+    assert.strictEqual(mapped._tag, "Valid")
+    const profile = (mapped as Mapping.ValidRow).profile
+    const all = mapper.targetValues(profile, "ocamba")
+    const at = (label: string) => all[mapper.columns("ocamba").indexOf(label)]
+    const pick = mapper.picker("ocamba", ["mobile_phone_number", "email", "vip"])
+    assert.deepStrictEqual(pick(profile), [at("mobile_phone_number"), at("email"), at("vip")])
+    assert.deepStrictEqual(pick(profile), ["+31612345678", "ann.smith@example.com", "1"])
+    assert.deepStrictEqual(mapper.picker("copernica", ["Email"])(profile), ["ann.smith@example.com"])
+    assert.throws(() => mapper.picker("ocamba", ["Email"]), /no column Email/)
+  })
+})
+
+describe("phone numbers seen before", () => {
+  it("map to the same result, valid or not, on every row that repeats them", () => {
+    const phoneMapper = Mapping.makeMapper(config)
+    for (let pass = 0; pass < 3; pass++) {
+      const good = phoneMapper.mapRow(row(2 + pass, { ...goodValues, Phone: "06 1234 5678" }))
+      assert.strictEqual(good._tag, "Valid")
+      assert.strictEqual((good as Mapping.ValidRow).profile.phone, "+31612345678")
+      const bad = phoneMapper.mapRow(row(10 + pass, { ...goodValues, Phone: "12" }))
+      // The phone is a key field: a bad one refuses the row for every target, each time it comes.
+      assert.strictEqual(bad._tag, "Rejected")
+      assert.deepStrictEqual(
+        (bad as Mapping.RejectedRow).reasons.map((reason) => [reason.field, reason.value, reason.message]),
+        [["phone", "12", "is not a valid phone number for NL"]]
+      )
+    }
+  })
+})
+
 describe("contentHash", () => {
   const profileOf = (values: Record<string, Mapping.RawValue>) => {
     const result = mapper.mapRow(row(2, values))
@@ -415,6 +449,20 @@ describe("contentHash", () => {
     const otherValue = profileOf({ ...goodValues, LTV: "1234,6" })
     assert.notStrictEqual(mapper.contentHash(otherValue, "ocamba"), hash)
     assert.strictEqual(mapper.contentHash(otherValue, "copernica"), mapper.contentHash(profile, "copernica"))
+  })
+
+  it("hashes the length-prefixed labels and values sorted by label, so stored hashes stay valid", () => {
+    const profile = profileOf(goodValues)
+    const columns = mapper.columns("ocamba")
+    const values = mapper.targetValues(profile, "ocamba")
+    const text = columns
+      .map((label, index) => ({ label, value: values[index]! }))
+      .sort((left, right) => (left.label < right.label ? -1 : 1))
+      .reduce(
+        (hashed, { label, value }) => `${hashed}\n${label.length}:${label}=${value.length}:${value}`,
+        "profilesync/v1/ocamba"
+      )
+    assert.strictEqual(mapper.contentHash(profile, "ocamba"), createHash("sha256").update(text).digest("hex"))
   })
 
   it("does not change when the config lists the mappings in another order", () => {

@@ -63,6 +63,8 @@ export interface TargetLayout {
   readonly formulaGuards: ReadonlyArray<boolean>
   /** Column indices sorted by label: the hash's order, so reordering the YAML does not resend every profile. */
   readonly hashOrder: ReadonlyArray<number>
+  /** Per column: the length-prefixed label that precedes its value in the hashed text, built once, not per row. */
+  readonly hashLabels: ReadonlyArray<string>
 }
 
 const layoutOf = (
@@ -83,7 +85,8 @@ const layoutOf = (
     hashOrder: columns
       .map((column, index) => ({ column, index }))
       .sort((left, right) => (left.column < right.column ? -1 : left.column > right.column ? 1 : 0))
-      .map((entry) => entry.index)
+      .map((entry) => entry.index),
+    hashLabels: columns.map((label) => `\n${label.length}:${label}=`)
   }
 }
 
@@ -281,12 +284,28 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
     // Each label and value is length-prefixed, so no choice of values can make two different profiles collide.
     let text = `profilesync/v1/${target}`
     for (const index of layout.hashOrder) {
-      const label = layout.columns[index]!
       const value = layout.formatters[index]!(profile[layout.fields[index]!] ?? null)
-      text += `\n${label.length}:${label}=${value.length}:${value}`
+      text += `${layout.hashLabels[index]}${value.length}:${value}`
     }
-    const hash = createHash("sha256").update(text)
-    return hash.digest("hex")
+    return createHash("sha256").update(text).digest("hex")
+  }
+
+  const picker = (target: Mapping.TargetName, labels: ReadonlyArray<string>) => {
+    const layout = layoutFor(target)
+    const indices = labels.map((label) => {
+      const index = layout.columns.indexOf(label)
+      // A programming error like an unknown target: the caller asks for a column the config does not map.
+      if (index === -1) throw new Error(`the ${target} target has no column ${label}`)
+      return index
+    })
+    return (profile: Mapping.CanonicalProfile): ReadonlyArray<string> => {
+      const result = new Array<string>(indices.length)
+      for (let position = 0; position < indices.length; position++) {
+        const index = indices[position]!
+        result[position] = layout.formatters[index]!(profile[layout.fields[index]!] ?? null)
+      }
+      return result
+    }
   }
 
   const missingColumns = (header: ReadonlyArray<string>) => {
@@ -311,6 +330,7 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
     formulaGuards: (target) => layoutFor(target).formulaGuards,
     mapRow,
     targetValues,
+    picker,
     contentHash,
     missingColumns,
     checkColumns

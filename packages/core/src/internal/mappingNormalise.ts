@@ -103,6 +103,9 @@ export const normaliseEmail = (input: string): string | Invalid => {
 // Phone
 // ---------------------------------------------------------------------------------------------------------------
 
+/** How many phone inputs a field keeps the result of: about 10 MiB at most, and most repeats of a run in reach. */
+const phoneCacheEntries = 131_072
+
 const phoneErrors: Record<string, string> = {
   INVALID_COUNTRY: "has no country code: write it with + and the country code, or set `defaultCountry` on the field",
   NOT_A_NUMBER: "is not a phone number",
@@ -372,7 +375,18 @@ const converterOf = (field: MappingConfig.Field): ((value: string | number | boo
       return (value) => normaliseEmail(textOf(value))
     case "phone": {
       const options = { defaultCountry: field.defaultCountry, mobileOnly: field.mobileOnly }
-      return (value) => normalisePhone(textOf(value), options)
+      // Parsing with full metadata is the dearest step of a row, and the same number recurs (households, the identity
+      // scan before a sync's read): results are kept by input, in a bounded map emptied when full, so memory stays flat.
+      const cache = new Map<string, string | Invalid>()
+      return (value) => {
+        const input = textOf(value)
+        const known = cache.get(input)
+        if (known !== undefined) return known
+        const result = normalisePhone(input, options)
+        if (cache.size >= phoneCacheEntries) cache.clear()
+        cache.set(input, result)
+        return result
+      }
     }
     case "number": {
       const options = { decimalSeparator: field.decimalSeparator, integer: field.integer }

@@ -73,6 +73,13 @@ export const scan = (
     const ocambaColumns = selected.includes("ocamba") ? mapper.columns("ocamba") : []
     const copernicaColumns = selected.includes("copernica") ? mapper.columns("copernica") : []
     const keyFields = config.targets.copernica?.keyFields ?? []
+    // Only the identity values are formatted per row (not a target's whole view): the labels are looked up once.
+    const ocambaLabels = ["email", "mobile_phone_number"].filter((label) => ocambaColumns.includes(label))
+    const emailAt = ocambaLabels.indexOf("email")
+    const phoneAt = ocambaLabels.indexOf("mobile_phone_number")
+    const pickOcamba = ocambaColumns.length > 0 ? mapper.picker("ocamba", ocambaLabels) : undefined
+    const copernicaKeyFields = keyFields.filter((field) => copernicaColumns.includes(field))
+    const pickCopernica = copernicaColumns.length > 0 ? mapper.picker("copernica", copernicaKeyFields) : undefined
 
     yield* Stream.runForEach(source.rows, (item) =>
       Effect.sync(() => {
@@ -82,12 +89,11 @@ export const scan = (
         if (mapped._tag !== "Valid" || keys.has(mapped.key)) return
         keys.add(mapped.key)
         const row = item.rowNumber
-        if (mapped.targets.includes("ocamba") && ocambaColumns.length > 0) {
-          const values = mapper.targetValues(mapped.profile, "ocamba")
-          const index = (label: string) => ocambaColumns.indexOf(label)
+        if (pickOcamba !== undefined && mapped.targets.includes("ocamba")) {
+          const values = pickOcamba(mapped.profile)
           const identity = ocambaIdentity({
-            email: values[index("email")],
-            mobile_phone_number: values[index("mobile_phone_number")]
+            email: emailAt === -1 ? undefined : values[emailAt],
+            mobile_phone_number: phoneAt === -1 ? undefined : values[phoneAt]
           })
           if (identity !== undefined) {
             const others = new Map<number, OcambaIdentity>()
@@ -106,9 +112,11 @@ export const scan = (
             if (!matchedBy.has(identity.match)) matchedBy.set(identity.match, { row, identity })
           }
         }
-        if (mapped.targets.includes("copernica") && copernicaColumns.length > 0) {
-          const values = mapper.targetValues(mapped.profile, "copernica")
-          const byField = Object.fromEntries(copernicaColumns.map((column, index) => [column, values[index]]))
+        if (pickCopernica !== undefined && mapped.targets.includes("copernica")) {
+          const values = pickCopernica(mapped.profile)
+          const byField: Record<string, string | undefined> = {}
+          for (let index = 0; index < copernicaKeyFields.length; index++)
+            byField[copernicaKeyFields[index]!] = values[index]
           const identity = copernicaIdentity(byField, keyFields)
           const first = copernicaFirst.get(identity)
           if (first === undefined) copernicaFirst.set(identity, row)
