@@ -402,7 +402,7 @@ describe("picker", () => {
     assert.strictEqual(mapped._tag, "Valid")
     const profile = (mapped as Mapping.ValidRow).profile
     const all = mapper.targetValues(profile, "ocamba")
-    const at = (label: string) => all[mapper.columns("ocamba").indexOf(label)]
+    const at = (label: string) => all[mapper.columns("ocamba").indexOf(label)]!
     const pick = mapper.picker("ocamba", ["mobile_phone_number", "email", "vip"])
     assert.deepStrictEqual(pick(profile), [at("mobile_phone_number"), at("email"), at("vip")])
     assert.deepStrictEqual(pick(profile), ["+31612345678", "ann.smith@example.com", "1"])
