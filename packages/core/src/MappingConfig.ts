@@ -44,11 +44,31 @@ export type Credentials = typeof values.Credentials.Type
  *   gets a `'` in front in every CSV sent to a vendor (OWASP "CSV Injection"), and an `email` that starts with one
  *   is refused (a prefix would change the address). `false` sends such values as they are, for data that
  *   legitimately starts with `-` or `+`. Phone, number, date and boolean values are normalised first and unaffected.
+ * - Where the value comes from, exactly one of: `column` (a source column; the default is the field's name),
+ *   `constant` (a text, number or boolean written in the config, the same for every row) or `template` (text with
+ *   source columns in braces, `"{first_name} {last_name}"`; `{{` and `}}` are literal braces). A template's value is
+ *   empty when every cell it names is empty, so literal text alone never makes a value; an empty cell among filled
+ *   ones contributes nothing. A template's columns must be in the source like a `column`.
+ * - `transforms`: applied in order to the raw text before the type's normalisation: `trim`, `lowercase`,
+ *   `uppercase`, and `{ lookup: { file, default } }` (a two-column CSV, `from,to`, with a header row, read by
+ *   `SyncConfig.load`; or `{ lookup: { values: { from: to } } }` written inline). A lookup matches the text exactly
+ *   (put `trim` or `lowercase` before it to match loosely) and leaves an empty value empty. A value the table does
+ *   not hold becomes the lookup's `default`, else the field's `default`, else the row is refused for the field's
+ *   targets with a reason naming the value and the table. Date formats are the `date` type's `inputFormat`.
+ * - `default`: the value used when the result is empty (before `required` is checked).
  *
  * @since 0.1.0
  * @category models
  */
 export type Field = typeof fields.Field.Type
+
+/**
+ * A named transform of a field's raw text: `trim`, `lowercase`, `uppercase` or a lookup table; see {@link Field}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Transform = typeof fields.Transform.Type
 
 /**
  * The type of a canonical field.

@@ -1,7 +1,7 @@
 /**
  * The rules of a mapping config that span its sections: every key and mapping names a defined field, no two fields
  * map to one vendor property or field, Ocamba gets an identifying system property of the right type, Copernica key
- * fields are mapped and field types fit, and credentials are present when talking to a vendor directly. Each problem
+ * fields are mapped and field types fit, a field's value comes from one source with a well-formed template, and credentials are present when talking to a vendor directly. Each problem
  * names the path it is about.
  *
  * @internal
@@ -11,6 +11,7 @@ import { copernicaTypesFor } from "./mappingConfigCopernica.ts"
 import type { Field } from "./mappingConfigFields.ts"
 import type { MappingConfigStructure } from "./mappingConfigSchema.ts"
 import { defaultCopernicaBaseUrl, defaultOcambaBaseUrl } from "./mappingConfigValues.ts"
+import { derivedValueIssues } from "./mappingDerivedValues.ts"
 
 /** See `MappingConfig.CrossReferenceIssue`. @internal */
 export type CrossReferenceIssue = MappingConfigModule.CrossReferenceIssue
@@ -34,6 +35,10 @@ export const crossReferenceIssues = (config: MappingConfigStructure): ReadonlyAr
   const fieldNames = Object.keys(config.fields)
   const known = (name: string) => Object.hasOwn(config.fields, name)
   const knownList = () => fieldNames.map((name) => `\`${name}\``).join(", ")
+
+  for (const [name, field] of Object.entries(config.fields))
+    for (const issue of derivedValueIssues(field))
+      issues.push({ path: ["fields", name, ...issue.path], message: issue.message })
 
   config.key.forEach((name, index) => {
     if (!known(name))

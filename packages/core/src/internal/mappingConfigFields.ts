@@ -1,6 +1,7 @@
 /**
  * The schemas of the canonical fields a profile is normalised into: each field type (`text`, `email`, `phone`,
- * `number`, `date`, `boolean`) with its options, the field name rule, and the date input format check.
+ * `number`, `date`, `boolean`) with its options, where a value comes from (a `column`, a `constant` or a `template`,
+ * then `transforms` and a `default`), the field name rule, and the date input format check.
  *
  * @internal
  */
@@ -16,8 +17,48 @@ export const FieldName = Schema.String.pipe(
   })
 )
 
+/** A value written in the config itself: text, a number or a boolean. */
+const ConfigValue = Schema.Union(Schema.String, Schema.Number, Schema.Boolean).annotations({
+  description: "a text, number or boolean value"
+})
+
+/**
+ * A lookup table: `file` (a two-column CSV, `from,to`, with a header row; read when the config is loaded) or `values`
+ * (the table written in the config; the loader fills it from `file`), and the `default` a value outside it becomes.
+ *
+ * @internal
+ */
+export const LookupTransform = Schema.Struct({
+  lookup: Schema.Struct({
+    file: Schema.optional(
+      nonEmptyString("a two-column CSV file (from,to) with a header row, relative to the config file")
+    ),
+    values: Schema.optional(
+      Schema.Record({ key: Schema.String, value: Schema.String }).annotations({
+        description: "a mapping of source values to the values to send"
+      })
+    ),
+    default: Schema.optional(Schema.String)
+  }).annotations({ description: "a lookup table: `{ file: table.csv }` or `{ values: { from: to } }`" })
+})
+
+/**
+ * A named transform of a field's raw text, applied in order before the field type's own normalisation.
+ *
+ * @internal
+ */
+export const Transform = Schema.Union(Schema.Literal("trim", "lowercase", "uppercase"), LookupTransform).annotations({
+  description: "a transform: `trim`, `lowercase`, `uppercase` or `{ lookup: { file: table.csv } }`"
+})
+
 const commonFieldOptions = {
   column: Schema.optional(nonEmptyString("the source column's name")),
+  constant: Schema.optional(ConfigValue),
+  template: Schema.optional(
+    nonEmptyString("a template naming source columns in braces, like `{first_name} {last_name}`")
+  ),
+  transforms: Schema.optional(Schema.Array(Transform)),
+  default: Schema.optional(ConfigValue),
   required: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   neutraliseFormulas: Schema.optionalWith(Schema.Boolean, { default: () => true })
 }

@@ -10,13 +10,14 @@ import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
 import type * as MappingConfig from "../MappingConfig.ts"
 import { copernicaTypesFor } from "./mappingConfigCopernica.ts"
+import { type DerivedValue, makeDerivedField } from "./mappingDerivedValues.ts"
 import { MappingError, MappingErrorReason } from "./mappingError.ts"
 import { type CanonicalValue, Invalid, makeNormaliser, type Normaliser, type RawValue } from "./mappingNormalise.ts"
 
 /** Longest raw value a reject repeats; enough to recognise it, without copying a runaway cell into the rejects. */
 const maximumReasonValueLength = 100
 
-const truncate = (raw: RawValue): string => {
+const truncate = (raw: DerivedValue): string => {
   if (raw === undefined || raw === null) return ""
   const text = typeof raw === "string" ? raw : String(raw)
   return text.length > maximumReasonValueLength ? `${text.slice(0, maximumReasonValueLength)}…` : text
@@ -128,8 +129,13 @@ export const copernicaLayout = (config: MappingConfig.MappingConfig): TargetLayo
 
 interface CompiledField {
   readonly name: string
+  /** The source column, or for a derived field the columns it reads (empty for a constant), as rejects name them. */
   readonly column: string
-  readonly normalise: Normaliser
+  /** The source columns the field needs in the header. */
+  readonly columns: ReadonlyArray<string>
+  /** A derived field's value (constant, template, transforms, default); absent for a plain `column` field. */
+  readonly derive: ((values: Readonly<Record<string, RawValue>>) => DerivedValue) | undefined
+  readonly normalise: (value: DerivedValue) => ReturnType<Normaliser>
   /** The targets a bad value of this field refuses the row for: those mapping it, or all for key and unmapped ones. */
   readonly targets: ReadonlyArray<Mapping.TargetName>
 }
@@ -149,14 +155,21 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
   const keyFields = new Set(config.key)
   const fields: ReadonlyArray<CompiledField> = Object.entries(config.fields).map(([name, field]) => {
     const users = targets.filter((target) => layouts[target]!.fields.includes(name))
+    const normalise = makeNormaliser(field, { controlCharacters: config.controlCharacters })
+    const derived = makeDerivedField(name, field, normalise)
+    const column = field.column ?? name
     return {
       name,
-      column: field.column ?? name,
-      normalise: makeNormaliser(field, { controlCharacters: config.controlCharacters }),
+      column: derived?.column ?? column,
+      columns: derived?.columns ?? [column],
+      derive: derived?.derive,
+      // A plain field's normaliser never sees an unmatched lookup value, which only a derivation produces.
+      normalise: derived?.normalise ?? (normalise as CompiledField["normalise"]),
       targets: keyFields.has(name) || users.length === 0 ? targets : users
     }
   })
-  const columnOf = (name: string) => config.fields[name]?.column ?? name
+  const columnByField = new Map(fields.map((field) => [field.name, field.column]))
+  const columnOf = (name: string) => columnByField.get(name) ?? name
   const keyList = config.key
 
   // Ocamba identifies a profile by email or mobile_phone_number: the canonical fields mapped to them.
@@ -192,7 +205,7 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
     let refuseCopernica = false
     for (let index = 0; index < fields.length; index++) {
       const field = fields[index]!
-      const input = values[field.column]
+      const input = field.derive === undefined ? values[field.column] : field.derive(values)
       const result = field.normalise(input)
       if (result instanceof Invalid) {
         if (reasons === undefined) reasons = []
@@ -310,9 +323,9 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
 
   const missingColumns = (header: ReadonlyArray<string>) => {
     const present = new Set(header)
-    return fields
-      .filter((field) => !present.has(field.column))
-      .map((field) => ({ field: field.name, column: field.column }))
+    return fields.flatMap((field) =>
+      field.columns.filter((column) => !present.has(column)).map((column) => ({ field: field.name, column }))
+    )
   }
 
   const checkColumns = (header: ReadonlyArray<string>): Effect.Effect<void, MappingError> => {
