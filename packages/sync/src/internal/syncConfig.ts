@@ -1,6 +1,7 @@
 /**
  * Implementation of `SyncConfig.ts`: reading and parsing the YAML, decoding it with the schema, locating every
- * problem in the text, resolving relative paths, and reading credentials from the environment or files.
+ * problem in the text, resolving relative paths, reading lookup tables, and reading credentials from the environment
+ * or files.
  *
  * @internal
  */
@@ -23,6 +24,7 @@ import {
   type PathIssue,
   yamlErrorIssue
 } from "./syncConfigIssues.ts"
+import { loadLookupTables } from "./syncConfigLookups.ts"
 import * as schema from "./syncConfigSchema.ts"
 
 /** @internal */
@@ -174,7 +176,18 @@ export const parse = (
       )
     }
     const baseDirectory = options?.baseDirectory ?? Path.dirname(Path.resolve(fileName))
-    return Effect.succeed(resolvePaths(decoded.right, baseDirectory))
+    // Lookup tables are read here, so a missing or malformed table is a config error at its place in the YAML.
+    return loadLookupTables(resolvePaths(decoded.right, baseDirectory), baseDirectory).pipe(
+      Effect.mapError(
+        (lookupIssues) =>
+          new SyncConfigError({
+            reason: SyncConfigErrorReason.InvalidConfig({
+              file: fileName,
+              issues: locate(document, lineCounter, lookupIssues)
+            })
+          })
+      )
+    )
   })
 
 /** @internal */

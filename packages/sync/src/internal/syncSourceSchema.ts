@@ -52,9 +52,18 @@ const columnsOf = (opened: OpenedSource): Effect.Effect<ReadonlyArray<Source.Sou
   )
 }
 
-/** The YAML path of the setting that names a field's column: `fields.NAME.column`, or the field itself. @internal */
+/**
+ * The YAML path of the setting that names a field's columns: `fields.NAME.column`, `fields.NAME.template`, or the
+ * field itself.
+ *
+ * @internal
+ */
 export const columnPath = (config: SyncConfig.SyncConfig, field: string): string =>
-  config.fields[field]?.column === undefined ? `fields.${field}` : `fields.${field}.column`
+  config.fields[field]?.template !== undefined
+    ? `fields.${field}.template`
+    : config.fields[field]?.column === undefined
+      ? `fields.${field}`
+      : `fields.${field}.column`
 
 const isColumns = (value: unknown): value is ReadonlyArray<Source.SourceColumn> =>
   Array.isArray(value) &&
@@ -112,7 +121,12 @@ export const check = (options: {
     const previous = yield* previousColumns(options.state, config.name)
     if (previous === undefined) return { columns, newColumns: undefined }
     const before = new Map(previous.map((column) => [column.name, column.type]))
-    const mapped = new Map(Object.entries(config.fields).map(([field, setting]) => [setting.column ?? field, field]))
+    // Fields read straight from a column; a constant reads none (a template's columns are checked for presence only).
+    const mapped = new Map(
+      Object.entries(config.fields)
+        .filter(([, setting]) => setting.constant === undefined && setting.template === undefined)
+        .map(([field, setting]) => [setting.column ?? field, field])
+    )
     const changed = columns.flatMap((column) => {
       const field = mapped.get(column.name)
       const type = before.get(column.name)
