@@ -1,7 +1,7 @@
 /**
  * @module
  * Config errors as a scheduler and a human see them: `validate-config` accepts the bundled example and refuses a bad
- * file; `run` with a typo prints one `file:line:column: yaml.path: problem` line, exits 2, and leaves the state store
+ * file (derived field values included: an unknown transform, a missing lookup file, two sources of one value); `run` with a typo prints one `file:line:column: yaml.path: problem` line, exits 2, and leaves the state store
  * as it was.
  */
 import { createHash } from "node:crypto"
@@ -77,6 +77,64 @@ describe("validate-config", () => {
       expect(result.code).toBe(2)
       expect(result.stderr).toContain(
         `${file}:32:11: targets.ocamba.mode: \`update-only\` cannot be honoured by Ocamba: its import always creates a profile no row matches`
+      )
+    })
+  })
+
+  describe("with derived field values", () => {
+    const directory = temporaryDirectory()
+    afterAll(() => directory.cleanup())
+    const withFields = (name: string, city: string, country: string) => {
+      const file = Path.join(directory.path, name)
+      const text = FileSystem.readFileSync(example, "utf8")
+        .replace("  city: { column: city, type: text }", `  city: ${city}`)
+        .replace("  country: { column: country, type: text }", `  country: ${country}`)
+        .replace("path: ./profiles.csv", `path: ${Path.join(Path.dirname(example), "profiles.csv")}`)
+      FileSystem.writeFileSync(file, text)
+      return file
+    }
+
+    it("accepts a constant, a template, transforms, a lookup file and a default", async () => {
+      FileSystem.writeFileSync(Path.join(directory.path, "countries.csv"), "from,to\nNL,Netherlands\n")
+      const file = withFields(
+        "good.yaml",
+        '{ template: "{city} ({country})", type: text, default: Unknown }',
+        "{ column: country, type: text, transforms: [trim, uppercase, { lookup: { file: countries.csv } }] }"
+      )
+      const result = await runCli(["validate-config", "--config", file])
+      expect(result.stderr).toBe("")
+      expect(result.code).toBe(0)
+    })
+
+    it("names an unknown transform and a missing lookup file at their YAML paths, and exits 2", async () => {
+      const unknown = withFields(
+        "unknown.yaml",
+        "{ column: city, type: text }",
+        "{ type: text, transforms: [titlecase] }"
+      )
+      const unknownResult = await runCli(["validate-config", "--config", unknown])
+      expect(unknownResult.code).toBe(2)
+      expect(unknownResult.stderr).toContain(
+        `${unknown}:23:39: fields.country.transforms[0]: expected a transform: \`trim\`, \`lowercase\`, \`uppercase\` or \`{ lookup: { file: table.csv } }\`, got "titlecase"`
+      )
+      const missing = withFields(
+        "missing.yaml",
+        "{ column: city, type: text }",
+        "{ type: text, transforms: [{ lookup: { file: nowhere.csv } }] }"
+      )
+      const missingResult = await runCli(["validate-config", "--config", missing])
+      expect(missingResult.code).toBe(2)
+      expect(missingResult.stderr).toContain(
+        `${missing}:23:57: fields.country.transforms[0].lookup.file: lookup table ${Path.join(directory.path, "nowhere.csv")}: the file does not exist`
+      )
+    })
+
+    it("refuses a field with both a column and a constant at the second", async () => {
+      const both = withFields("both.yaml", "{ column: city, constant: Amsterdam, type: text }", "{ type: text }")
+      const result = await runCli(["validate-config", "--config", both])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(
+        /both\.yaml:22:\d+: fields\.city\.constant: a field takes its value from one of `column`, `constant` and `template`, but this one has `column` and `constant`/
       )
     })
   })

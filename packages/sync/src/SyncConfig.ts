@@ -34,6 +34,10 @@
  *   # `column` defaults to the field's own name; `required: true` rejects rows where the value is empty.
  *   # `neutraliseFormulas: false` sends a text value that starts with = + - @ tab or CR into CSV imports as it is
  *   # (default true: a ' goes in front, OWASP "CSV Injection"); on an email field it lets such addresses through.
+ *   # Instead of `column`: `constant: webshop` (every row), or `template: "{First name} {Last name}"` (empty when
+ *   # every named cell is empty). Then `transforms: [trim, lowercase, uppercase, { lookup: { file: countries.csv } }]`
+ *   # (in order, before the type's normalisation; a lookup file is a from,to CSV with a header row, relative to this
+ *   # file) and `default: …` (when the result is empty). Dates are read with `inputFormat`, not a transform.
  *
  * key: [email, phone]               # identifies a profile across runs: the first non-empty of these fields
  *
