@@ -276,7 +276,7 @@ export type Alerts = typeof schema.Alerts.Type
  * @since 0.2.0
  * @category models
  */
-export type AlertKind = (typeof schema.alertKinds)[number]
+export type AlertKind = "failed" | "partial" | "rejections" | "deadLetters" | "deleteRefused" | "missedRun"
 
 /**
  * Every {@link AlertKind}, in the documented order.
