@@ -41,6 +41,41 @@ const firstRows = (directory: string, count: number): string => {
   return Fixtures.writeSource(directory, "rows.csv", `${lines.slice(0, count + 1).join("\n")}\n`)
 }
 
+/** A sandbox and an Ocamba-only sync of 50 rows, with the rows valid for Ocamba. */
+const ocambaOnly = Effect.gen(function* () {
+  const fixture = yield* Fixtures.sandbox()
+  const directory = yield* Fixtures.temporaryDirectory
+  const source = firstRows(directory, 50)
+  const config = yield* Fixtures.configFor({
+    directory,
+    sandbox: fixture.sandbox,
+    source: { type: "csv", path: source },
+    targets: ["ocamba"]
+  })
+  const mapper = Mapping.makeMapper(config)
+  const valid = (yield* Fixtures.expectedRows(config, source)).flatMap(({ mapped }) =>
+    mapped._tag === "Valid" && mapped.targets.includes("ocamba") ? [mapped] : []
+  )
+  return { fixture, source, config, mapper, valid }
+})
+
+/** An Ocamba client of the sandbox, as a crashed run had it. */
+const ocambaClient = (fixture: Effect.Effect.Success<typeof ocambaOnly>["fixture"]) =>
+  Layer.build(OcambaClient.layerTest({ token: "ocamba-sandbox-token", baseUrl: fixture.sandbox.ocambaBaseUrl })).pipe(
+    Effect.map((context) => Context.get(context, OcambaClient.OcambaClient))
+  )
+
+/** The Ocamba import file of the rows, as a crashed run wrote it. */
+const importFile = (mapper: Mapping.Mapper, valid: ReadonlyArray<Mapping.ValidRow>): string => {
+  const file = Mapping.makeOcambaImportFile(mapper)
+  let contents = ""
+  for (const row of valid) {
+    const appended = file.append(row.profile)
+    if (appended._tag === "Appended") contents += appended.text
+  }
+  return contents
+}
+
 describe("Sync.run after a crash", () => {
   it.scopedLive("resumes the jobs an interrupted run left at the vendor: polled, never sent again", () =>
     Effect.gen(function* () {
@@ -113,32 +148,13 @@ describe("Sync.run after a crash", () => {
 
   it.scopedLive("commits an Ocamba import that was uploaded but not committed before the crash", () =>
     Effect.gen(function* () {
-      const fixture = yield* Fixtures.sandbox()
-      const directory = yield* Fixtures.temporaryDirectory
-      const source = firstRows(directory, 50)
-      const config = yield* Fixtures.configFor({
-        directory,
-        sandbox: fixture.sandbox,
-        source: { type: "csv", path: source },
-        targets: ["ocamba"]
-      })
-      const mapper = Mapping.makeMapper(config)
-      const valid = (yield* Fixtures.expectedRows(config, source)).flatMap(({ mapped }) =>
-        mapped._tag === "Valid" && mapped.targets.includes("ocamba") ? [mapped] : []
-      )
+      const { fixture, source, config, mapper, valid } = yield* ocambaOnly
 
       // What the crashed run did: created the properties, wrote and uploaded the file, journaled the job.
-      const ocamba = yield* Layer.build(
-        OcambaClient.layerTest({ token: "ocamba-sandbox-token", baseUrl: fixture.sandbox.ocambaBaseUrl })
-      ).pipe(Effect.map((context) => Context.get(context, OcambaClient.OcambaClient)))
+      const ocamba = yield* ocambaClient(fixture)
       const plan = Mapping.planOcambaProperties(config.targets.ocamba!, yield* ocamba.allProperties)
       for (const body of plan.create) yield* ocamba.createProperty(body)
-      const file = Mapping.makeOcambaImportFile(mapper)
-      let contents = ""
-      for (const row of valid) {
-        const appended = file.append(row.profile)
-        if (appended._tag === "Appended") contents += appended.text
-      }
+      const contents = importFile(mapper, valid)
       const upload = yield* ocamba.uploadImport({ contents, fileName: "crashed.csv" })
       yield* withState(config, (state) =>
         Effect.gen(function* () {
@@ -176,19 +192,7 @@ describe("Sync.run after a crash", () => {
 
   it.scopedLive("names an Ocamba upload whose id was never journaled, so a person can find it; its rows go once", () =>
     Effect.gen(function* () {
-      const fixture = yield* Fixtures.sandbox()
-      const directory = yield* Fixtures.temporaryDirectory
-      const source = firstRows(directory, 50)
-      const config = yield* Fixtures.configFor({
-        directory,
-        sandbox: fixture.sandbox,
-        source: { type: "csv", path: source },
-        targets: ["ocamba"]
-      })
-      const mapper = Mapping.makeMapper(config)
-      const valid = (yield* Fixtures.expectedRows(config, source)).flatMap(({ mapped }) =>
-        mapped._tag === "Valid" && mapped.targets.includes("ocamba") ? [mapped] : []
-      )
+      const { fixture, config, mapper, valid } = yield* ocambaOnly
       // What the killed run did: journaled the job as started, uploaded its file and died before Ocamba's answer
       // (the import id) reached the journal.
       const job = yield* withState(config, (state) =>
@@ -205,15 +209,8 @@ describe("Sync.run after a crash", () => {
           return journaled
         })
       )
-      const ocamba = yield* Layer.build(
-        OcambaClient.layerTest({ token: "ocamba-sandbox-token", baseUrl: fixture.sandbox.ocambaBaseUrl })
-      ).pipe(Effect.map((context) => Context.get(context, OcambaClient.OcambaClient)))
-      const file = Mapping.makeOcambaImportFile(mapper)
-      let contents = ""
-      for (const row of valid) {
-        const appended = file.append(row.profile)
-        if (appended._tag === "Appended") contents += appended.text
-      }
+      const ocamba = yield* ocambaClient(fixture)
+      const contents = importFile(mapper, valid)
       const fileName = uploadFileName("customers", job.runId, 1)
       const orphan = yield* ocamba.uploadImport({ contents, fileName })
 

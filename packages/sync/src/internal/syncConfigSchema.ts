@@ -71,41 +71,30 @@ export const JsonSource = Schema.Struct({
   encoding: Schema.optionalWith(Encoding, { default: () => "utf-8" as const })
 })
 
-/** @internal */
-export const PostgresSource = Schema.Struct({
-  type: Schema.Literal("postgres"),
-  query: nonEmptyString("an SQL query"),
-  urlEnv: Schema.optional(EnvironmentVariableName),
-  urlFile: Schema.optional(FilePath)
-}).pipe(
-  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
-  Schema.annotations({
-    jsonSchema: {
-      allOf: [
-        { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
-        { not: { required: ["urlEnv", "urlFile"] } }
-      ]
-    }
-  })
-)
+/** A database source: a query, and the connection URL from an environment variable or a file (exactly one). */
+const querySource = <Type extends string>(type: Type) =>
+  Schema.Struct({
+    type: Schema.Literal(type),
+    query: nonEmptyString("an SQL query"),
+    urlEnv: Schema.optional(EnvironmentVariableName),
+    urlFile: Schema.optional(FilePath)
+  }).pipe(
+    Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
+    Schema.annotations({
+      jsonSchema: {
+        allOf: [
+          { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
+          { not: { required: ["urlEnv", "urlFile"] } }
+        ]
+      }
+    })
+  )
 
 /** @internal */
-export const MysqlSource = Schema.Struct({
-  type: Schema.Literal("mysql"),
-  query: nonEmptyString("an SQL query"),
-  urlEnv: Schema.optional(EnvironmentVariableName),
-  urlFile: Schema.optional(FilePath)
-}).pipe(
-  Schema.filter(exactlyOne(["urlEnv", "urlFile"], "where the connection URL comes from")),
-  Schema.annotations({
-    jsonSchema: {
-      allOf: [
-        { anyOf: [{ required: ["urlEnv"] }, { required: ["urlFile"] }] },
-        { not: { required: ["urlEnv", "urlFile"] } }
-      ]
-    }
-  })
-)
+export const PostgresSource = querySource("postgres")
+
+/** @internal */
+export const MysqlSource = querySource("mysql")
 
 /** @internal */
 export const ParquetSource = Schema.Struct({
