@@ -203,6 +203,8 @@ export interface Mapper {
    * not change hashes; renaming a property or changing a value's format does (and resends, as it should).
    */
   readonly contentHash: (profile: CanonicalProfile, target: TargetName) => string
+  /** Every source column a field reads (a template reads several, a constant none), with the field. */
+  readonly sourceColumns: ReadonlyArray<{ readonly field: string; readonly column: string }>
   /** The fields whose source column is not in `header`. */
   readonly missingColumns: (
     header: ReadonlyArray<string>

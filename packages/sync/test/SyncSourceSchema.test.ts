@@ -61,10 +61,13 @@ const runWith = (
   directory: string,
   fixture: Fixtures.SyncSandbox,
   source: unknown,
-  options: Partial<Sync.RunOptions> = {}
+  options: Partial<Sync.RunOptions> = {},
+  edit?: Fixtures.ConfigOptions["edit"]
 ) =>
   Effect.gen(function* () {
-    const config = yield* Effect.orDie(Fixtures.configFor({ directory, sandbox: fixture.sandbox, source }))
+    const config = yield* Effect.orDie(
+      Fixtures.configFor({ directory, sandbox: fixture.sandbox, source, ...(edit === undefined ? {} : { edit }) })
+    )
     return yield* Sync.run({ ...options, config, polling: Fixtures.testPolling }).pipe(
       Effect.provide(Sync.layer(config))
     )
@@ -175,6 +178,43 @@ describe("Sync.run when a PostgreSQL column's type changes", () => {
       Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make),
       Effect.orDie
     )
+
+  it.scopedLive("stops when a column that only a template reads changes type", () =>
+    Effect.gen(function* () {
+      assert.isDefined(server, "the PostgreSQL test server did not start")
+      const fixture = yield* Fixtures.sandbox()
+      const directory = yield* Fixtures.temporaryDirectory
+      const sourceUrl = yield* Effect.orDie(PostgresServer.createDatabase(server!, "template_source"))
+      process.env.TEMPLATE_SOURCE_URL = sourceUrl
+      yield* execute(sourceUrl, (sql) =>
+        Effect.gen(function* () {
+          yield* sql.unsafe(`CREATE TABLE customers (${columns.map((column) => `${column} text`).join(", ")})`)
+          yield* sql`INSERT INTO customers ${sql.insert(good)}`
+        })
+      )
+      const source = {
+        type: "postgres",
+        query: "SELECT * FROM customers ORDER BY email",
+        urlEnv: "TEMPLATE_SOURCE_URL"
+      }
+      const templated = (document: Record<string, any>) => {
+        document.fields.city = { template: "{city} ({country})", type: "text" }
+        document.fields.country = { constant: "NL", type: "text" }
+      }
+      const first = yield* runWith(directory, fixture, source, {}, templated)
+      assert.strictEqual(first.status, "succeeded", Sync.formatReport(first))
+      const writesAfterFirst = vendorWrites(fixture)
+
+      yield* execute(sourceUrl, (sql) => sql.unsafe("ALTER TABLE customers ALTER COLUMN country TYPE varchar(2)"))
+      const changed = yield* Effect.flip(runWith(directory, fixture, source, {}, templated))
+      assert.strictEqual(changed.reason._tag, "ColumnTypeChanged")
+      assert.include(
+        changed.message,
+        "column `country` (field city) mapped by fields.city.template changed from text to"
+      )
+      assert.strictEqual(vendorWrites(fixture), writesAfterFirst, "no vendor write")
+    })
+  )
 
   it.scopedLive("stops before any write, naming the old and new type, until the change is accepted", () =>
     Effect.gen(function* () {

@@ -321,11 +321,11 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
     }
   }
 
+  const sourceColumns = fields.flatMap((field) => field.columns.map((column) => ({ field: field.name, column })))
+
   const missingColumns = (header: ReadonlyArray<string>) => {
     const present = new Set(header)
-    return fields.flatMap((field) =>
-      field.columns.filter((column) => !present.has(column)).map((column) => ({ field: field.name, column }))
-    )
+    return sourceColumns.filter(({ column }) => !present.has(column))
   }
 
   const checkColumns = (header: ReadonlyArray<string>): Effect.Effect<void, MappingError> => {
@@ -345,6 +345,7 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
     targetValues,
     picker,
     contentHash,
+    sourceColumns,
     missingColumns,
     checkColumns
   }

@@ -121,12 +121,9 @@ export const check = (options: {
     const previous = yield* previousColumns(options.state, config.name)
     if (previous === undefined) return { columns, newColumns: undefined }
     const before = new Map(previous.map((column) => [column.name, column.type]))
-    // Fields read straight from a column; a constant reads none (a template's columns are checked for presence only).
-    const mapped = new Map(
-      Object.entries(config.fields)
-        .filter(([, setting]) => setting.constant === undefined && setting.template === undefined)
-        .map(([field, setting]) => [setting.column ?? field, field])
-    )
+    // Every column a field reads, a template's too (a constant reads none); the first field that reads it names it.
+    const mapped = new Map<string, string>()
+    for (const { field, column } of mapper.sourceColumns) if (!mapped.has(column)) mapped.set(column, field)
     const changed = columns.flatMap((column) => {
       const field = mapped.get(column.name)
       const type = before.get(column.name)
