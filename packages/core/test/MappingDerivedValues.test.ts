@@ -197,6 +197,12 @@ describe("config errors", () => {
     ])
   })
 
+  it("refuse a constant as a key", () => {
+    assert.deepStrictEqual(problems({ email: { type: "email", constant: "shop@example.com" } }), [
+      "key.0: `email` is a constant: a key must tell rows apart, and a constant gives every row the same one"
+    ])
+  })
+
   it("refuse a malformed template, naming where", () => {
     assert.deepStrictEqual(problems({ name: { type: "text", template: "{First name" } }), [
       "fields.name.template: `{` at character 1 is not closed (write `{{` for a literal brace)"

@@ -46,6 +46,11 @@ export const crossReferenceIssues = (config: MappingConfigStructure): ReadonlyAr
         path: ["key", index],
         message: `\`${name}\` is not a field defined under \`fields\` (${knownList()})`
       })
+    else if (config.fields[name]?.constant !== undefined)
+      issues.push({
+        path: ["key", index],
+        message: `\`${name}\` is a constant: a key must tell rows apart, and a constant gives every row the same one`
+      })
   })
 
   const ocamba = config.targets.ocamba
