@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import { fromBatches, invalidOptions, toSourceError } from "../internal/sourceFile.ts"
 import { loadDriver } from "../internal/sourceMysqlDriver.ts"
 import { mysqlBatches, mysqlColumns } from "../internal/sourceMysqlReader.ts"
+import { urlWithoutPassword } from "../internal/sourceUrl.ts"
 import type * as Source from "../Source.ts"
 
 /**
@@ -32,17 +33,6 @@ export interface MysqlOptions {
   readonly query: string
   readonly batchSize?: number | undefined
   readonly allowEmpty?: boolean | undefined
-}
-
-// The URL without its password, to name the source.
-const safeUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return "mysql"
-  }
 }
 
 /**
@@ -74,7 +64,7 @@ const safeUrl = (url: string): string => {
 export const mysql = (options: MysqlOptions): Source.Source => {
   const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
   Redact.registerUrlPassword(Redacted.value(url))
-  const source = safeUrl(Redacted.value(url))
+  const source = urlWithoutPassword(Redacted.value(url), "mysql")
   const batchSize = options.batchSize ?? 1000
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     return { name: source, rows: invalidOptions(source, "batchSize must be a positive integer") }

@@ -15,6 +15,7 @@ import * as Stream from "effect/Stream"
 import { SourceError, SourceErrorReason } from "../internal/sourceError.ts"
 import { invalidOptions, setValue } from "../internal/sourceFile.ts"
 import { loadDriver } from "../internal/sourcePostgresDriver.ts"
+import { urlWithoutPassword } from "../internal/sourceUrl.ts"
 import type * as Source from "../Source.ts"
 
 /**
@@ -35,17 +36,6 @@ export interface PostgresOptions {
   readonly query: string
   readonly batchSize?: number | undefined
   readonly allowEmpty?: boolean | undefined
-}
-
-// The URL without its password, to name the source.
-const safeUrl = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    parsed.password = ""
-    return parsed.toString()
-  } catch {
-    return "postgres"
-  }
 }
 
 const postgresValue = (value: unknown): Source.SourceValue => {
@@ -92,7 +82,7 @@ const isFetchResult = (value: unknown): value is FetchResult =>
 export const postgres = (options: PostgresOptions): Source.Source => {
   const url = Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url)
   Redact.registerUrlPassword(Redacted.value(url))
-  const source = safeUrl(Redacted.value(url))
+  const source = urlWithoutPassword(Redacted.value(url), "postgres")
   const batchSize = options.batchSize ?? 1000
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     return { name: source, rows: invalidOptions(source, "batchSize must be a positive integer") }
