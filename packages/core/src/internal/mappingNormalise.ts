@@ -1,27 +1,16 @@
 /**
- * The per-field normalisers of `Mapping.ts`: text, email, phone (E.164 through libphonenumber-js), number, date and
- * boolean. They run once per value on the hot path, so they return the normalised value or an {@link Invalid}
- * instead of allocating a result object, and they never throw.
+ * The per-field normalisers of `Mapping.ts`: text, email, number, date and boolean (phones are in `mappingPhone.ts`),
+ * and the compiling of a field's normaliser. They run once per value on the hot path, so they return the normalised
+ * value or an {@link Invalid} instead of allocating a result object, and they never throw.
  *
  * @internal
  */
 import { domainToASCII } from "node:url"
-import { type CountryCode, parsePhoneNumberWithError } from "libphonenumber-js/max"
 import type * as MappingConfig from "../MappingConfig.ts"
+import { makePhoneConverter } from "./mappingPhone.ts"
+import { type CanonicalValue, Invalid, type Normaliser } from "./mappingValue.ts"
 
-/** A canonical value: text (also email, E.164 phone and `YYYY-MM-DD` date), number, boolean, or null when empty. */
-export type CanonicalValue = string | number | boolean | null
-
-/** A raw value as a source delivers it. */
-export type RawValue = string | number | boolean | null | undefined
-
-/** Why a value was refused; allocated only on failure. */
-export class Invalid {
-  constructor(readonly message: string) {}
-}
-
-/** A compiled normaliser of one field. */
-export type Normaliser = (raw: RawValue) => CanonicalValue | Invalid
+export { type CanonicalValue, Invalid, type Normaliser, type RawValue } from "./mappingValue.ts"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Text
@@ -97,51 +86,6 @@ export const normaliseEmail = (input: string): string | Invalid => {
   if (domain.length > 253) return new Invalid("is not an email address: the domain is over 253 characters")
   const address = `${local}@${domain}`
   return address.length > 254 ? new Invalid("is not an email address: it is over 254 characters") : address
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Phone
-// ---------------------------------------------------------------------------------------------------------------
-
-/** How many phone inputs a field keeps the result of: about 10 MiB at most, and most repeats of a run in reach. */
-const phoneCacheEntries = 131_072
-
-const phoneErrors: Record<string, string> = {
-  INVALID_COUNTRY: "has no country code: write it with + and the country code, or set `defaultCountry` on the field",
-  NOT_A_NUMBER: "is not a phone number",
-  TOO_SHORT: "is too short for a phone number",
-  TOO_LONG: "is too long for a phone number",
-  INVALID_LENGTH: "does not have the length of a phone number"
-}
-
-/**
- * Parses a phone number with libphonenumber-js (complete metadata, so `isValid()` checks the number plan, not only
- * the length) and returns it in E.164 (`+31612345678`). Numbers without `+`/`00` take `defaultCountry`. The whole
- * value must be the number (no surrounding text), and an extension is refused because E.164 cannot hold it.
- */
-export const normalisePhone = (
-  input: string,
-  options: { readonly defaultCountry?: string | undefined; readonly mobileOnly?: boolean | undefined }
-): string | Invalid => {
-  let parsed: ReturnType<typeof parsePhoneNumberWithError>
-  try {
-    parsed = parsePhoneNumberWithError(input, {
-      extract: false,
-      ...(options.defaultCountry === undefined ? {} : { defaultCountry: options.defaultCountry as CountryCode })
-    })
-  } catch (error) {
-    return new Invalid(phoneErrors[(error as Error).message] ?? "is not a phone number")
-  }
-  if (!parsed.isValid())
-    return new Invalid(
-      parsed.country === undefined ? "is not a valid phone number" : `is not a valid phone number for ${parsed.country}`
-    )
-  if (parsed.ext !== undefined) return new Invalid("has an extension, which an E.164 phone number cannot hold")
-  if (options.mobileOnly === true) {
-    const type = parsed.getType()
-    if (type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE") return new Invalid("is not a mobile phone number")
-  }
-  return parsed.number
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -374,19 +318,8 @@ const converterOf = (field: MappingConfig.Field): ((value: string | number | boo
     case "email":
       return (value) => normaliseEmail(textOf(value))
     case "phone": {
-      const options = { defaultCountry: field.defaultCountry, mobileOnly: field.mobileOnly }
-      // Parsing with full metadata is the dearest step of a row, and the same number recurs (households, the identity
-      // scan before a sync's read): results are kept by input, in a bounded map emptied when full, so memory stays flat.
-      const cache = new Map<string, string | Invalid>()
-      return (value) => {
-        const input = textOf(value)
-        const known = cache.get(input)
-        if (known !== undefined) return known
-        const result = normalisePhone(input, options)
-        if (cache.size >= phoneCacheEntries) cache.clear()
-        cache.set(input, result)
-        return result
-      }
+      const convert = makePhoneConverter({ defaultCountry: field.defaultCountry, mobileOnly: field.mobileOnly })
+      return (value) => convert(textOf(value))
     }
     case "number": {
       const options = { decimalSeparator: field.decimalSeparator, integer: field.integer }
