@@ -18,13 +18,19 @@
  * - CPU: the daemon's user + system seconds from /proc, sampled every 100 ms (the last sample before it exited).
  *   `--cpu-prof DIR` writes a V8 CPU profile of each daemon run into DIR.
  *
+ * - Memory: the daemon's peak RSS (`VmHWM` from /proc, sampled every 100 ms). `--built` runs the compiled daemon
+ *   (`apps/daemon/bin/profilesync.js` with dist/ built: `pnpm turbo run build --filter @profilesync/daemon...`), as
+ *   users run it, instead of the sources through tsx (whose compiler holds about 100 MiB of its own).
+ *   `--node-options "--max-semi-space-size=4"` passes V8 flags to the daemon; `--runs full` runs only the full sync.
+ *
  * Usage: pnpm --filter @profilesync/bench sync [--rows 100000] [--mode daemon|engine] [--timeout 900]
- *        [--cpu-prof DIR] [--json results/sync.json]
+ *        [--built] [--runs full,incremental-1%,unchanged] [--node-options "..."] [--cpu-prof DIR]
+ *        [--json results/sync.json]
  */
 import * as FileSystem from "node:fs"
 import * as Path from "node:path"
 import { profilesFile } from "./support/data.ts"
-import { emit, flag, log, machine, round, sleep, table } from "./support/report.ts"
+import { emit, flag, hasFlag, log, machine, round, sleep, table } from "./support/report.ts"
 import {
   type AccountCounters,
   accountCounters,
@@ -45,6 +51,15 @@ const timeoutSeconds = Number(flag("timeout") ?? 900)
 const changeEvery = 100
 const daemonEntry = Path.join(repoRoot, "apps/daemon/src/main.ts")
 const engineEntry = Path.join(repoRoot, "packages/sync/src/Sync.ts")
+const built = hasFlag("built")
+const builtEntry = Path.join(repoRoot, "apps/daemon/dist/main.js")
+const runKinds = ["full", "incremental-1%", "unchanged"] as const
+const selectedRuns = (flag("runs") ?? runKinds.join(",")).split(",")
+// Its value starts with "--", which `flag` takes for the next flag.
+const nodeOptionsAt = process.argv.indexOf("--node-options")
+const nodeOptions = (nodeOptionsAt === -1 ? "" : (process.argv[nodeOptionsAt + 1] ?? ""))
+  .split(" ")
+  .filter((option) => option !== "")
 
 /** examples/customers.yaml, pointed at the sandbox and a temporary directory (fails loudly if the example moved on). */
 const writeConfig = (directory: string, sandbox: SandboxProcess, source: string): string => {
@@ -158,10 +173,8 @@ const runDaemon = async (config: string): Promise<RunOutcome> => {
     process.execPath,
     [
       ...profile,
-      "--conditions=@profilesync/source",
-      "--import",
-      "tsx",
-      daemonEntry,
+      ...nodeOptions,
+      ...(built ? [builtEntry] : ["--conditions=@profilesync/source", "--import", "tsx", daemonEntry]),
       ...["run", "--config", config, "--once", "--json"]
     ],
     { cwd: Path.join(repoRoot, "apps/daemon"), env: environment }
@@ -285,14 +298,14 @@ const summarise = (report: unknown) => {
 
 const main = async () => {
   const started = Date.now()
-  const entry = mode === "daemon" ? daemonEntry : engineEntry
+  const entry = mode === "daemon" ? (built ? builtEntry : daemonEntry) : engineEntry
   if (!FileSystem.existsSync(entry) || !FileSystem.existsSync(engineEntry)) {
     const missing = [entry, engineEntry].filter((file) => !FileSystem.existsSync(file))
     log(`sync: cannot run yet, missing ${missing.map((file) => Path.relative(repoRoot, file)).join(", ")}`)
     emit({ benchmark: "sync", machine: machine(), skipped: `missing ${missing.join(", ")}` })
     return
   }
-  log(`sync: ${rows} profiles, runner ${mode}`)
+  log(`sync: ${rows} profiles, runner ${mode}${built ? " (built)" : ""} ${nodeOptions.join(" ")}`)
   const generated = profilesFile(rows)
   const directory = tempDirectory("profilesync-bench-sync-")
   const source = Path.join(directory, "profiles.csv")
@@ -302,7 +315,7 @@ const main = async () => {
   const run = mode === "daemon" ? runDaemon : runEngine
   const runs: Array<Record<string, unknown>> = []
   try {
-    for (const kind of ["full", "incremental-1%", "unchanged"] as const) {
+    for (const kind of runKinds.filter((name) => selectedRuns.includes(name))) {
       let changedRows = 0
       if (kind === "incremental-1%") changedRows = writeChanged(generated, source)
       const before = await sandbox.counters()
@@ -392,7 +405,11 @@ const main = async () => {
     durationSeconds: round((Date.now() - started) / 1000, 1),
     setup: {
       rows,
-      runner: mode === "daemon" ? "profilesync run --config F --once --json (apps/daemon from source)" : "Sync.run",
+      runner:
+        mode === "daemon"
+          ? `profilesync run --config F --once --json (apps/daemon ${built ? "built" : "from source"})`
+          : "Sync.run",
+      nodeOptions,
       sandbox: "Ocamba 10/1s,150/60s (real, unscaled); Copernica no windows; processing delay 100 ms; validation off",
       change: `one data row in ${changeEvery} (rows 37, 137, ...) gets another city`,
       config: "examples/customers.yaml, source/state/rejects/URLs replaced, direct to the sandbox (no proxy)"

@@ -8,12 +8,13 @@
  *
  * @internal
  */
-import { copernicaIdentity, type OcambaIdentity, ocambaIdentity, ocambaSameProfile } from "@profilesync/contracts"
+import { copernicaIdentity, ocambaIdentity } from "@profilesync/contracts"
 import type * as Mapping from "@profilesync/core/Mapping"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Source from "../Source.ts"
 import type * as SyncConfig from "../SyncConfig.ts"
+import * as FirstRows from "./syncFirstRows.ts"
 import type * as Rejects from "./syncRejects.ts"
 
 type TargetName = Mapping.TargetName
@@ -36,12 +37,11 @@ export interface Collisions {
   ) => ReadonlyArray<TargetName>
 }
 
-const describeOcamba = (left: OcambaIdentity, right: OcambaIdentity): string => {
-  const shared = right.keys.includes(left.match) ? left.match : right.match
-  return shared.startsWith("email:")
+/** In words, what two Ocamba rows share: an email, or the phone number of a row without one. */
+const describeOcamba = (shared: string): string =>
+  shared.startsWith("email:")
     ? `the same email ${shared.slice(6)}`
     : `the phone number ${shared.slice(6)}, which Ocamba matches a row without an email on`
-}
 
 /** The reason kind of a collision, in the report's `rejectReasons`. @internal */
 export const collisionSummary = "identity collision"
@@ -65,11 +65,15 @@ export const scan = (
         else list.push({ other, on })
       }
     }
-    const keys = new Set<string>()
-    // Ocamba: the row each identity key and each looked-up key first belonged to, with that row's identity.
-    const heldBy = new Map<string, { readonly row: number; readonly identity: OcambaIdentity }>()
-    const matchedBy = new Map<string, { readonly row: number; readonly identity: OcambaIdentity }>()
-    const copernicaFirst = new Map<string, number>()
+    // Which row first held each value, compared exactly but held compactly (the values wait in a temporary file):
+    // a source of millions of rows would otherwise keep every key, email and phone number on the heap.
+    // The file is removed when the scan ends, however it ends (nothing yields between here and the scan).
+    const valueFile = FirstRows.openValueFile()
+    const keys = FirstRows.make(valueFile)
+    // Ocamba: the row each identity key first belonged to, and the row each looked-up key first belonged to.
+    const heldBy = FirstRows.make(valueFile)
+    const matchedBy = FirstRows.make(valueFile)
+    const copernicaFirst = FirstRows.make(valueFile)
     const ocambaColumns = selected.includes("ocamba") ? mapper.columns("ocamba") : []
     const copernicaColumns = selected.includes("copernica") ? mapper.columns("copernica") : []
     const keyFields = config.targets.copernica?.keyFields ?? []
@@ -86,8 +90,7 @@ export const scan = (
         if (item._tag !== "SourceRow") return
         const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
         // Rows without a key, and later rows with a key seen before, are refused anyway.
-        if (mapped._tag !== "Valid" || keys.has(mapped.key)) return
-        keys.add(mapped.key)
+        if (mapped._tag !== "Valid" || keys.claim(mapped.key, item.rowNumber) !== undefined) return
         const row = item.rowNumber
         if (pickOcamba !== undefined && mapped.targets.includes("ocamba")) {
           const values = pickOcamba(mapped.profile)
@@ -96,20 +99,20 @@ export const scan = (
             mobile_phone_number: phoneAt === -1 ? undefined : values[phoneAt]
           })
           if (identity !== undefined) {
-            const others = new Map<number, OcambaIdentity>()
+            // Every row found here is one Ocamba resolves to this row's profile (`ocambaSameProfile`): the first
+            // holder of what this row is looked up by holds it among its keys, and a row first looked up by one of
+            // this row's keys is matched on it. What they share: this row's match, unless only a key of this row
+            // other than its match is the other row's match (a row without an email, on this row's phone number).
+            const others = new Map<number, string>()
             const holder = heldBy.get(identity.match)
-            if (holder !== undefined) others.set(holder.row, holder.identity)
+            if (holder !== undefined) others.set(holder, identity.match)
             for (const key of identity.keys) {
               const matcher = matchedBy.get(key)
-              if (matcher !== undefined) others.set(matcher.row, matcher.identity)
+              if (matcher !== undefined && !others.has(matcher)) others.set(matcher, key)
             }
-            for (const [other, otherIdentity] of others) {
-              if (ocambaSameProfile(identity, otherIdentity)) {
-                record("ocamba", other, row, describeOcamba(identity, otherIdentity))
-              }
-            }
-            for (const key of identity.keys) if (!heldBy.has(key)) heldBy.set(key, { row, identity })
-            if (!matchedBy.has(identity.match)) matchedBy.set(identity.match, { row, identity })
+            for (const [other, shared] of others) record("ocamba", other, row, describeOcamba(shared))
+            for (const key of identity.keys) heldBy.claim(key, row)
+            matchedBy.claim(identity.match, row)
           }
         }
         if (pickCopernica !== undefined && mapped.targets.includes("copernica")) {
@@ -118,15 +121,14 @@ export const scan = (
           for (let index = 0; index < copernicaKeyFields.length; index++)
             byField[copernicaKeyFields[index]!] = values[index]
           const identity = copernicaIdentity(byField, keyFields)
-          const first = copernicaFirst.get(identity)
-          if (first === undefined) copernicaFirst.set(identity, row)
-          else {
+          const first = copernicaFirst.claim(identity, row)
+          if (first !== undefined) {
             const shown = keyFields.map((field) => `${field} ${byField[field] ?? ""}`).join(", ")
             record("copernica", first, row, `the same ${shown} (keyFields)`)
           }
         }
       })
-    )
+    ).pipe(Effect.ensuring(Effect.sync(valueFile.close)))
 
     const keepFirst = config.identityCollisions === "keepFirst"
     const vendorName: Record<TargetName, string> = { ocamba: "Ocamba", copernica: "Copernica" }

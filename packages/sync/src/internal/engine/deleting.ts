@@ -16,7 +16,7 @@ import type { RunContext, Target, TargetName } from "../target/Target.ts"
 export const shownMissingKeys = 20
 
 /** The confirmed keys of a target that the source does not hold: the first {@link shownMissingKeys}, and how many. */
-const missingKeys = (context: RunContext, target: TargetName, sourceKeys: ReadonlySet<string>) =>
+const missingKeys = (context: RunContext, target: TargetName, sourceKeys: { readonly has: (key: string) => boolean }) =>
   context.state.deletionCandidates(context.config.name, target, context.runId).pipe(
     Stream.mapError(stateFailed),
     Stream.runFold({ keys: [] as Array<string>, missing: 0 }, (found, record) => {
@@ -37,7 +37,7 @@ export const deleteMissing = (options: {
   /** Per target, the rows of jobs still in flight or in doubt: not deleted in this run. */
   readonly waiting: ReadonlyMap<string, ReadonlySet<string>>
   /** Every key the source holds: a dry run marks none seen, so what left the source is what is not here. */
-  readonly sourceKeys: ReadonlySet<string>
+  readonly sourceKeys: { readonly has: (key: string) => boolean }
 }): Effect.Effect<void, SyncError> =>
   Effect.forEach(
     options.targets,

@@ -20,6 +20,7 @@ import type * as SyncState from "../../SyncState.ts"
 import * as Collisions from "../syncCollisions.ts"
 import * as DeleteGuard from "../syncDeleteGuard.ts"
 import { type SyncError, SyncErrorReason, syncError } from "../syncError.ts"
+import * as FirstRows from "../syncFirstRows.ts"
 import * as Rejects from "../syncRejects.ts"
 import type { OpenedSource } from "../syncSource.ts"
 import { columnPath } from "../syncSourceSchema.ts"
@@ -59,7 +60,7 @@ export interface ReadResult {
   /** The stop signal arrived: nothing is deleted. */
   readonly stopping: boolean
   /** Every key the source holds (a dry run marks none seen, so its deletions are counted against these). */
-  readonly sourceKeys: ReadonlySet<string>
+  readonly sourceKeys: { readonly has: (key: string) => boolean }
 }
 
 interface Accepted {
@@ -94,8 +95,12 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
     const { awaitJobs, lanes, running }: Lanes = yield* LanesModule.make({ ...options, fatal })
     const fieldOfColumn = (column: string) =>
       Object.entries(config.fields).find(([name, field]) => (field.column ?? name) === column)?.[0]
-    // The first row of each key: later rows with the key are duplicates (about 100 bytes per key).
-    const firstRowOf = new Map<string, number>()
+    // The first row of each key: later rows with the key are duplicates. Held compactly (11–21 bytes per key, the
+    // keys in a temporary file) until the run ends, since a dry run's deletions are counted against them.
+    const keyFile = yield* Effect.acquireRelease(Effect.sync(FirstRows.openValueFile), (file) =>
+      Effect.sync(file.close)
+    )
+    const firstRowOf = FirstRows.make(keyFile)
     let headerChecked = !opened.hasHeader
     // Keys seen and not marked yet, per target.
     const unmarked = new Map<TargetName, Array<string>>()
@@ -150,7 +155,7 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
           const key = mapped.key
           if (DeleteGuard.keyUncertain(mapped, config.key)) batch.unkeyed++
           if (key !== undefined) {
-            const first = firstRowOf.get(key)
+            const first = firstRowOf.claim(key, item.rowNumber)
             if (first !== undefined) {
               batch.duplicates++
               rejectEverywhere("duplicate key")
@@ -171,7 +176,6 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
               )
               continue
             }
-            firstRowOf.set(key, item.rowNumber)
             seen.push(key)
           }
           const reasons = mapped._tag === "Rejected" ? mapped.reasons : mapped.rejections
@@ -342,5 +346,5 @@ export const read = (options: ReadOptions): Effect.Effect<ReadResult, SyncError,
     const failure = yield* Deferred.poll(fatal)
     if (Option.isSome(failure)) yield* failure.value
     if (Either.isLeft(result)) return yield* Effect.fail(result.left)
-    return { stopping, sourceKeys: new Set(firstRowOf.keys()) }
+    return { stopping, sourceKeys: { has: firstRowOf.has } }
   })
