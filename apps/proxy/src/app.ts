@@ -11,12 +11,15 @@
  * `trace` (`telemetry.ts`) is there only when the `OTEL_*` variables turn tracing on.
  *
  * Anything else is 404. Errors thrown by a handler (bugs) are answered 500 in the vendor's shape and logged.
+ *
+ * Served over HTTP, the usual vendor request (a `GET` or `HEAD` without a body) does not reach this app: the direct
+ * route of `direct-route.ts` takes the same steps without Hono. `app.request` always runs the app.
  */
 import { randomUUID } from "node:crypto"
 import * as Redact from "@profilesync/core/Redact"
 import { Hono } from "hono"
 import type { ProxyConfig } from "./config.ts"
-import { errorResponse, ProxyErrorReason, proxyError } from "./errors.ts"
+import { type ErrorAnswer, errorResponse, ProxyErrorReason, proxyError } from "./errors.ts"
 import { type ForwardDependencies, forward } from "./forward/handler.ts"
 import type { Logger } from "./log.ts"
 import { prometheusText } from "./metrics.ts"
@@ -46,6 +49,36 @@ export interface AppDependencies extends ForwardDependencies {
   readonly tracing?: ProxyTracing | undefined
 }
 
+/**
+ * The request's id: the caller's `X-Request-Id` when it is short and plain (at most 128 word characters, `-` and
+ * `=`), so a caller's own id follows the request upstream; else a new UUID.
+ */
+export const requestIdOf = (header: string | undefined): string =>
+  header === undefined || header === "" || header.length > 128 || /[^\w\-=]/.test(header) ? randomUUID() : header
+
+/** Logs a bug a handler threw and makes its answer: 500, in the vendor's error shape. */
+export const unexpectedError = (
+  logger: Logger,
+  vendor: VendorEdge | undefined,
+  requestId: string | undefined,
+  path: string,
+  error: unknown
+): ErrorAnswer => {
+  logger.log("error", "unexpected error", {
+    requestId,
+    path: logger.redact(path),
+    error: logger.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))
+  })
+  const body = vendor?.errorBody(500, "The proxy failed unexpectedly.", requestId ?? "") ?? {
+    error: { message: "The proxy failed unexpectedly." }
+  }
+  return {
+    status: 500,
+    headers: new Headers({ "content-type": "application/json", "x-profilesync-source": "proxy" }),
+    body: JSON.stringify(body)
+  }
+}
+
 /** Creates the app. */
 export const createApp = (dependencies: AppDependencies): Hono => {
   const { vendors, config, logger, runtime } = dependencies
@@ -53,12 +86,10 @@ export const createApp = (dependencies: AppDependencies): Hono => {
     Object.values(vendors).find((vendor) => path === `/${vendor.name}` || path.startsWith(`/${vendor.name}/`))
 
   const app = new Hono()
-  // Ids from callers are kept when they are short and plain (at most 128 word characters, `-` and `=`), so a caller's
-  // own id follows the request upstream. Every answer carries the id, also those made by later middleware: it is set
+  // Every answer carries the id (`requestIdOf`), also those made by later middleware: it is set
   // on the answer itself once it exists (hono's `requestId` sets it only on its own context, a second layer to echo).
   app.use(async function requestId(context, next) {
-    let id = context.req.header("x-request-id")
-    if (id === undefined || id === "" || id.length > 128 || /[^\w\-=]/.test(id)) id = randomUUID()
+    const id = requestIdOf(context.req.header("x-request-id"))
     context.set("requestId", id)
     await next()
     context.res.headers.set("x-request-id", id)
@@ -101,19 +132,8 @@ export const createApp = (dependencies: AppDependencies): Hono => {
   })
   app.onError((error, context) => {
     const path = new URL(context.req.url).pathname
-    logger.log("error", "unexpected error", {
-      requestId: context.get("requestId"),
-      path: logger.redact(path),
-      error: logger.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))
-    })
-    const vendor = vendorOf(path)
-    const body = vendor?.errorBody(500, "The proxy failed unexpectedly.", context.get("requestId") ?? "") ?? {
-      error: { message: "The proxy failed unexpectedly." }
-    }
-    return new Response(JSON.stringify(body), {
-      status: 500,
-      headers: { "content-type": "application/json", "x-profilesync-source": "proxy" }
-    })
+    const answer = unexpectedError(logger, vendorOf(path), context.get("requestId"), path, error)
+    return new Response(answer.body, { status: answer.status, headers: answer.headers })
   })
   return app
 }

@@ -137,16 +137,24 @@ const answerOf = (vendor: VendorEdge | undefined, reason: ProxyErrorReason): Ans
   }
 }
 
+/** The parts of the proxy's answer to an error: what {@link errorResponse} and the direct route both write. */
+export interface ErrorAnswer {
+  readonly status: number
+  readonly headers: Headers
+  /** JSON text. */
+  readonly body: string
+}
+
 /**
- * The HTTP answer to a {@link ProxyError}, in `vendor`'s error shape (a neutral `{"error":{"message"}}` outside the
+ * The answer to a {@link ProxyError}, in `vendor`'s error shape (a neutral `{"error":{"message"}}` outside the
  * vendor routes). It carries `X-Profilesync-Source: proxy`, so callers and tests can tell it from a vendor's answer.
  */
-export const errorResponse = (vendor: VendorEdge | undefined, error: ProxyError, requestId: string): Response => {
+export const errorAnswer = (vendor: VendorEdge | undefined, error: ProxyError, requestId: string): ErrorAnswer => {
   const reason = error.reason
   const headers = new Headers({ "content-type": "application/json", "x-profilesync-source": "proxy" })
   if (reason._tag === "MissingCredential" && vendor !== undefined) {
     const unauthorized = vendor.unauthorized(requestId)
-    return new Response(JSON.stringify(unauthorized.body), { status: unauthorized.status, headers })
+    return { status: unauthorized.status, headers, body: JSON.stringify(unauthorized.body) }
   }
   const answer = answerOf(vendor, reason)
   if (answer.retryAfter !== undefined) headers.set("retry-after", String(retryAfterSeconds(answer.retryAfter)))
@@ -155,5 +163,11 @@ export const errorResponse = (vendor: VendorEdge | undefined, error: ProxyError,
     vendor === undefined
       ? { error: { message: answer.message } }
       : vendor.errorBody(answer.status, answer.message, requestId)
-  return new Response(JSON.stringify(body), { status: answer.status, headers })
+  return { status: answer.status, headers, body: JSON.stringify(body) }
+}
+
+/** {@link errorAnswer} as a web `Response` (the Hono app's). */
+export const errorResponse = (vendor: VendorEdge | undefined, error: ProxyError, requestId: string): Response => {
+  const answer = errorAnswer(vendor, error, requestId)
+  return new Response(answer.body, { status: answer.status, headers: answer.headers })
 }

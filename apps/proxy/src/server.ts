@@ -7,15 +7,16 @@
  * every connection, the upstream pools and the Redis connections.
  */
 import { readFileSync } from "node:fs"
-import type { Server } from "node:http"
+import { createServer, type RequestListener } from "node:http"
 import type { AddressInfo } from "node:net"
-import { createAdaptorServer } from "@hono/node-server"
+import { getRequestListener } from "@hono/node-server"
 import * as Redact from "@profilesync/core/Redact"
 import type { Hono } from "hono"
 import type { Redis } from "ioredis"
 import { createApp } from "./app.ts"
 import type { ProxyConfig } from "./config.ts"
 import { limitConnections, serverOptions } from "./connection-limits.ts"
+import { directRoute } from "./direct-route.ts"
 import { type Logger, makeLogger } from "./log.ts"
 import type { InFlightState } from "./middleware/in-flight/index.ts"
 import { makeRuntime, type ProxyRuntime } from "./runtime.ts"
@@ -95,7 +96,7 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
             () => false
           )
 
-  const app = createApp({
+  const dependencies = {
     config,
     vendors,
     logger,
@@ -103,20 +104,24 @@ export const startProxy = async (config: ProxyConfig, options: StartProxyOptions
     throttle: runtime.throttle,
     breakers: runtime.breakers,
     upstream,
-    inFlight,
-    redisReady,
-    tracing
-  })
-
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    hostname: config.host,
-    serverOptions: serverOptions(config)
-  }) as Server
+    inFlight
+  }
+  const app = createApp({ ...dependencies, redisReady, tracing })
+  const viaHono: RequestListener = getRequestListener(app.fetch, { hostname: config.host })
+  // The usual vendor request is served by node:http directly (`direct-route.ts`); with tracing on, every request
+  // goes through the app, whose tracing middleware makes the spans.
+  const direct = tracing === undefined ? directRoute(dependencies) : undefined
+  const listener: RequestListener =
+    direct === undefined
+      ? viaHono
+      : (incoming, response) => {
+          if (!direct(incoming, response)) viaHono(incoming, response)
+        }
+  const server = createServer(serverOptions(config), listener)
   limitConnections(server, config)
   // A caller that half-closes its socket after a complete request can still read: answer it (Node's default ends
   // the socket at the caller's FIN and drops the answer).
-  ;(server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
+  ;(server as typeof server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject)
     server.listen(config.port, config.host, () => {

@@ -12,7 +12,7 @@
  * timeout and certificates itself; `OTEL_SERVICE_NAME` (default `profilesync-proxy`) and `OTEL_RESOURCE_ATTRIBUTES`
  * name the service. The proxy's metrics stay on `/metrics`.
  */
-import type { Context, MiddlewareHandler } from "hono"
+import type { MiddlewareHandler } from "hono"
 
 /** What the environment asks of tracing, when it is on. */
 export interface TracingSettings {
@@ -77,16 +77,19 @@ export const startTracing = async (
  * The trace headers of the request upstream (the forward handler's one hook): the proxy span's when tracing is on,
  * the caller's, unchanged, when it is off.
  */
-export const setTraceHeaders = (context: Context, request: Request, headers: Record<string, string>): void => {
-  const own = context.get("upstreamTrace")
+export const setTraceHeaders = (
+  own: UpstreamTraceContext | undefined,
+  header: (name: string) => string | undefined,
+  headers: Record<string, string>
+): void => {
   if (own !== undefined) {
     headers.traceparent = own.traceparent
     if (own.tracestate !== undefined) headers.tracestate = own.tracestate
     return
   }
-  const traceparent = request.headers.get("traceparent")
-  if (traceparent === null) return
+  const traceparent = header("traceparent")
+  if (traceparent === undefined) return
   headers.traceparent = traceparent
-  const tracestate = request.headers.get("tracestate")
-  if (tracestate !== null) headers.tracestate = tracestate
+  const tracestate = header("tracestate")
+  if (tracestate !== undefined) headers.tracestate = tracestate
 }

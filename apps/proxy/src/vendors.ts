@@ -35,8 +35,8 @@ export interface VendorEdge {
   readonly errorBody: (status: number, message: string, traceId: string) => unknown
   /** The vendor's own answer to a missing or wrong credential (status and body). */
   readonly unauthorized: (traceId: string) => { readonly status: number; readonly body: unknown }
-  /** Reads the caller's own credential (pass-through mode). */
-  readonly readCallerToken: (request: Request, query: URLSearchParams) => string | undefined
+  /** Reads the caller's own credential (pass-through mode) from its headers (by lower-case name) or query. */
+  readonly readCallerToken: (header: (name: string) => string | undefined, query: URLSearchParams) => string | undefined
   /**
    * Whether query parameters no operation declares are dropped (and the caller told) rather than refused: the vendor
    * ignores them (Copernica: rmuit/copernica-api `tests/ApiBehaviorTest.php`), so a caller's request that works
@@ -111,7 +111,7 @@ export const makeVendors = (config: ProxyConfig): Readonly<Record<VendorName, Ve
       status: 401,
       body: { code: 401, title: "Unauthorized.", message: "Unauthorized.", trace_id: traceId }
     }),
-    readCallerToken: (request) => /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1],
+    readCallerToken: (header) => /^Bearer\s+(\S+)\s*$/i.exec(header("authorization") ?? "")?.[1],
     dropsUndeclaredQuery: false,
     credentialQueryParameters: [],
     applyCredential: (token, headers) => {
@@ -129,7 +129,7 @@ export const makeVendors = (config: ProxyConfig): Readonly<Record<VendorName, Ve
     // Copernica answers every error with `{"error":{"message":...}}` (rest-requests.md; rmuit/copernica-api).
     errorBody: (_status, message) => ({ error: { message } }),
     unauthorized: () => ({ status: 400, body: { error: { message: "Invalid access token" } } }),
-    readCallerToken: (_request, query) => query.get("access_token") ?? undefined,
+    readCallerToken: (_header, query) => query.get("access_token") ?? undefined,
     dropsUndeclaredQuery: true,
     credentialQueryParameters: ["access_token"],
     applyCredential: (token, _headers, query) => {
@@ -148,13 +148,13 @@ export const makeVendors = (config: ProxyConfig): Readonly<Record<VendorName, Ve
 export const credentialFor = (
   vendor: VendorEdge,
   mode: ProxyConfig["credentialsMode"],
-  request: Request,
+  header: (name: string) => string | undefined,
   query: URLSearchParams
 ): Credential | undefined => {
   if (mode === "inject") {
     const token = vendor.config.token
     return token === undefined ? undefined : { token, throttleKey: `${vendor.name}:${vendor.config.account}` }
   }
-  const token = vendor.readCallerToken(request, query)
+  const token = vendor.readCallerToken(header, query)
   return token === undefined || token === "" ? undefined : { token, throttleKey: tokenKey(vendor.name, token) }
 }

@@ -13,6 +13,7 @@
 import { Readable } from "node:stream"
 import { parsePhpForm } from "@profilesync/contracts"
 import { type ProxyError, ProxyErrorReason, proxyError } from "../errors.ts"
+import type { IncomingCall } from "../forward/incoming.ts"
 import { boundaryOf, readMultipartFields } from "./multipart.ts"
 
 /** How much of an upload is read before it is streamed: enough for the fields before the file. */
@@ -49,7 +50,7 @@ export interface BodyReading {
 
 /** Options of {@link readRequestBody}. */
 export interface ReadRequestBodyOptions {
-  readonly request: Request
+  readonly request: Pick<IncomingCall, "method" | "header" | "body">
   /** Copernica takes `application/x-www-form-urlencoded` as well as JSON. */
   readonly acceptsFormBodies: boolean
   readonly maxBodyBytes: number
@@ -128,21 +129,23 @@ const continuation = (collected: Collected, limit: number, onExceeded: () => voi
 export const readRequestBody = async (options: ReadRequestBodyOptions): Promise<BodyReading | ProxyError> => {
   const { request, acceptsFormBodies, maxBodyBytes, maxUploadBytes } = options
   const none: BodyReading = { outgoing: { kind: "none" }, contentType: undefined, value: undefined }
-  if (request.method === "GET" || request.method === "HEAD" || request.body === null) return none
-  const contentType = request.headers.get("content-type") ?? undefined
+  if (request.method === "GET" || request.method === "HEAD") return none
+  const stream = request.body()
+  if (stream === null) return none
+  const contentType = request.header("content-type")
   const mediaType = mediaTypeOf(contentType)
   const upload = maxUploadBytes !== undefined && mediaType === "multipart/form-data"
   const limit = upload ? maxUploadBytes + multipartAllowance : maxBodyBytes
-  const declared = request.headers.get("content-length")
-  if (declared !== null && Number(declared) > limit) {
-    await request.body.cancel().catch(() => {})
+  const declared = request.header("content-length")
+  if (declared !== undefined && Number(declared) > limit) {
+    await stream.cancel().catch(() => {})
     return tooLarge(limit)
   }
 
   if (upload) {
     const boundary = boundaryOf(contentType ?? "")
     if (boundary === undefined) return invalid("header /content-type: multipart/form-data needs a boundary parameter")
-    const collected = await collect(request.body, uploadReadAhead, limit)
+    const collected = await collect(stream, uploadReadAhead, limit)
     if (collected === "too-large") return tooLarge(limit)
     const head = Buffer.concat(collected.chunks)
     const parts = readMultipartFields(head, boundary, collected.ended)
@@ -158,7 +161,7 @@ export const readRequestBody = async (options: ReadRequestBodyOptions): Promise<
       outgoing: {
         kind: "stream",
         contentType: contentType ?? "multipart/form-data",
-        contentLength: declared ?? undefined,
+        contentLength: declared,
         open: () =>
           continuation(collected, limit, () => {
             exceeded = true
@@ -174,7 +177,7 @@ export const readRequestBody = async (options: ReadRequestBodyOptions): Promise<
     }
   }
 
-  const collected = await collect(request.body, Number.POSITIVE_INFINITY, limit)
+  const collected = await collect(stream, Number.POSITIVE_INFINITY, limit)
   if (collected === "too-large") return tooLarge(limit)
   const bytes = Buffer.concat(collected.chunks)
   const text = bytes.toString("utf8")

@@ -12,7 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import {
-  errorResponse,
+  errorAnswer,
   fromCircuitBreakerError,
   fromThrottleError,
   type ProxyError,
@@ -21,14 +21,20 @@ import {
 } from "../errors.ts"
 import { setRateLimitHeaders } from "../rate-limit-headers.ts"
 import type { UpstreamAnswer } from "../upstream.ts"
-import { droppedPathHeader, droppedQueryHeader, type Exchange, type VendorRoute } from "./exchange.ts"
+import {
+  droppedPathHeader,
+  droppedQueryHeader,
+  type Exchange,
+  type ForwardAnswer,
+  type VendorRoute
+} from "./exchange.ts"
 import type { PreparedRequest } from "./prepare.ts"
 import { redactAnswer } from "./redact-answer.ts"
 import { snapshotOf } from "./retry.ts"
 import { isUpstreamFailure, type UpstreamFailure } from "./upstream-failure.ts"
 
-const toWebBody = (body: UpstreamAnswer["body"]): ConstructorParameters<typeof Response>[0] => {
-  if (body === null) return null
+const toWebBody = (body: ForwardAnswer["body"]): ConstructorParameters<typeof Response>[0] => {
+  if (body === null || typeof body === "string") return body
   if (Buffer.isBuffer(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
   return Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>
 }
@@ -37,22 +43,30 @@ const toWebBody = (body: UpstreamAnswer["body"]): ConstructorParameters<typeof R
 const withBudgetHeaders = (
   route: VendorRoute,
   exchange: Exchange,
-  response: Response,
+  answer: ForwardAnswer,
   source: "upstream" | "proxy"
-): Response => {
+): ForwardAnswer => {
   const { record, snapshot } = exchange
+  const headers = answer.headers
   record.source = source
-  if (Option.isSome(snapshot)) setRateLimitHeaders(response.headers, route.vendor, snapshot.value)
-  response.headers.set("x-request-id", exchange.requestId)
-  response.headers.set("x-profilesync-source", source)
-  if (record.droppedQuery !== undefined) response.headers.set(droppedQueryHeader, record.droppedQuery.join(", "))
-  if (record.droppedPath !== undefined) response.headers.set(droppedPathHeader, record.droppedPath)
-  return response
+  if (Option.isSome(snapshot)) setRateLimitHeaders(headers, route.vendor, snapshot.value)
+  headers.set("x-request-id", exchange.requestId)
+  headers.set("x-profilesync-source", source)
+  if (record.droppedQuery !== undefined) headers.set(droppedQueryHeader, record.droppedQuery.join(", "))
+  if (record.droppedPath !== undefined) headers.set(droppedPathHeader, record.droppedPath)
+  return answer
 }
 
 /** The proxy's own answer to `error`, in the vendor's error shape. */
-export const refuse = (route: VendorRoute, exchange: Exchange, error: ProxyError): Response =>
-  withBudgetHeaders(route, exchange, errorResponse(route.vendor, error, exchange.requestId), "proxy")
+export const refuse = (route: VendorRoute, exchange: Exchange, error: ProxyError): ForwardAnswer =>
+  withBudgetHeaders(route, exchange, errorAnswer(route.vendor, error, exchange.requestId), "proxy")
+
+/** The answer as a web `Response` (Hono's). */
+export const toResponse = (answer: ForwardAnswer): Response =>
+  new Response(toWebBody(answer.body), { status: answer.status, headers: answer.headers })
+
+/** The answer to a caller that went away (499, nginx's "client closed request"): nobody reads it. */
+const callerGoneAnswer = (): ForwardAnswer => ({ status: 499, headers: new Headers(), body: null })
 
 /** Passes the vendor's answer on. */
 const respond = (
@@ -60,7 +74,7 @@ const respond = (
   exchange: Exchange,
   prepared: PreparedRequest,
   answer: UpstreamAnswer
-): Response => {
+): ForwardAnswer => {
   const redacted = redactAnswer(answer)
   if ("undecodable" in redacted) {
     return refuse(
@@ -78,11 +92,14 @@ const respond = (
   if (prepared.method === "HEAD" || (Buffer.isBuffer(redacted.body) && redacted.body.byteLength === 0)) {
     // No body: nothing for the server to label `text/plain` (Copernica's 201 has none), nothing to send to HEAD.
     if (redacted.body !== null && !Buffer.isBuffer(redacted.body)) redacted.body.destroy()
-    const empty = new Response(null, { status: redacted.status, headers: redacted.headers })
-    return withBudgetHeaders(route, exchange, empty, "upstream")
+    return withBudgetHeaders(
+      route,
+      exchange,
+      { status: redacted.status, headers: redacted.headers, body: null },
+      "upstream"
+    )
   }
-  const response = new Response(toWebBody(redacted.body), { status: redacted.status, headers: redacted.headers })
-  return withBudgetHeaders(route, exchange, response, "upstream")
+  return withBudgetHeaders(route, exchange, redacted, "upstream")
 }
 
 /** A failed attempt's answer: the vendor's 429 or 5xx passed on, or the proxy's own for what had no answer. */
@@ -91,7 +108,7 @@ const answerFailure = (
   exchange: Exchange,
   prepared: PreparedRequest,
   failure: UpstreamFailure
-): Response => {
+): ForwardAnswer => {
   const reason = failure.reason
   switch (reason._tag) {
     case "RateLimited":
@@ -118,17 +135,17 @@ export const answerOutcome = async (
   route: VendorRoute,
   exchange: Exchange,
   prepared: PreparedRequest,
-  callerSignal: AbortSignal,
+  callerGone: () => boolean,
   exit: Exit.Exit<UpstreamAnswer, unknown>,
   lastFailure: UpstreamFailure | undefined
-): Promise<Response> => {
+): Promise<ForwardAnswer> => {
   const { record } = exchange
-  if (Exit.isSuccess(exit) && callerSignal.aborted) {
+  if (Exit.isSuccess(exit) && callerGone()) {
     // The caller's socket went away while the vendor answered: the outcome is in the record (and the log).
     const answerBody = exit.value.body
     if (answerBody !== null && !Buffer.isBuffer(answerBody)) answerBody.destroy()
     record.source = "upstream"
-    return new Response(null, { status: 499 })
+    return callerGoneAnswer()
   }
   if (Exit.isSuccess(exit)) return respond(route, exchange, prepared, exit.value)
   const failure = Cause.failureOption(exit.cause)
@@ -138,7 +155,7 @@ export const answerOutcome = async (
       // in the record (and the log); the answer's body is let go.
       record.upstreamStatus ??= "caller-gone"
       record.source = "upstream"
-      return new Response(null, { status: 499 })
+      return callerGoneAnswer()
     }
     throw Cause.squash(exit.cause)
   }

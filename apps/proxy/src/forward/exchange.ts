@@ -4,6 +4,7 @@
  * out once), and one request's exchange (its id, the record the access log writes, the budget snapshot the answer's
  * rate-limit headers come from).
  */
+import type { Readable } from "node:stream"
 import type * as CircuitBreaker from "@profilesync/core/CircuitBreaker"
 import type * as Retry from "@profilesync/core/Retry"
 import type * as Throttle from "@profilesync/core/Throttle"
@@ -95,6 +96,16 @@ export const makeVendorRoute = (vendor: VendorEdge, dependencies: ForwardDepende
 export interface Exchange {
   readonly requestId: string
   readonly record: ForwardRecord
+  /** The operation of the spec the request matched, once known (for the access log and the metrics). */
+  operationId: string | undefined
   /** The account's budget as last seen, for the answer's rate-limit headers. */
   snapshot: Option.Option<Throttle.Snapshot>
+}
+
+/** The caller's answer, as either server writes it (Hono as a `Response`, the direct route with `node:http`). */
+export interface ForwardAnswer {
+  readonly status: number
+  readonly headers: Headers
+  /** Bytes or text read whole, a stream passed on as it comes, or `null`: no body. */
+  readonly body: Buffer | string | Readable | null
 }

@@ -19,8 +19,16 @@ import * as Option from "effect/Option"
 import type { Context } from "hono"
 import type { UpstreamAnswer } from "../upstream.ts"
 import type { VendorEdge } from "../vendors.ts"
-import { answerOutcome, refuse } from "./answer.ts"
-import { type Exchange, type ForwardDependencies, type ForwardRecord, makeVendorRoute } from "./exchange.ts"
+import { answerOutcome, refuse, toResponse } from "./answer.ts"
+import {
+  type Exchange,
+  type ForwardAnswer,
+  type ForwardDependencies,
+  type ForwardRecord,
+  makeVendorRoute,
+  type VendorRoute
+} from "./exchange.ts"
+import { fromContext, type IncomingCall } from "./incoming.ts"
 import { prepareRequest } from "./prepare.ts"
 import { type Attempts, retryLoop } from "./retry.ts"
 import { tryFastPath } from "./send.ts"
@@ -28,35 +36,55 @@ import { isUpstreamFailure } from "./upstream-failure.ts"
 
 export type { ForwardDependencies } from "./exchange.ts"
 
-/** Makes the handler of one vendor's routes (`/ocamba/v1/hood/*` or `/copernica/v3/*`). */
+/** A new request's exchange. */
+export const newExchange = (requestId: string): Exchange => ({
+  requestId,
+  record: { attempts: 0, waitedMillis: 0, upstreamMillis: 0 },
+  operationId: undefined,
+  snapshot: Option.none()
+})
+
+/** Forwards one caller's request on `route` and makes its answer; whichever server received it writes the answer. */
+export const forwardCall = async (
+  route: VendorRoute,
+  exchange: Exchange,
+  call: IncomingCall
+): Promise<ForwardAnswer> => {
+  const receivedAt = Date.now()
+
+  // 1–3. Checked before any budget is spent.
+  const prepared = await prepareRequest(route, exchange, call, receivedAt)
+  if ("_tag" in prepared) return refuse(route, exchange, prepared)
+
+  // 4. Budget, breaker, upstream, retries. The first request to the vendor makes its connection pool first.
+  const preparing = route.upstream.prepare(route.origin)
+  if (preparing !== undefined) await preparing
+  const first = await tryFastPath(route, exchange, prepared)
+  const attempts: Attempts = { first, lastFailure: undefined }
+  const exit: Exit.Exit<UpstreamAnswer, unknown> =
+    first !== undefined && !isUpstreamFailure(first)
+      ? Exit.succeed(first)
+      : await route.runtime.runPromiseExit(retryLoop(route, exchange, prepared, attempts), { signal: call.signal() })
+  // An upload that was refused (or failed) is not read further.
+  if (prepared.outgoing.kind === "stream" && Exit.isFailure(exit)) prepared.outgoing.cancel()
+
+  // 5. The answer.
+  return answerOutcome(route, exchange, prepared, call.callerGone, exit, attempts.lastFailure)
+}
+
+/** Makes the Hono handler of one vendor's routes (`/ocamba/v1/hood/*` or `/copernica/v3/*`). */
 export const forward = (vendor: VendorEdge, dependencies: ForwardDependencies) => {
   const route = makeVendorRoute(vendor, dependencies)
 
   return async function forwardRequest(context: Context): Promise<Response> {
-    const receivedAt = Date.now()
-    const record: ForwardRecord = { attempts: 0, waitedMillis: 0, upstreamMillis: 0 }
-    const exchange: Exchange = { requestId: context.get("requestId") ?? "", record, snapshot: Option.none() }
+    const exchange = newExchange(context.get("requestId") ?? "")
+    const record: ForwardRecord = exchange.record
     context.set("vendor", vendor.name)
     context.set("forward", record)
-
-    // 1–3. Checked before any budget is spent.
-    const prepared = await prepareRequest(route, exchange, context, receivedAt)
-    if ("_tag" in prepared) return refuse(route, exchange, prepared)
-
-    // 4. Budget, breaker, upstream, retries. The first request to the vendor makes its connection pool first.
-    const preparing = route.upstream.prepare(route.origin)
-    if (preparing !== undefined) await preparing
-    const first = await tryFastPath(route, exchange, prepared)
-    const attempts: Attempts = { first, lastFailure: undefined }
-    const signal = context.req.raw.signal
-    const exit: Exit.Exit<UpstreamAnswer, unknown> =
-      first !== undefined && !isUpstreamFailure(first)
-        ? Exit.succeed(first)
-        : await route.runtime.runPromiseExit(retryLoop(route, exchange, prepared, attempts), { signal })
-    // An upload that was refused (or failed) is not read further.
-    if (prepared.outgoing.kind === "stream" && Exit.isFailure(exit)) prepared.outgoing.cancel()
-
-    // 5. The answer.
-    return answerOutcome(route, exchange, prepared, signal, exit, attempts.lastFailure)
+    try {
+      return toResponse(await forwardCall(route, exchange, fromContext(context)))
+    } finally {
+      context.set("operationId", exchange.operationId)
+    }
   }
 }

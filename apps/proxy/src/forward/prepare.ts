@@ -6,14 +6,13 @@
  * never from the caller's text. A request that fails any of them is refused before it takes a slot.
  */
 import type { OperationMetadata } from "@profilesync/contracts"
-import type { Context } from "hono"
 import { type OutgoingBody, readRequestBody } from "../body/request-body.ts"
 import type { ProxyConfig } from "../config.ts"
 import { type ProxyError, ProxyErrorReason, proxyError } from "../errors.ts"
-import { setTraceHeaders } from "../telemetry.ts"
 import type { UpstreamRequest } from "../upstream.ts"
 import { credentialFor } from "../vendors.ts"
 import { deadlineHeader, type Exchange, type VendorRoute } from "./exchange.ts"
+import type { IncomingCall } from "./incoming.ts"
 import { checkQueryNames, queryParameters, undeclaredQueryNames, upstreamPath } from "./upstream-target.ts"
 
 /** A request that passed every check, ready to take its slot and go upstream. */
@@ -44,31 +43,30 @@ const parseDeadline = (header: string | undefined, config: ProxyConfig): number 
 }
 
 /** The headers sent upstream: the request id and the caller's content negotiation, before the credential is added. */
-const upstreamHeaders = (request: Request, requestId: string, config: ProxyConfig): Record<string, string> => {
+const upstreamHeaders = (call: IncomingCall, requestId: string, config: ProxyConfig): Record<string, string> => {
   const headers: Record<string, string> = { "x-request-id": requestId }
   for (const name of forwardedRequestHeaders) {
-    const value = request.headers.get(name)
-    if (value !== null) headers[name] = value
+    const value = call.header(name)
+    if (value !== undefined) headers[name] = value
   }
   // The answer is searched for the injected token before the caller sees it, which a compressed body would defeat.
   if (config.credentialsMode === "inject") headers["accept-encoding"] = "identity"
   return headers
 }
 
-/** Checks the request of `context` and builds what to send upstream, or says why it is refused. */
+/** Checks the caller's request and builds what to send upstream, or says why it is refused. */
 export const prepareRequest = async (
   route: VendorRoute,
   exchange: Exchange,
-  context: Context,
+  call: IncomingCall,
   receivedAt: number
 ): Promise<PreparedRequest | ProxyError> => {
   const { vendor, config } = route
   const { record } = exchange
-  const request = context.req.raw
 
   // 1. The operation, from the raw (still percent-encoded) path; the contract decodes and checks the parameters.
-  const url = new URL(request.url)
-  const method = request.method
+  const url = call.url
+  const method = call.method
   const relative = url.pathname.startsWith(`${vendor.prefix}/`) ? url.pathname.slice(vendor.prefix.length) : undefined
   const match = relative === undefined ? undefined : vendor.contract.matchOperation(method, relative)
   if (match === undefined) {
@@ -83,10 +81,10 @@ export const prepareRequest = async (
   const operationId = operation.operationId
   // Segments the vendor ignores are not forwarded (the path is rebuilt from the template); the caller is told.
   if (match.ignoredPath !== undefined) record.droppedPath = match.ignoredPath
-  context.set("operationId", operationId)
+  exchange.operationId = operationId
 
   // 2. The credential, and with it the account whose budget the request spends.
-  const credential = credentialFor(vendor, config.credentialsMode, request, url.searchParams)
+  const credential = credentialFor(vendor, config.credentialsMode, call.header, url.searchParams)
   if (credential === undefined) {
     return proxyError(
       config.credentialsMode === "inject"
@@ -98,7 +96,7 @@ export const prepareRequest = async (
   record.throttleKey = key
 
   // 3. Everything about the request is checked before any budget is spent.
-  const deadline = parseDeadline(request.headers.get(deadlineHeader) ?? undefined, config)
+  const deadline = parseDeadline(call.header(deadlineHeader), config)
   if (typeof deadline === "string") return proxyError(ProxyErrorReason.InvalidRequest({ message: deadline }))
   const declared = queryParameters(vendor.contract, operation)
   // The query as the vendor reads it (`fields[0]=` is the list `fields[]` for Copernica), without what it ignores.
@@ -113,7 +111,7 @@ export const prepareRequest = async (
   const queryProblem = checkQueryNames(query, declared, vendor.credentialQueryParameters)
   if (queryProblem !== undefined) return proxyError(ProxyErrorReason.InvalidRequest({ message: queryProblem }))
   const body = await readRequestBody({
-    request,
+    request: call,
     acceptsFormBodies: vendor.acceptsFormBodies,
     maxBodyBytes: config.maxBodyBytes,
     maxUploadBytes: operation.maxUploadBytes
@@ -122,7 +120,7 @@ export const prepareRequest = async (
   const validation = vendor.contract.validateRequest(operationId, {
     pathParams: match.pathParams,
     query,
-    headers: request.headers,
+    headers: call.headers,
     contentType: body.contentType,
     body: body.value
   })
@@ -132,8 +130,8 @@ export const prepareRequest = async (
   }
 
   // What goes upstream: the spec's path and declared query, the caller's negotiation headers, the credential.
-  const headers = upstreamHeaders(request, exchange.requestId, config)
-  setTraceHeaders(context, request, headers)
+  const headers = upstreamHeaders(call, exchange.requestId, config)
+  call.traceHeaders(headers)
   const extraQuery: Array<[string, string]> = []
   vendor.applyCredential(credential.token, headers, extraQuery)
   return {

@@ -21,21 +21,31 @@ export interface ProxyKeyOptions {
 
 const digest = (text: string) => createHash("sha256").update(text).digest()
 
+/**
+ * Whether a presented key (the header's value, `undefined` when absent) is accepted; every key is accepted when none
+ * is configured. The direct route of `node:http` checks with it too.
+ */
+export const keyCheck = (keys: ReadonlyArray<string>): ((presented: string | undefined) => boolean) => {
+  const accepted = keys.map(digest)
+  if (accepted.length === 0) return () => true
+  return (presented) => {
+    const candidate = digest(presented ?? "")
+    // Every accepted key is compared, so the time does not depend on which one matched.
+    let ok = false
+    for (const key of accepted) ok = timingSafeEqual(key, candidate) || ok
+    return presented !== undefined && ok
+  }
+}
+
 /** Creates the middleware. */
 export const proxyKey = ({
   keys = [],
   headerName = "X-Proxy-Key",
   vendor
 }: ProxyKeyOptions = {}): MiddlewareHandler => {
-  const accepted = keys.map(digest)
+  const accepts = keyCheck(keys)
   return async function proxyKey(context, next) {
-    if (accepted.length === 0) return next()
-    const presented = context.req.header(headerName)
-    const candidate = digest(presented ?? "")
-    // Every accepted key is compared, so the time does not depend on which one matched.
-    let ok = false
-    for (const key of accepted) ok = timingSafeEqual(key, candidate) || ok
-    if (presented !== undefined && ok) return next()
+    if (keys.length === 0 || accepts(context.req.header(headerName))) return next()
     context.set("vendor", vendor?.name)
     return errorResponse(vendor, proxyError(ProxyErrorReason.ProxyKeyRequired()), context.get("requestId") ?? "")
   }
