@@ -31,9 +31,16 @@
  * `--baseline PATH` adds the target `proxy-baseline`: another compiled proxy's `main.js` (a copy of an earlier
  * `apps/proxy/dist` beside a `node_modules` link, say), run like `proxy`; with `--rounds` the two are measured in turn,
  * round after round, which is how a change is compared on a machine whose speed drifts.
+ * `--log-pipe`: logged proxies write their lines into a pipe this process reads and drops (as a log collector
+ * would: journald, a container runtime) instead of to /dev/null, where a write costs next to nothing.
+ * `--baseline-logged` runs `proxy-baseline` like `proxy-logged` instead (LOG_LEVEL=info, lines to /dev/null).
+ * `--baseline-node-options a,b=1` passes Node options (`--a --b=1`) to `proxy-baseline` only, before its entry:
+ * `--baseline $PWD/apps/proxy/dist/main.js --baseline-node-options max-semi-space-size=1` compares one build with and
+ * without a V8 setting.
  *
  * Usage: pnpm --filter @profilesync/bench proxy-overhead [--seconds 5] [--warmup 1] [--concurrency 1,50] [--rounds 1]
- *        [--only direct,nginx,node-undici,proxy] [--source] [--cpu-prof DIR] [--baseline PATH] [--json results/proxy-overhead.json]
+ *        [--only direct,nginx,node-undici,proxy] [--source] [--cpu-prof DIR] [--baseline PATH]
+ *        [--baseline-logged] [--log-pipe] [--baseline-node-options max-semi-space-size=1] [--json results/proxy-overhead.json]
  */
 import { Pool } from "undici"
 import { emit, flag, listFlag, log, machine, percentile, round, sleep, table } from "./support/report.ts"
@@ -64,6 +71,9 @@ const fromSource = process.argv.includes("--source")
 // `--cpu-prof DIR`: each compiled proxy writes a V8 CPU profile (`node --cpu-prof`) there when it stops.
 const cpuProfileDirectory = flag("cpu-prof")
 const baseline = flag("baseline")
+const baselineLogged = process.argv.includes("--baseline-logged")
+const logToPipe = process.argv.includes("--log-pipe")
+const baselineNodeOptions = (listFlag("baseline-node-options") ?? []).map((option) => `--${option}`)
 
 interface Target {
   readonly name: string
@@ -217,7 +227,10 @@ const main = async () => {
       ...(baseline === undefined ? [] : ["proxy-baseline"]),
       "proxy-redis",
       "proxy-logged"
-    ].filter((name) => wanted(name) || (name === "proxy-baseline" && wanted("proxy")))
+    ].filter(
+      (name) =>
+        wanted(name) || (name === "proxy-baseline" && (wanted("proxy") || (baselineLogged && wanted("proxy-logged"))))
+    )
     if (proxyTargets.length > 0 && !proxyAvailable()) {
       for (const name of proxyTargets)
         skipped.push({ target: name, reason: "apps/proxy/src/main.ts does not exist yet" })
@@ -233,13 +246,16 @@ const main = async () => {
           environment.REDIS_URL = redis.url
           environment.PROXY_REPLICAS = "1"
         }
-        if (name === "proxy-logged") environment.LOG_LEVEL = "info"
+        const logged = name === "proxy-logged" || (name === "proxy-baseline" && baselineLogged)
+        if (logged) environment.LOG_LEVEL = "info"
         const proxy: ProxyProcess = await startProxy(sandbox, environment, {
-          discardStdout: name === "proxy-logged",
+          discardStdout: logged && !logToPipe,
           built: !fromSource || name === "proxy-baseline",
           ...(name === "proxy-baseline" && baseline !== undefined ? { entry: baseline } : {}),
-          nodeArguments:
-            cpuProfileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDirectory}`]
+          nodeArguments: [
+            ...(name === "proxy-baseline" ? baselineNodeOptions : []),
+            ...(cpuProfileDirectory === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDirectory}`])
+          ]
         })
         footprint(name, proxy.startMillis, [proxy.service.pid])
         stops.push(() => proxy.stop())
@@ -249,7 +265,7 @@ const main = async () => {
             name === "proxy"
               ? "apps/proxy, in-memory throttle out of the way, LOG_LEVEL=warn"
               : name === "proxy-baseline"
-                ? `${baseline}, as proxy`
+                ? `${baseline}${baselineNodeOptions.length === 0 ? "" : ` with ${baselineNodeOptions.join(" ")}`}, as ${baselineLogged ? "proxy-logged" : "proxy"}`
                 : name === "proxy-redis"
                   ? "apps/proxy, Redis throttle out of the way, LOG_LEVEL=warn"
                   : "apps/proxy, in-memory throttle out of the way, LOG_LEVEL=info (access log to /dev/null)",
