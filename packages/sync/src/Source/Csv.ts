@@ -1,5 +1,6 @@
 /**
- * A CSV source: a file read in flat memory with csv-parse, a bad record rejected on its own (broken quoting, a wrong
+ * A CSV source: a file read in flat memory (lines without a quote split directly, the rest parsed with csv-parse), a
+ * bad record rejected on its own (broken quoting, a wrong
  * number of fields, a value over the size limit, invalid UTF-8) while the rest of the file still arrives. Also
  * available as `Source.csv`.
  *
@@ -67,7 +68,8 @@ export interface CsvOptions {
 }
 
 /**
- * A CSV file, streamed with csv-parse.
+ * A CSV file, streamed: lines without a quote are split on the delimiter directly (the usual case, and several times
+ * cheaper: see bench/README.md), anything quoted goes through csv-parse; both give the same rows.
  *
  * **Details**
  *
@@ -93,7 +95,7 @@ export interface CsvOptions {
  *   lines are read as records of their own. They are almost always rejected as well (a stray quote, a wrong number of
  *   fields), so the damage is more rejections, but a continuation line with exactly the header's number of fields
  *   would be read as a row.
- * - Memory is bounded by `maxRecordBytes` plus a 64 KiB chunk, whatever the file size.
+ * - Memory is bounded by `maxRecordBytes` plus a few 64 KiB chunks, whatever the file size.
  *
  * @since 0.1.0
  * @category constructors

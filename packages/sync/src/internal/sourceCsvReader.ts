@@ -1,8 +1,9 @@
 /**
- * The CSV reader: feeds UTF-8 bytes to csv-parse and turns its records into rows and rejections, restarting the
- * parser after a bad record so that a broken quote costs its own row only. The hot path of a CSV source: any change
- * here is measured first (`bench/mapping.ts`). Slightly over 400 lines because it is one state machine (the kept
- * bytes, the line count and the parser restart depend on each other) that reads best whole.
+ * The CSV reader: turns UTF-8 bytes into rows and rejections, splitting lines without a quote directly and handing
+ * the rest to csv-parse, which it restarts after a bad record so that a broken quote costs its own row only. The hot
+ * path of a CSV source: any change here is measured first (`bench/mapping.ts`). Over 400 lines because it is one
+ * state machine (the kept bytes, the line count, the parser restart and the switch between the two paths depend on
+ * each other) that reads best whole.
  *
  * @internal
  */
@@ -10,10 +11,12 @@ import { type CsvError, Parser } from "csv-parse"
 import type { CsvEncoding } from "../Source/Csv.ts"
 import type * as Source from "../Source.ts"
 import { suggestDelimiter, validateHeader } from "./sourceCsvHeader.ts"
+import { completeLinesLength, countByteLineBreaks, leadingLineBreaks } from "./sourceCsvLines.ts"
 import type { EncodingFault } from "./sourceDecoder.ts"
 import { describe, Fatal, inColumn, SourceErrorReason } from "./sourceError.ts"
 import {
   byteLength,
+  chunkBytes,
   countLineBreaks,
   exceedsBytes,
   excerpt,
@@ -32,6 +35,8 @@ export interface CsvSettings {
   readonly maxRecordBytes: number
   readonly columns: ReadonlyArray<string> | undefined
   readonly allowEmpty: boolean
+  /** Split lines without a quote directly (default); `false` sends everything through csv-parse (tests compare). */
+  readonly splitPlainLines?: boolean | undefined
 }
 
 // Thrown from csv-parse's `on_skip` to stop the parser at the first error of a record; see `CsvReader.resync`.
@@ -43,6 +48,9 @@ export class Resync extends Error {
     super(error.message)
   }
 }
+
+// The longest unfinished line kept for the next chunk.
+const carryLimit = 4 * chunkBytes
 
 export interface ParsedRecord {
   readonly record: Array<string>
@@ -58,7 +66,16 @@ export const lineBreakAt = (bytes: Buffer, from: number): number => {
 }
 
 /**
- * Feeds UTF-8 bytes to csv-parse and turns its records into rows and rejections.
+ * Turns UTF-8 bytes into rows and rejections.
+ *
+ * **Two paths**
+ *
+ * The bytes arrive in blocks cut after a line break (the rest waits for the next chunk). A block without a quote,
+ * given while csv-parse holds no unfinished record, is split into lines and fields directly: without quotes a record
+ * is one line and a field is what lies between delimiters, so there is nothing to parse and nothing that can break
+ * (papaparse's "fast mode" does the same). Any other block goes through csv-parse; once csv-parse holds nothing with
+ * a quote at the end of a block, it is ended and the next plain block is split directly again. Both paths give the
+ * same rows, line numbers and rejections (a property test compares them).
  *
  * **Recovery**
  *
@@ -70,11 +87,18 @@ export const lineBreakAt = (bytes: Buffer, from: number): number => {
  *
  * **Lines**
  *
- * Physical lines are counted here, from each record's raw text (csv-parse counts a CRLF inside quotes twice).
+ * Physical lines are counted here, from each record's raw text (csv-parse counts a CRLF inside quotes twice) and,
+ * for the empty lines before a record, from the bytes (see `leadingLineBreaks`).
  */
 export class CsvReader {
   private parser: Parser
+  // Whether nothing was given to `parser` yet: only then may a block be split directly.
+  private idle = true
   private readonly out: Array<Source.SourceItem> = []
+  // The end of the last block, not cut into lines yet (at most one line, or one block of an over-long line).
+  private carry: Buffer = Buffer.alloc(0)
+  // The line the end of the last block given to csv-parse is on, for when csv-parse is ended there.
+  private lineAfterBlock = 1
   // Bytes given to the current parser since the end of its last record (`boundary`), to start again from.
   private pending: Array<Buffer> = []
   private pendingStart = 0
@@ -83,6 +107,8 @@ export class CsvReader {
   private discardingLine = false
   private skipLeadingLineFeed = false
   private header: ReadonlyArray<string> | undefined
+  // Whether a column is named `__proto__` (then each value is set with `setValue`, slower but safe).
+  private protoColumn = false
   private rowNumber = 0
   private resync: Resync | undefined
 
@@ -91,8 +117,13 @@ export class CsvReader {
     // Invalid UTF-8 the decoder replaced, in file order: the records they fall in are rejected.
     private readonly faults: Array<EncodingFault> = []
   ) {
-    this.header = settings.columns === undefined ? undefined : validateHeader(settings.source, settings.columns)
+    if (settings.columns !== undefined) this.setHeader(validateHeader(settings.source, settings.columns))
     this.parser = this.makeParser()
+  }
+
+  private setHeader(header: ReadonlyArray<string>): void {
+    this.header = header
+    this.protoColumn = header.includes("__proto__")
   }
 
   // The first fault on lines `first` to `last`, dropping faults before `first` (their records were rejected already).
@@ -120,6 +151,7 @@ export class CsvReader {
   }
 
   private makeParser(): Parser {
+    this.idle = true
     this.pending = []
     this.pendingStart = 0
     this.boundary = 0
@@ -154,12 +186,17 @@ export class CsvReader {
   private onRecord(parsed: ParsedRecord, endOffset: number): void {
     const { raw, record } = parsed
     const leading = leadingLineBreakLength(raw)
-    const line = this.lineAtBoundary + countLineBreaks(raw, 0, leading)
-    this.lineAtBoundary += countLineBreaks(raw)
+    const line = this.lineAtBoundary + leadingLineBreaks(this.pending, this.boundary - this.pendingStart)
+    this.lineAtBoundary = line + countLineBreaks(raw, leading)
     this.boundary = endOffset
+    const lastLine = this.faults.length === 0 ? line : line + countLineBreaks(trimEndLineBreaks(raw), leading)
+    this.accept(record, raw.slice(leading), line, lastLine)
+  }
+
+  // A record on lines `line` to `lastLine` (`raw`: its text from its first line on), as the header, a row or a rejection.
+  private accept(record: Array<string>, raw: string, line: number, lastLine: number): void {
     const source = this.settings.source
-    const fault =
-      this.faults.length === 0 ? undefined : this.faultIn(line, line + countLineBreaks(trimEndLineBreaks(raw), leading))
+    const fault = this.faults.length === 0 ? undefined : this.faultIn(line, lastLine)
     if (this.header === undefined) {
       if (fault !== undefined) {
         throw new Fatal(
@@ -188,8 +225,7 @@ export class CsvReader {
       }
       const names = record.map((name) => name.trim())
       if (names.length === 1) {
-        const headerLine = firstLine(raw.slice(leading))
-        const suggested = suggestDelimiter(headerLine, this.settings.delimiter)
+        const suggested = suggestDelimiter(firstLine(raw), this.settings.delimiter)
         if (suggested !== undefined) {
           throw new Fatal(
             SourceErrorReason.WrongDelimiter({
@@ -201,17 +237,17 @@ export class CsvReader {
           )
         }
       }
-      this.header = validateHeader(source, names)
+      this.setHeader(validateHeader(source, names))
       return
     }
     const header = this.header
     const rowNumber = ++this.rowNumber
-    const reject = (reason: Source.SourceErrorReason): void => {
-      this.out.push({ _tag: "SourceRowRejected", rowNumber, line, reason, raw: excerpt(firstLine(raw.slice(leading))) })
-    }
     if (fault !== undefined) {
       const index = record.findIndex((value) => value.includes("\uFFFD"))
-      reject(
+      this.reject(
+        rowNumber,
+        line,
+        raw,
         SourceErrorReason.InvalidEncoding({
           source,
           encoding: this.settings.encoding,
@@ -225,7 +261,10 @@ export class CsvReader {
       return
     }
     if (record.length !== header.length) {
-      reject(
+      this.reject(
+        rowNumber,
+        line,
+        raw,
         SourceErrorReason.MalformedRow({
           source,
           row: rowNumber,
@@ -236,25 +275,55 @@ export class CsvReader {
       )
       return
     }
+    const maxFieldBytes = this.settings.maxFieldBytes
     const values: Record<string, Source.SourceValue> = {}
     for (let index = 0; index < header.length; index++) {
       const value = record[index]!
-      if (exceedsBytes(value, this.settings.maxFieldBytes)) {
-        reject(
+      if (exceedsBytes(value, maxFieldBytes)) {
+        this.reject(
+          rowNumber,
+          line,
+          raw,
           SourceErrorReason.FieldTooLarge({
             source,
             row: rowNumber,
             line,
             column: header[index],
             bytes: byteLength(value),
-            limit: this.settings.maxFieldBytes
+            limit: maxFieldBytes
           })
         )
         return
       }
-      setValue(values, header[index]!, value)
+      if (this.protoColumn) setValue(values, header[index]!, value)
+      else values[header[index]!] = value
     }
     this.out.push({ _tag: "SourceRow", rowNumber, line, values })
+  }
+
+  private reject(rowNumber: number, line: number, raw: string, reason: Source.SourceErrorReason): void {
+    this.out.push({ _tag: "SourceRowRejected", rowNumber, line, reason, raw: excerpt(firstLine(raw)) })
+  }
+
+  // A block of lines without a quote (ending after a line break unless `end`), split directly.
+  private splitLines(bytes: Buffer, end: boolean): void {
+    const text = bytes.toString("utf8")
+    const lines = text.includes("\r") ? text.split(/\r\n|\r|\n/) : text.split("\n")
+    // Unless at the end, the block ends with a line break and the last piece is empty.
+    const count = end ? lines.length : lines.length - 1
+    const delimiter = this.settings.delimiter
+    for (let index = 0; index < count; index++) {
+      const line = lines[index]!
+      const lineNumber = this.lineAtBoundary++
+      // Empty lines are skipped, as csv-parse's `skip_empty_lines` does.
+      if (line.length > 0) this.accept(line.split(delimiter), line, lineNumber, lineNumber)
+    }
+  }
+
+  // Whether a block can be split directly: csv-parse holds nothing, no quote, no record over the size limit.
+  private isPlain(bytes: Buffer): boolean {
+    if (!this.idle || this.settings.splitPlainLines === false) return false
+    return bytes.length <= this.settings.maxRecordBytes && bytes.indexOf(0x22) === -1
   }
 
   private write(bytes: Buffer): Promise<unknown> {
@@ -276,22 +345,65 @@ export class CsvReader {
   }
 
   /**
-   * Gives the parser the next bytes (`end`: and nothing after them). A bad record restarts the parser on the bytes
-   * after it, in this loop rather than by recursion, so a file of a million bad lines needs no deep stack.
+   * Gives the reader the next bytes (`end`: and nothing after them). Everything after the last line break waits for
+   * the next call (unless it is over `carryLimit`: csv-parse then takes it in pieces), so that each block ends on a
+   * line.
    */
   async feed(input: Buffer, end: boolean): Promise<void> {
-    let next: Buffer | undefined = input
+    let block = this.carry.length === 0 ? input : Buffer.concat([this.carry, input])
+    this.carry = Buffer.alloc(0)
+    if (!end) {
+      const complete = completeLinesLength(block)
+      // A line longer than that goes to csv-parse in pieces rather than being copied again with each chunk.
+      if (complete === 0 && block.length <= Math.min(carryLimit, this.settings.maxRecordBytes)) {
+        this.carry = Buffer.from(block)
+        return
+      }
+      if (complete > 0) {
+        this.carry = Buffer.from(block.subarray(complete))
+        block = block.subarray(0, complete)
+      }
+      await this.feedBlock(block, false, complete > 0)
+    } else await this.feedBlock(block, true, true)
+  }
+
+  /**
+   * One block (`whole`: it ends after a line break, or the file ends with it), split directly or given to
+   * csv-parse. A bad record restarts the parser on the bytes after it, in this loop rather than by recursion, so a
+   * file of a million bad lines needs no deep stack.
+   */
+  private async feedBlock(block: Buffer, end: boolean, whole: boolean): Promise<void> {
+    let next: Buffer | undefined = block
     while (next !== undefined) {
       const bytes = this.skipDiscarded(next)
+      if (whole && this.isPlain(bytes)) {
+        this.splitLines(bytes, end)
+        return
+      }
       let error: unknown
       if (bytes.length > 0) {
+        // The line the block ends on, for when the parser is ended there (its own count stops at its last record).
+        this.lineAfterBlock = (this.idle ? this.lineAtBoundary : this.lineAfterBlock) + countByteLineBreaks(bytes)
+        this.idle = false
         this.pending.push(bytes)
         error = await this.write(bytes)
         if (error === undefined) this.trimPending()
       }
-      if (error === undefined && end) error = await this.finish()
+      if (error === undefined && !this.idle && (end || (whole && this.holdsNoQuote()))) {
+        // csv-parse holds the last record until it sees what follows; without a quote in it, it is complete.
+        error = await this.finish()
+        if (error === undefined) {
+          this.parser = this.makeParser()
+          this.lineAtBoundary = this.lineAfterBlock
+        }
+      }
       next = error === undefined ? undefined : this.recover(error)
     }
+  }
+
+  // Whether the bytes csv-parse holds (those after its last record) have no quote: it is not inside a quoted field.
+  private holdsNoQuote(): boolean {
+    return this.pending.every((bytes) => bytes.indexOf(0x22) === -1)
   }
 
   // Drops the rest of a line given up on (and the LF of a CRLF cut between two chunks).
@@ -339,12 +451,12 @@ export class CsvReader {
     const { error: csvError, raw } = resync ?? (error as Resync)
     const source = this.settings.source
     const leading = leadingLineBreakLength(raw)
-    const line = this.lineAtBoundary + countLineBreaks(raw, 0, leading)
-    const errorLine = this.lineAtBoundary + countLineBreaks(raw)
+    const line = this.lineAtBoundary + leadingLineBreaks(this.pending, this.boundary - this.pendingStart)
+    const errorLine = line + countLineBreaks(raw, leading)
     const columnIndex = typeof csvError.column === "number" ? csvError.column : undefined
     const column = columnIndex === undefined ? undefined : this.header?.[columnIndex]
     const multiline = countLineBreaks(raw, leading) > 0
-    const reason = this.describeParseError(csvError, line, errorLine, column, multiline, raw)
+    const reason = this.describeParseError(csvError, line, errorLine, column, multiline, raw.slice(leading))
     if (this.header === undefined) {
       throw new Fatal(
         reason._tag === "FieldTooLarge"

@@ -152,6 +152,19 @@ export class Decoder {
   }
 
   private countLines(bytes: Uint8Array, from: number, to: number): void {
+    if (from >= to) return
+    // Without a carriage return (the usual file), a native search for line feeds counts the same.
+    const carriageReturn = bytes.indexOf(0x0d, from)
+    if (carriageReturn === -1 || carriageReturn >= to) {
+      let index = bytes.indexOf(0x0a, from)
+      if (this.afterCarriageReturn && index === from) index = bytes.indexOf(0x0a, from + 1)
+      while (index !== -1 && index < to) {
+        this.line++
+        index = bytes.indexOf(0x0a, index + 1)
+      }
+      this.afterCarriageReturn = false
+      return
+    }
     for (let index = from; index < to; index++) {
       const byte = bytes[index]
       if (byte === 0x0a) {

@@ -85,48 +85,52 @@ export const scan = (
     const copernicaKeyFields = keyFields.filter((field) => copernicaColumns.includes(field))
     const pickCopernica = copernicaColumns.length > 0 ? mapper.picker("copernica", copernicaKeyFields) : undefined
 
-    yield* Stream.runForEach(source.rows, (item) =>
+    // One effect per chunk of rows (a source emits its rows in chunks), not one per row.
+    const scanRow = (item: Source.SourceItem): void => {
+      if (item._tag !== "SourceRow") return
+      const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
+      // Rows without a key, and later rows with a key seen before, are refused anyway.
+      if (mapped._tag !== "Valid" || keys.claim(mapped.key, item.rowNumber) !== undefined) return
+      const row = item.rowNumber
+      if (pickOcamba !== undefined && mapped.targets.includes("ocamba")) {
+        const values = pickOcamba(mapped.profile)
+        const identity = ocambaIdentity({
+          email: emailAt === -1 ? undefined : values[emailAt],
+          mobile_phone_number: phoneAt === -1 ? undefined : values[phoneAt]
+        })
+        if (identity !== undefined) {
+          // Every row found here is one Ocamba resolves to this row's profile (`ocambaSameProfile`): the first
+          // holder of what this row is looked up by holds it among its keys, and a row first looked up by one of
+          // this row's keys is matched on it. What they share: this row's match, unless only a key of this row
+          // other than its match is the other row's match (a row without an email, on this row's phone number).
+          const others = new Map<number, string>()
+          const holder = heldBy.get(identity.match)
+          if (holder !== undefined) others.set(holder, identity.match)
+          for (const key of identity.keys) {
+            const matcher = matchedBy.get(key)
+            if (matcher !== undefined && !others.has(matcher)) others.set(matcher, key)
+          }
+          for (const [other, shared] of others) record("ocamba", other, row, describeOcamba(shared))
+          for (const key of identity.keys) heldBy.claim(key, row)
+          matchedBy.claim(identity.match, row)
+        }
+      }
+      if (pickCopernica !== undefined && mapped.targets.includes("copernica")) {
+        const values = pickCopernica(mapped.profile)
+        const byField: Record<string, string | undefined> = {}
+        for (let index = 0; index < copernicaKeyFields.length; index++)
+          byField[copernicaKeyFields[index]!] = values[index]
+        const identity = copernicaIdentity(byField, keyFields)
+        const first = copernicaFirst.claim(identity, row)
+        if (first !== undefined) {
+          const shown = keyFields.map((field) => `${field} ${byField[field] ?? ""}`).join(", ")
+          record("copernica", first, row, `the same ${shown} (keyFields)`)
+        }
+      }
+    }
+    yield* Stream.runForEachChunk(source.rows, (items) =>
       Effect.sync(() => {
-        if (item._tag !== "SourceRow") return
-        const mapped = mapper.mapRow({ rowNumber: item.rowNumber, values: item.values })
-        // Rows without a key, and later rows with a key seen before, are refused anyway.
-        if (mapped._tag !== "Valid" || keys.claim(mapped.key, item.rowNumber) !== undefined) return
-        const row = item.rowNumber
-        if (pickOcamba !== undefined && mapped.targets.includes("ocamba")) {
-          const values = pickOcamba(mapped.profile)
-          const identity = ocambaIdentity({
-            email: emailAt === -1 ? undefined : values[emailAt],
-            mobile_phone_number: phoneAt === -1 ? undefined : values[phoneAt]
-          })
-          if (identity !== undefined) {
-            // Every row found here is one Ocamba resolves to this row's profile (`ocambaSameProfile`): the first
-            // holder of what this row is looked up by holds it among its keys, and a row first looked up by one of
-            // this row's keys is matched on it. What they share: this row's match, unless only a key of this row
-            // other than its match is the other row's match (a row without an email, on this row's phone number).
-            const others = new Map<number, string>()
-            const holder = heldBy.get(identity.match)
-            if (holder !== undefined) others.set(holder, identity.match)
-            for (const key of identity.keys) {
-              const matcher = matchedBy.get(key)
-              if (matcher !== undefined && !others.has(matcher)) others.set(matcher, key)
-            }
-            for (const [other, shared] of others) record("ocamba", other, row, describeOcamba(shared))
-            for (const key of identity.keys) heldBy.claim(key, row)
-            matchedBy.claim(identity.match, row)
-          }
-        }
-        if (pickCopernica !== undefined && mapped.targets.includes("copernica")) {
-          const values = pickCopernica(mapped.profile)
-          const byField: Record<string, string | undefined> = {}
-          for (let index = 0; index < copernicaKeyFields.length; index++)
-            byField[copernicaKeyFields[index]!] = values[index]
-          const identity = copernicaIdentity(byField, keyFields)
-          const first = copernicaFirst.claim(identity, row)
-          if (first !== undefined) {
-            const shown = keyFields.map((field) => `${field} ${byField[field] ?? ""}`).join(", ")
-            record("copernica", first, row, `the same ${shown} (keyFields)`)
-          }
-        }
+        for (const item of items) scanRow(item)
       })
     ).pipe(Effect.ensuring(Effect.sync(valueFile.close)))
 
