@@ -168,7 +168,10 @@ export const commands: ReadonlyArray<CommandHelp> = [
       json,
       redisUrl
     ],
-    examples: ["profilesync dead-letters replay -c customers.yaml --run", "profilesync dead-letters replay a@b.nl"]
+    examples: [
+      "profilesync dead-letters replay -c customers.yaml --run",
+      "profilesync dead-letters replay email:a@b.nl"
+    ]
   },
   {
     path: ["history"],
@@ -186,8 +189,8 @@ export const commands: ReadonlyArray<CommandHelp> = [
       json
     ],
     examples: [
-      "profilesync history -c customers.yaml 'a@b.nl'",
-      "profilesync history -c customers.yaml -t copernica --json 'a@b.nl'"
+      "profilesync history -c customers.yaml email:a@b.nl",
+      "profilesync history -c customers.yaml -t copernica --json email:a@b.nl"
     ]
   },
   {

@@ -1,7 +1,8 @@
 /**
- * The command lines of the shell blocks of the root, core, sandbox and deploy READMEs, and what
+ * The command lines of the shell blocks (```sh, and the daemon's ```cron) of every README that has them, and what
  * `readme-shell.test.ts` does with each: run it (the name of the test that does), or not, with the reason and a check
- * that the reason holds.
+ * that the reason holds. (bench/README.md is left out on purpose: it records how the benchmarks were run and what they
+ * measured.)
  */
 import { spawnSync } from "node:child_process"
 import * as FileSystem from "node:fs"
@@ -13,52 +14,69 @@ export const readmes = [
   "README.md",
   "packages/core/README.md",
   "packages/sandbox/README.md",
-  "deploy/README.md"
+  "deploy/README.md",
+  "apps/daemon/README.md",
+  "apps/proxy/README.md"
 ] as const
 export type Readme = (typeof readmes)[number]
 
 export interface Command {
   readonly readme: Readme
   readonly line: number
-  /** The command as the shell reads it: continuation lines joined. */
+  /** The heading the block is under, without its `#`s (`Straight to the vendors`). */
+  readonly section: string
+  /** The command as the shell reads it: continuation lines joined. A crontab line as written, with its times. */
   readonly text: string
 }
 
-/** Every command line of the ```sh and ```bash blocks of `readme` (blank and comment-only lines left out). */
+/**
+ * Every command line of the ```sh, ```bash and ```cron blocks of `readme` (blank and comment-only lines left out),
+ * with the heading each is under. Every fence is followed, so a `#` line inside a YAML block is no heading.
+ */
 export const commandsOf = (readme: Readme): ReadonlyArray<Command> => {
   const lines = FileSystem.readFileSync(Path.join(repository, readme), "utf8").split("\n")
   const commands: Array<Command> = []
-  let inBlock = false
+  let block: "shell" | "other" | undefined
+  let section = ""
   let pending: { line: number; text: string } | undefined
   lines.forEach((raw, index) => {
-    if (!inBlock) {
-      inBlock = /^```(sh|bash|shell)\s*$/.test(raw.trim())
+    const trimmed = raw.trim()
+    if (block === undefined) {
+      if (trimmed.startsWith("```")) block = /^```(sh|bash|shell|cron)$/.test(trimmed) ? "shell" : "other"
+      else if (/^#{1,6} /.test(trimmed)) section = trimmed.replace(/^#+ /, "")
       return
     }
-    if (raw.trim() === "```") {
-      inBlock = false
+    if (trimmed === "```") {
+      block = undefined
       return
     }
-    const text = pending === undefined ? raw.trim() : `${pending.text} ${raw.trim()}`
+    if (block === "other") return
+    const text = pending === undefined ? trimmed : `${pending.text} ${trimmed}`
     const line = pending?.line ?? index + 1
     if (text.endsWith("\\")) {
       pending = { line, text: text.slice(0, -1).trim() }
       return
     }
     pending = undefined
-    if (text !== "" && !text.startsWith("#")) commands.push({ readme, line, text })
+    if (text !== "" && !text.startsWith("#")) commands.push({ readme, line, section, text })
   })
   return commands
 }
 
 export const allCommands = (): ReadonlyArray<Command> => readmes.flatMap(commandsOf)
 
-/** The command of `readme` that starts with `start` (exactly one). */
-export const command = (readme: Readme, start: string): Command => {
-  const found = commandsOf(readme).filter((candidate) => candidate.text.startsWith(start))
+/** The command of `readme` that starts with `start` (exactly one; in `section` when given). */
+export const command = (readme: Readme, start: string, section?: string): Command => {
+  const found = commandsOf(readme).filter(
+    (candidate) => candidate.text.startsWith(start) && (section === undefined || candidate.section === section)
+  )
   expect(found, `${readme}: one command starting with \`${start}\``).toHaveLength(1)
   return found[0]!
 }
+
+/** The commands of `readme` under the heading `section`, in order. */
+export const sectionCommands = (readme: Readme, section: string): ReadonlyArray<Command> =>
+  commandsOf(readme).filter((candidate) => candidate.section === section)
 
 /** `text` with each `[from, to]` applied; each `from` must be in it, so a changed README fails here. */
 export const changed = (text: string, replacements: ReadonlyArray<readonly [string, string]>): string =>
@@ -105,8 +123,40 @@ const machineSetup = (why: string, check: () => void): Handling => ({
   holds: check
 })
 
+const packageScripts = (folder: string): Record<string, string> =>
+  JSON.parse(FileSystem.readFileSync(Path.join(repository, folder, "package.json"), "utf8")).scripts
+
+/** A package's own suite (`test`, `test:e2e`): CI runs it for every package, and running it here would run it twice. */
+const ownSuite = (folder: string, script: "test" | "test:e2e"): Handling => ({
+  notRunHere: `${folder}'s own ${script === "test" ? "unit" : "e2e"} suite; CI runs it for every package (\`turbo run ${script}\`), so here it would run twice`,
+  holds: () => {
+    expect(packageScripts(folder)[script], `${folder} has a \`${script}\` script`).toBeDefined()
+    expect(rootScripts()[script === "test" ? "test:unit" : "test:e2e"]).toContain(`turbo run ${script} `)
+    expect(testScript()).toContain("CI=true pnpm test")
+  }
+})
+
+/** A command the proxy's own suite runs as written: `apps/proxy/test/readme.test.ts`, over the README's block. */
+const proxyReadmeTest = (text: string): Handling => ({
+  notRunHere:
+    "the proxy's own suite runs this block as written with sh (apps/proxy/test/readme.test.ts: the sandbox, the proxy with this environment, both curls through it)",
+  holds: () => {
+    const test = FileSystem.readFileSync(Path.join(repository, "apps/proxy/test/readme.test.ts"), "utf8")
+    expect(test).toContain('Path.join(proxyDirectory, "README.md")')
+    // One of the proxy's e2e files, which CI runs (`turbo run test:e2e`).
+    const config = FileSystem.readFileSync(Path.join(repository, "apps/proxy/vitest.config.ts"), "utf8")
+    expect(config).toMatch(/e2e: \[[^\]]*"test\/readme\.test\.ts"/)
+    // The block it runs is the one this command is in: the lines it expects, as many as the block has.
+    const block = sectionCommands("apps/proxy/README.md", "Start it").filter(
+      (item) => item.text.includes("4010") || item.text.includes("'http://127.0.0.1:8787/")
+    )
+    expect(block.map((item) => item.text)).toContain(text)
+    expect(test).toContain(`expect(lines).toHaveLength(${block.length})`)
+  }
+})
+
 export const handling = (item: Command): Handling | undefined => {
-  const { readme, text } = item
+  const { readme, section, text } = item
   const starts = (prefix: string) => text.startsWith(prefix)
   switch (readme) {
     case "README.md":
@@ -120,7 +170,8 @@ export const handling = (item: Command): Handling | undefined => {
           }
         }
       if (starts("OCAMBA_TOKEN_FILE=") || starts("curl -X POST")) return { runBy: "the sidecar" }
-      if (starts("profilesync ")) return { runBy: "the daemon" }
+      if (starts("profilesync "))
+        return { runBy: "the daemon commands of the root and daemon READMEs, and the dashboard" }
       if (starts("pnpm generate")) return ciStep("generate", "it rewrites the generated contracts in place")
       if (starts("pnpm typecheck")) return ciStep("typecheck", "the whole workspace's type check")
       if (starts("pnpm lint")) return ciStep("lint", "the whole workspace's lint")
@@ -132,25 +183,15 @@ export const handling = (item: Command): Handling | undefined => {
         }
       return undefined
     case "packages/core/README.md":
-      if (starts("pnpm --filter @profilesync/sandbox start --port 4010 &")) return { runBy: "core's sandbox" }
+      if (starts("pnpm --filter @profilesync/sandbox start --port 4010 &"))
+        return { runBy: "the daemon README's run against the sandbox" }
       return undefined
     case "packages/sandbox/README.md":
       if (starts("pnpm --filter @profilesync/sandbox start") || starts("profilesync-sandbox "))
         return { runBy: "the sandbox's start commands" }
       if (starts("npx tsc") || starts("pnpm build")) return { runBy: "the sandbox's type check and build" }
-      if (starts("pnpm test"))
-        return {
-          notRunHere: "the sandbox's own suites; CI runs them for every package (`turbo run test` and `test:e2e`)",
-          holds: () => {
-            const scripts = JSON.parse(
-              FileSystem.readFileSync(Path.join(repository, "packages/sandbox/package.json"), "utf8")
-            ).scripts
-            expect(scripts.test).toBeDefined()
-            expect(scripts["test:e2e"]).toBeDefined()
-            expect(rootScripts()["test:unit"]).toContain("turbo run test")
-            expect(rootScripts()["test:e2e"]).toContain("turbo run test:e2e")
-          }
-        }
+      if (starts("pnpm test:e2e")) return ownSuite("packages/sandbox", "test:e2e")
+      if (starts("pnpm test")) return ownSuite("packages/sandbox", "test")
       return undefined
     case "deploy/README.md":
       if (starts("docker build"))
@@ -164,7 +205,8 @@ export const handling = (item: Command): Handling | undefined => {
             expect(spawnSync("docker", ["info"], { stdio: "ignore", timeout: 30_000 }).status).not.toBe(0)
           }
         }
-      if (starts("npm install --global")) return { runBy: "the systemd set-up's install" }
+      if (starts("npm install --global"))
+        return { runBy: "the systemd set-up's install, and the installed proxy as the proxy README starts it" }
       if (starts("useradd"))
         return machineSetup("it creates a system user", () => {
           expect(text).toContain("--home /var/lib/profilesync")
@@ -194,6 +236,59 @@ export const handling = (item: Command): Handling | undefined => {
             expect(dashboard.__inputs.map((input: { readonly name: string }) => input.name)).toEqual(["DS_PROMETHEUS"])
           }
         }
+      return undefined
+    case "apps/daemon/README.md":
+      // Each runner checks that its sections hold the commands it runs, so a line added there fails it.
+      if (section === "@profilesync/daemon: the `profilesync` command" || section === "`profilesync dashboard`")
+        return { runBy: "the daemon commands of the root and daemon READMEs, and the dashboard" }
+      if (section === "Straight to the vendors") return { runBy: "the daemon README's runs straight to the vendors" }
+      if (section === "Through the proxy sidecar" || section === "On a schedule")
+        return { runBy: "the daemon README's run through the proxy sidecar, and its crontab" }
+      if (section === "Against the sandbox") return { runBy: "the daemon README's run against the sandbox" }
+      if (starts("pnpm --filter @profilesync/daemon typecheck"))
+        return {
+          notRunHere:
+            "the daemon's type check (about 25 s of CPU); CI's `pnpm typecheck` (`turbo run typecheck`) runs this same script in apps/daemon",
+          holds: () => {
+            expect(packageScripts("apps/daemon").typecheck).toMatch(/^tsc /)
+            expect(rootScripts().typecheck).toBe("turbo run typecheck")
+            expect(testScript()).toContain("CI=true pnpm typecheck")
+          }
+        }
+      if (starts("pnpm --filter @profilesync/daemon test")) return ownSuite("apps/daemon", "test")
+      if (starts("pnpm --filter @profilesync/daemon build"))
+        return {
+          notRunHere:
+            "this suite's global setup runs this same script (scripts/pack.sh: `turbo run build` over apps/*), and the daemon runs here use the dist/ it wrote; building again while they run would rewrite it under them",
+          holds: () => {
+            expect(packageScripts("apps/daemon").build).toMatch(/^tsc /)
+            const pack = FileSystem.readFileSync(Path.join(repository, "scripts/pack.sh"), "utf8")
+            expect(pack).toMatch(/turbo run build .*--filter='\.\/apps\/\*'/)
+            expect(FileSystem.existsSync(Path.join(repository, "apps/daemon/dist/main.js"))).toBe(true)
+          }
+        }
+      return undefined
+    case "apps/proxy/README.md":
+      if (section === "Start it") {
+        if (/^OCAMBA_TOKEN=\S+ COPERNICA_TOKEN=\S+ profilesync-proxy/.test(text))
+          return { runBy: "the systemd set-up's install, and the installed proxy as the proxy README starts it" }
+        if (starts("npm install --global @profilesync/proxy "))
+          return {
+            notRunHere:
+              "deploy/README.md's `npm install --global @profilesync/proxy @profilesync/daemon` installs the same package the same way (npm gives each global package its own dependencies), and that install is run here from the packed tarballs, its `profilesync-proxy` then started as this README says; npx.test.ts installs the proxy's tarball alone (`# or: npx @profilesync/proxy`) and runs it. A third install would cost about 25 s",
+            holds: () => {
+              expect(text).toMatch(/^npm install --global @profilesync\/proxy +# or: npx @profilesync\/proxy$/)
+              expect(command("deploy/README.md", "npm install --global").text).toMatch(
+                /^npm install --global @profilesync\/proxy @profilesync\/daemon\b/
+              )
+              expect(FileSystem.existsSync(Path.join(repository, "tooling/release/test/npx.test.ts"))).toBe(true)
+            }
+          }
+        if (starts("npx @profilesync/sandbox") || starts("OCAMBA_BASE_URL=") || starts("curl -i"))
+          return proxyReadmeTest(text)
+      }
+      if (section === "Tests" && starts("pnpm test:e2e")) return ownSuite("apps/proxy", "test:e2e")
+      if (section === "Tests" && starts("pnpm test")) return ownSuite("apps/proxy", "test")
       return undefined
   }
 }
