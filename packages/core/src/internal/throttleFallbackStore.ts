@@ -83,8 +83,10 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
       )
     }
 
+    // The switch is one synchronous step, the mode and the local copy of this process's Redis slots in the memory
+    // store: nobody may reserve locally before the copy is there.
     const fallBack = (error: Model.ThrottleError): Effect.Effect<void> =>
-      Effect.suspend(() => {
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
         if (mode !== "shared") return Effect.void
         mode = "local"
         const contents = new Map<string, MemoryStore.KeyContent>()
@@ -92,18 +94,16 @@ export const make = (options: Options): Effect.Effect<Throttle.ThrottleStore, ne
           const windows = windowsByKey.get(key) ?? []
           contents.set(key, { entries: [...entries], cooldownUntil: 0, longest: Log.longestMillis(windows) })
         }
+        memory.seedAt(contents, now)
         const cause = error.reason._tag === "StoreUnavailable" ? error.reason.cause : error
-        return memory
-          .seed(contents)
-          .pipe(
-            Effect.zipRight(Metric.set(Metrics.storeFallback, 1)),
-            Effect.zipRight(
-              Effect.logWarning(
-                `Throttle store Redis is unreachable: falling back to this process's share of every limit (1/${replicas})`
-              ).pipe(Effect.annotateLogs({ cause: String(cause), replicas }))
-            ),
-            Effect.zipRight(options.publish(Model.ThrottleEvent.StoreFallback({ replicas, cause })))
-          )
+        return Metric.set(Metrics.storeFallback, 1).pipe(
+          Effect.zipRight(
+            Effect.logWarning(
+              `Throttle store Redis is unreachable: falling back to this process's share of every limit (1/${replicas})`
+            ).pipe(Effect.annotateLogs({ cause: String(cause), replicas }))
+          ),
+          Effect.zipRight(options.publish(Model.ThrottleEvent.StoreFallback({ replicas, cause })))
+        )
       })
 
     // While the lease may still be live the others count this replica as present and keep the whole limit.

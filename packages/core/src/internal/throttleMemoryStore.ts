@@ -31,6 +31,8 @@ export interface MemoryStore extends Throttle.ThrottleStore {
   ) => Effect.Effect<Throttle.ReserveOutcome, never>
   /** Adds entries (times on this store's clock) unless their member is already present, all keys in one step. */
   readonly seed: (logs: ReadonlyMap<string, KeyContent>) => Effect.Effect<void>
+  /** `seed` at `now`, synchronously. */
+  readonly seedAt: (logs: ReadonlyMap<string, KeyContent>, now: number) => void
   /** The entries and cooldown of every key that still has either. */
   readonly dump: Effect.Effect<ReadonlyMap<string, KeyContent>>
 }
@@ -127,19 +129,19 @@ export const make: Effect.Effect<MemoryStore> = Effect.sync(() => {
       }
     },
     snapshot: (request) => Effect.map(Clock.currentTimeMillis, (now) => store.snapshotAt(request, now)),
-    seed: (contents) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        for (const [key, content] of contents) {
-          const log = logAt(key, now, content.longest)
-          const present = new Set(log.entries.map((entry) => entry.member))
-          for (const entry of content.entries) {
-            if (!present.has(entry.member) && entry.time > now - log.longest) log.entries.push(entry)
-          }
-          Log.sortEntries(log.entries)
-          if (content.cooldownUntil > log.cooldownUntil) log.cooldownUntil = content.cooldownUntil
-          forgetIfIdle(key, log, now)
+    seed: (contents) => Effect.map(Clock.currentTimeMillis, (now) => store.seedAt(contents, now)),
+    seedAt: (contents, now) => {
+      for (const [key, content] of contents) {
+        const log = logAt(key, now, content.longest)
+        const present = new Set(log.entries.map((entry) => entry.member))
+        for (const entry of content.entries) {
+          if (!present.has(entry.member) && entry.time > now - log.longest) log.entries.push(entry)
         }
-      }),
+        Log.sortEntries(log.entries)
+        if (content.cooldownUntil > log.cooldownUntil) log.cooldownUntil = content.cooldownUntil
+        forgetIfIdle(key, log, now)
+      }
+    },
     dump: Effect.map(Clock.currentTimeMillis, (now) => {
       const result = new Map<string, KeyContent>()
       for (const [key, log] of logs) {
