@@ -465,6 +465,24 @@ describe("contentHash", () => {
     assert.strictEqual(mapper.contentHash(profile, "ocamba"), createHash("sha256").update(text).digest("hex"))
   })
 
+  it("keeps the values states already hold", () => {
+    // Stored in every sync state: a changed value would make each profile look changed and be sent again.
+    const profile = profileOf(goodValues)
+    assert.strictEqual(
+      mapper.contentHash(profile, "ocamba"),
+      "855777b76bab765970ee9374a453e02f0b4e4b99dd9580e1471e55fc3ad029fb"
+    )
+    assert.strictEqual(
+      mapper.contentHash(profile, "copernica"),
+      "86c40aa5e10bde760bd17d29c96cc7740cbfed4e57a6d379d547e2aaf37196f4"
+    )
+    const unicode = profileOf({ ...goodValues, Note: "Ünïcødé 😀 中文", LTV: "" })
+    assert.strictEqual(
+      mapper.contentHash(unicode, "ocamba"),
+      "9777a8e045021b4f4c83650aaa2ae1ffd2961fefd9b0812190d474680ecb2804"
+    )
+  })
+
   it("does not change when the config lists the mappings in another order", () => {
     const reordered = loadConfig(
       configYaml.replace(

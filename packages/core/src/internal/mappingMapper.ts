@@ -5,7 +5,7 @@
  *
  * @internal
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import * as Effect from "effect/Effect"
 import type * as Mapping from "../Mapping.ts"
 import type * as MappingConfig from "../MappingConfig.ts"
@@ -66,6 +66,8 @@ export interface TargetLayout {
   readonly hashOrder: ReadonlyArray<number>
   /** Per column: the length-prefixed label that precedes its value in the hashed text, built once, not per row. */
   readonly hashLabels: ReadonlyArray<string>
+  /** What the hashed text starts with: the format's version and the target. */
+  readonly hashPrefix: string
 }
 
 const layoutOf = (
@@ -87,7 +89,8 @@ const layoutOf = (
       .map((column, index) => ({ column, index }))
       .sort((left, right) => (left.column < right.column ? -1 : left.column > right.column ? 1 : 0))
       .map((entry) => entry.index),
-    hashLabels: columns.map((label) => `\n${label.length}:${label}=`)
+    hashLabels: columns.map((label) => `\n${label.length}:${label}=`),
+    hashPrefix: `profilesync/v1/${target}`
   }
 }
 
@@ -294,13 +297,17 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
 
   const contentHash = (profile: Mapping.CanonicalProfile, target: Mapping.TargetName): string => {
     const layout = layoutFor(target)
+    const { fields, formatters, hashLabels, hashOrder } = layout
     // Each label and value is length-prefixed, so no choice of values can make two different profiles collide.
-    let text = `profilesync/v1/${target}`
-    for (const index of layout.hashOrder) {
-      const value = layout.formatters[index]!(profile[layout.fields[index]!] ?? null)
-      text += `${layout.hashLabels[index]}${value.length}:${value}`
+    let text = layout.hashPrefix
+    for (let position = 0; position < hashOrder.length; position++) {
+      const index = hashOrder[position]!
+      const value = formatters[index]!(profile[fields[index]!] ?? null)
+      text += `${hashLabels[index]}${value.length}:${value}`
     }
-    return createHash("sha256").update(text).digest("hex")
+    // The one-shot `hash` (Node 20.12+) skips the Hash object `createHash` builds per call: about half the time,
+    // and the same digest of the same UTF-8 bytes.
+    return hash("sha256", text, "hex")
   }
 
   const picker = (target: Mapping.TargetName, labels: ReadonlyArray<string>) => {
