@@ -200,9 +200,15 @@ export const makeMapper = (config: MappingConfig.MappingConfig): Mapping.Mapper 
           return { keyField, field: entry[0] }
         })
 
+  // Every profile starts as a copy of this one (every field null), so all share one shape from the start rather than
+  // growing a field at a time, and setting a field is a store into an existing slot.
+  const emptyProfile: Readonly<Record<string, CanonicalValue>> = Object.fromEntries(
+    fields.map((field) => [field.name, null])
+  )
+
   const mapRow = (raw: Mapping.RawRow): Mapping.MappedRow => {
     const values = raw.values
-    const profile: Record<string, CanonicalValue> = {}
+    const profile: Record<string, CanonicalValue> = { ...emptyProfile }
     let reasons: Array<Mapping.RejectReason> | undefined
     let refuseOcamba = false
     let refuseCopernica = false

@@ -43,6 +43,10 @@ const localPart = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]
 const domainLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is exactly what this tests for.
 const ascii = /^[\u0000-\u007f]*$/
+// The whole of an ASCII address that passes: the local part, `@`, two or more domain labels, the last not all digits.
+// Lengths are checked apart.
+const plainAddress =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?![0-9]+$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
 /**
  * Trims, lower-cases and validates an address: one `@`, a dot-atom local part of at most 64 characters, a domain of
@@ -52,6 +56,16 @@ const ascii = /^[\u0000-\u007f]*$/
  */
 export const normaliseEmail = (input: string): string | Invalid => {
   const value = input.trim().toLowerCase()
+  // Nearly every address passes every check below in one match; only the others take the steps that say what is wrong.
+  if (plainAddress.test(value)) {
+    const at = value.indexOf("@")
+    if (at <= 64 && value.length - at - 1 <= 253 && value.length <= 254) return value
+  }
+  return explainEmail(value)
+}
+
+/** The checks of {@link normaliseEmail} one at a time, for a lower-cased, trimmed value: the first failing one's reason. */
+export const explainEmail = (value: string): string | Invalid => {
   const at = value.lastIndexOf("@")
   if (at === -1) return new Invalid("is not an email address: it has no @")
   if (value.indexOf("@") !== at) return new Invalid("is not an email address: it has more than one @")
@@ -129,7 +143,8 @@ export const normaliseNumber = (
           : "is not a number"
       )
     }
-    if (significantDigits(input) > maximumDigits)
+    // A text no longer than the maximum cannot hold more significant digits: most values skip the count.
+    if (input.length > maximumDigits && significantDigits(input) > maximumDigits)
       return new Invalid(`has more than ${maximumDigits} significant digits, more than can be kept exactly`)
     value = Number(comma ? input.replace(",", ".") : input)
   }
@@ -146,7 +161,10 @@ export const normaliseNumber = (
 interface DateParser {
   readonly format: string
   readonly pattern: RegExp
-  readonly order: ReadonlyArray<"year" | "month" | "day">
+  /** The match group of each part; 0 for a part the format lacks. */
+  readonly year: number
+  readonly month: number
+  readonly day: number
 }
 
 const escapeRegExp = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
@@ -173,7 +191,13 @@ export const compileDateFormat = (format: string): DateParser => {
       index += 1
     }
   }
-  return { format, pattern: new RegExp(`^${source}$`), order }
+  return {
+    format,
+    pattern: new RegExp(`^${source}$`),
+    year: order.lastIndexOf("year") + 1,
+    month: order.lastIndexOf("month") + 1,
+    day: order.lastIndexOf("day") + 1
+  }
 }
 
 const isoDate = compileDateFormat("YYYY-MM-DD")
@@ -183,7 +207,7 @@ const daysInMonth = (year: number, month: number) =>
     ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
       ? 29
       : 28
-    : [4, 6, 9, 11].includes(month)
+    : month === 4 || month === 6 || month === 9 || month === 11
       ? 30
       : 31
 
@@ -198,20 +222,21 @@ export const normaliseDate = (input: string, parsers: ReadonlyArray<DateParser>)
   for (const parser of parsers) {
     const match = parser.pattern.exec(value)
     if (match === null) continue
-    let year = 0
-    let month = 0
-    let day = 0
-    parser.order.forEach((part, index) => {
-      const number = Number(match[index + 1])
-      if (part === "year") year = number
-      else if (part === "month") month = number
-      else day = number
-    })
+    // A part the format lacks (the config check refuses such formats) reads as 0, which no date has.
+    const yearText = parser.year === 0 ? "0" : match[parser.year]!
+    const monthText = parser.month === 0 ? "0" : match[parser.month]!
+    const dayText = parser.day === 0 ? "0" : match[parser.day]!
+    const year = Number(yearText)
+    const month = Number(monthText)
+    const day = Number(dayText)
     if (year < 1) return new Invalid("is not a date: year 0000 does not exist")
     if (month < 1 || month > 12) return new Invalid(`is not a date: there is no month ${month}`)
     if (day < 1 || day > daysInMonth(year, month))
       return new Invalid(`is not a date: ${pad(year, 4)}-${pad(month, 2)} has no day ${day}`)
-    return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
+    // The matched text is already the padded form when it has the full width (always for the year): no re-padding.
+    return `${yearText.length === 4 ? yearText : pad(year, 4)}-${monthText.length === 2 ? monthText : pad(month, 2)}-${
+      dayText.length === 2 ? dayText : pad(day, 2)
+    }`
   }
   return new Invalid(`is not a date in the format ${parsers.map((parser) => parser.format).join(" or ")}`)
 }
