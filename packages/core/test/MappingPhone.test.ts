@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import { type CountryCode, getCountries, getCountryCallingCode, getExampleNumber } from "libphonenumber-js/max"
 import examples from "libphonenumber-js/mobile/examples"
-import { internationalNumber, normalisePhone } from "../src/internal/mappingPhone.ts"
+import { internationalNumber, nationalNumber, normalisePhone } from "../src/internal/mappingPhone.ts"
 import { Invalid } from "../src/internal/mappingValue.ts"
 
 const outcome = (result: string | Invalid) => (result instanceof Invalid ? `refused: ${result.message}` : result)
@@ -24,6 +24,19 @@ const agrees = (input: string): { readonly taken: boolean; readonly agreed: bool
       const library = normalisePhone(input, { defaultCountry, mobileOnly })
       if (outcome(fast) !== outcome(library)) return { taken, agreed: false }
     }
+  }
+  return { taken, agreed: true }
+}
+
+/** The same for a number in national notation, with the field's default country. */
+const agreesNationally = (input: string, country: string): { readonly taken: boolean; readonly agreed: boolean } => {
+  let taken = false
+  for (const mobileOnly of [false, true]) {
+    const fast = nationalNumber(input, country, mobileOnly)
+    if (fast === undefined) continue
+    taken = true
+    if (outcome(fast) !== outcome(normalisePhone(input, { defaultCountry: country, mobileOnly })))
+      return { taken, agreed: false }
   }
   return { taken, agreed: true }
 }
@@ -90,6 +103,79 @@ describe("internationalNumber", () => {
     )
     for (const input of ["0612345678", "+31 (0)6 1234 5678", "+1 650 253 0000", "+44 20 7946 0000", "+310612345678"])
       assert.isUndefined(internationalNumber(input, false), input)
+  })
+
+  it("agrees with libphonenumber-js on every country's example number written nationally, and its near misses", () => {
+    let taken = 0
+    let inputs = 0
+    for (const country of getCountries()) {
+      const example = getExampleNumber(country, examples)
+      if (example === undefined) continue
+      const national = example.nationalNumber
+      const callingCode = example.countryCallingCode
+      const variants = [
+        national,
+        `0${national}`,
+        `00${national}`,
+        `1${national}`,
+        `8${national}`,
+        `0${national.slice(0, -1)}`,
+        `0${national}1`,
+        `0${national.slice(0, 3)} ${national.slice(3)}`,
+        `0${national.slice(0, 2)}-${national.slice(2)}`,
+        `00${callingCode}${national}`,
+        `${callingCode}${national}`,
+        national.slice(0, 2)
+      ]
+      for (const input of variants) {
+        const result = agreesNationally(input, country)
+        assert.isTrue(result.agreed, `${country}: ${input}`)
+        inputs++
+        if (result.taken) taken++
+      }
+    }
+    assert.isAbove(taken / inputs, 0.4)
+  })
+
+  it("agrees with libphonenumber-js on random national numbers for every country", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...getCountries()),
+        fc.constantFrom("", "0", "1", "8", "00", "06"),
+        fc.stringMatching(/^[0-9]{1,16}$/),
+        fc.constantFrom("", " ", "-"),
+        (country, prefix, digits, separator) => {
+          const input = separator === "" ? `${prefix}${digits}` : `${prefix}${digits.match(/.{1,3}/g)!.join(separator)}`
+          return agreesNationally(input, country).agreed
+        }
+      ),
+      { numRuns: 30_000 }
+    )
+  })
+
+  it("answers numbers written nationally for a default country with its own calling code", () => {
+    assert.strictEqual(nationalNumber("0612345678", "NL", false), "+31612345678")
+    assert.strictEqual(nationalNumber("06 1234 5678", "NL", true), "+31612345678")
+    assert.strictEqual(nationalNumber("0471 60 09 39", "BE", false), "+32471600939")
+    assert.strictEqual(outcome(nationalNumber("020 123 4567", "NL", true)!), "refused: is not a mobile phone number")
+    // Where the library keeps the national prefix digit because removing it would leave no valid or possible number.
+    for (const [input, country] of [
+      ["8012345678", "BY"],
+      ["800000", "BY"],
+      ["80123456", "LT"],
+      ["80000000", "LT"]
+    ] as const) {
+      const result = agreesNationally(input, country)
+      assert.isTrue(result.taken && result.agreed, `${country} ${input}`)
+    }
+    for (const [input, country] of [
+      ["0031612345678", "NL"],
+      ["31612345678", "NL"],
+      ["06 1234 5678 ext. 12", "NL"],
+      ["650 253 0000", "US"],
+      ["020 7946 0000", "GB"]
+    ] as const)
+      assert.isUndefined(nationalNumber(input, country, false), `${country} ${input}`)
   })
 
   it("gives the same result whatever country the field defaults to", () => {

@@ -33,6 +33,8 @@ interface LibraryMetadata {
   getCountryCodesForCallingCode(callingCode: string): ReadonlyArray<string> | undefined
   selectNumberingPlan(country: string): void
   readonly numberingPlan: {
+    callingCode(): string
+    IDDPrefix(): string | undefined
     nationalPrefixForParsing(): string | undefined
     nationalNumberPattern(): string
     possibleLengths(): ReadonlyArray<number> | undefined
@@ -52,7 +54,11 @@ interface TypeRule {
 
 interface NumberingPlan {
   readonly country: CountryCode
+  readonly callingCode: string
+  /** The prefix for dialling abroad (`00` in most of Europe), at the start of a number. */
+  readonly internationalPrefix: RegExp | undefined
   readonly nationalPrefix: RegExp | undefined
+  readonly possibleLengths: ReadonlyArray<number> | undefined
   readonly nationalNumber: RegExp
   readonly hasTypes: boolean
   readonly fixedLine: TypeRule | undefined
@@ -95,10 +101,15 @@ const compilePlan = (callingCode: string): NumberingPlan | undefined => {
   metadata.selectNumberingPlan(country)
   const plan = metadata.numberingPlan
   const prefix = plan.nationalPrefixForParsing()
+  const internationalPrefix = plan.IDDPrefix()
   const mobile = plan.type("MOBILE")
   return {
     country,
+    callingCode: plan.callingCode(),
+    // The library asks whether `search` finds it at index 0, which is whether it matches at the start.
+    internationalPrefix: internationalPrefix ? new RegExp(`^(?:${internationalPrefix})`) : undefined,
     nationalPrefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined,
+    possibleLengths: plan.possibleLengths(),
     nationalNumber: whole(plan.nationalNumberPattern()),
     hasTypes: plan.hasTypes(),
     fixedLine: typeRule(plan, "FIXED_LINE"),
@@ -172,16 +183,73 @@ export const internationalNumber = (input: string, mobileOnly: boolean): string 
   if (callingCode === undefined) return undefined
   const plan = planOf(callingCode)
   if (plan === undefined) return undefined
-  const nationalNumber = number.slice(callingCode.length)
-  if (nationalNumber.length < shortestNationalNumber || nationalNumber.length > longestNationalNumber) return undefined
   // The library strips a national prefix (or rewrites the number) when the plan's rule matches: leave that to it.
+  const nationalNumber = number.slice(callingCode.length)
   if (plan.nationalPrefix?.test(nationalNumber) === true) return undefined
+  return checked(plan, nationalNumber, mobileOnly)
+}
+
+/** The library's checks of a parsed number: its length limits (else its own error), validity, then `mobileOnly`. */
+const checked = (plan: NumberingPlan, nationalNumber: string, mobileOnly: boolean): string | Invalid | undefined => {
+  if (nationalNumber.length < shortestNationalNumber || nationalNumber.length > longestNationalNumber) return undefined
   const type = numberType(plan, nationalNumber)
   const valid = plan.hasTypes ? type !== undefined : plan.nationalNumber.test(nationalNumber)
   if (!valid) return new Invalid(`is not a valid phone number for ${plan.country}`)
   if (mobileOnly && type !== "MOBILE" && type !== "FIXED_LINE_OR_MOBILE")
     return new Invalid("is not a mobile phone number")
-  return `+${number}`
+  return `+${plan.callingCode}${nationalNumber}`
+}
+
+/** Digits with single spaces or hyphens between groups, no `+`. */
+const domestic = /^[0-9]+(?:[ -][0-9]+)*$/
+
+const homePlans = new Map<string, NumberingPlan | undefined>()
+
+/** The plan of a default country, when its calling code is its own (else the library picks by number). */
+const homePlanOf = (country: string): NumberingPlan | undefined => {
+  if (homePlans.has(country)) return homePlans.get(country)
+  let plan: NumberingPlan | undefined
+  if (metadata.hasCountry(country)) {
+    metadata.selectNumberingPlan(country)
+    const candidate = planOf(metadata.numberingPlan.callingCode())
+    plan = candidate?.country === country ? candidate : undefined
+  }
+  homePlans.set(country, plan)
+  return plan
+}
+
+/** The library's `checkNumberLength` for a national number: whether it is not too short and has a listed length. */
+const possibleLength = (length: number, lengths: ReadonlyArray<number>) =>
+  length === lengths[0] ||
+  (length > lengths[0]! && (length > lengths[lengths.length - 1]! || lengths.indexOf(length, 1) >= 0))
+
+/**
+ * A number in national notation (`0612345678`, `06 1234 5678`) for a default country, the way the library would parse
+ * and check it, or `undefined` when the library has to decide: when it starts with the international prefix or the
+ * calling code (read as international), or the national-prefix rule captures a carrier code or rewrites the number.
+ */
+export const nationalNumber = (input: string, country: string, mobileOnly: boolean): string | Invalid | undefined => {
+  if (input.length > 40 || !domestic.test(input)) return undefined
+  const plan = homePlanOf(country)
+  if (plan === undefined || plan.internationalPrefix === undefined) return undefined
+  const digits = input.includes(" ") || input.includes("-") ? input.replace(separators, "") : input
+  if (digits.length < 3 || plan.internationalPrefix.test(digits) || digits.startsWith(plan.callingCode))
+    return undefined
+  let significant = digits
+  const match = plan.nationalPrefix?.exec(digits)
+  if (match !== undefined && match !== null) {
+    const groups = match.length - 1
+    if (groups > 0 && match[groups]) return undefined
+    significant = digits.slice(match[0].length)
+    // The library keeps the prefix when removing it makes a number that fits the plan's pattern stop fitting, or
+    // leaves a length the plan does not have.
+    if (significant !== digits) {
+      if (plan.nationalNumber.test(digits) && !plan.nationalNumber.test(significant)) significant = digits
+      else if (plan.possibleLengths !== undefined && !possibleLength(significant.length, plan.possibleLengths))
+        significant = digits
+    }
+  }
+  return checked(plan, significant, mobileOnly)
 }
 
 const phoneErrors: Record<string, string> = {
@@ -229,12 +297,18 @@ const phoneCacheEntries = 131_072
  */
 export const makePhoneConverter = (options: PhoneOptions): ((input: string) => string | Invalid) => {
   const mobileOnly = options.mobileOnly === true
+  const home = options.defaultCountry
   // The library refuses an unknown default country even for a number that has its own calling code.
-  const fast = options.defaultCountry === undefined || metadata.hasCountry(options.defaultCountry)
+  const fast = home === undefined || metadata.hasCountry(home)
   const cache = new Map<string, string | Invalid>()
   return (input) => {
     if (fast) {
-      const result = internationalNumber(input, mobileOnly)
+      const result =
+        input.charCodeAt(0) === 43
+          ? internationalNumber(input, mobileOnly)
+          : home === undefined
+            ? undefined
+            : nationalNumber(input, home, mobileOnly)
       if (result !== undefined) return result
     }
     const known = cache.get(input)
