@@ -6,13 +6,14 @@
  *
  * Parsing a number through the library costs about 6 µs, more than all other fields of a row together: each call
  * copies its options, walks the input a character at a time, wraps the metadata in new objects, and rebuilds every
- * regular expression from its source text. Most files hold numbers written internationally (`+31612345678`,
- * `+32 490 12 83 84`). For those, the library's steps reduce to: split off the calling code, keep the rest as the
- * national number unless the plan's national-prefix rule matches it, pick the plan's country, and test the number
- * against the plan's patterns. {@link internationalNumber} does exactly these steps with the library's own metadata
- * and patterns, compiled once per calling code, and hands every other case (national notation, a calling code shared
- * by several countries, a number the prefix rule matches, anything unusual) back to the library. The test
- * `MappingPhone.test.ts` compares both ways on every country's example numbers and on random numbers.
+ * regular expression from its source text. Most numbers in files are written internationally (`+31612345678`,
+ * `+32 490 12 83 84`) or nationally for the field's default country (`06 1234 5678`). For those, the library's steps
+ * reduce to: split off the calling code (or take the default country's), strip the national prefix by the plan's
+ * rule, pick the plan's country, and test the number against the plan's patterns. {@link internationalNumber} and
+ * {@link nationalNumber} do exactly these steps with the library's own metadata and patterns, compiled once per
+ * calling code, and hand every other case (a calling code shared by several countries, a prefix rule that captures
+ * or rewrites, an international prefix, anything unusual) back to the library. The test `MappingPhone.test.ts`
+ * compares both ways on every country's example numbers, their near misses and random numbers.
  *
  * @internal
  */
