@@ -16,6 +16,10 @@
  *   finds 1% changed. This also prepares the state for:
  * - `map+hash+diff`: the same as `map+hash`, then `SyncState.lookup` of each 1,000-row chunk's keys per target and a
  *   comparison of hashes (what every incremental sync does before sending anything).
+ * - `confirm-only`: the state writes of `map+hash+confirm` alone, without reading or mapping the file: as many keys
+ *   and SHA-256 hashes as the file has rows, made before the clock starts (keys shaped like the generated emails,
+ *   `email:<first>.<last>.<row>@<domain>`, names drawn by a seeded generator, so that their order is not the file's),
+ *   confirmed into a fresh SQLite state for both targets in the same job sizes and the same order.
  *
  * Memory: the child samples `process.memoryUsage().rss` every 50 ms and also reports `resourceUsage().maxRSS` (the
  * kernel's peak). Files are generated once with examples/generate-profiles.ts (seed 42) into the OS temp directory
@@ -25,6 +29,7 @@
  *        [--json results/mapping.json]
  */
 import { spawn } from "node:child_process"
+import { createHash } from "node:crypto"
 import * as FileSystem from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -34,7 +39,15 @@ import { profilesFile } from "./support/data.ts"
 import { emit, flag, hasFlag, listFlag, log, machine, round, table } from "./support/report.ts"
 import { repoRoot } from "./support/services.ts"
 
-const allCases = ["papaparse", "csv-parse", "source", "map+hash", "map+hash+confirm", "map+hash+diff"] as const
+const allCases = [
+  "papaparse",
+  "csv-parse",
+  "source",
+  "map+hash",
+  "map+hash+confirm",
+  "map+hash+diff",
+  "confirm-only"
+] as const
 type CaseName = (typeof allCases)[number]
 const syncName = "bench"
 const chunkRows = 1_000
@@ -53,6 +66,7 @@ interface CaseResult {
   readonly peakRssMiB: number
   readonly maxRssMiB: number
   readonly startRssMiB: number
+  readonly cpuSeconds: number
 }
 
 // Loaded only by the cases that use them, so the csv-parse baseline's memory holds csv-parse alone.
@@ -124,18 +138,89 @@ interface HashedRow {
   readonly hashes: ReadonlyArray<readonly [MappingModule.TargetName, string]>
 }
 
-const runCase = async (name: CaseName, file: string, stateFile: string): Promise<CaseResult> => {
+// Confirmed as the engine's jobs confirm them: an Ocamba import holds up to 50,000 rows, a Copernica one
+// `rowsPerImport` (1,000 in the example).
+const jobRows = { ocamba: 50_000, copernica: 1_000 } as const
+
+/** `rows` keys shaped like the generated profiles' (see `confirm-only`) and a SHA-256 hash per key and target. */
+const confirmRowsFor = (rows: number): ReadonlyArray<HashedRow> => {
+  const names = ["zoe", "milan", "emma", "noah", "sophie", "daan", "julia", "lucas", "mila", "sem", "anna", "liam"]
+  const surnames = ["peters", "smits", "jansen", "devries", "bakker", "visser", "muller", "dubois", "yilmaz"]
+  const domains = ["example.nl", "example.org", "example.com", "example.de"]
+  let seed = 42
+  // mulberry32: a small seeded generator, so every run confirms the same keys.
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let value = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296
+  }
+  const pick = <A>(list: ReadonlyArray<A>): A => list[Math.floor(random() * list.length)]!
+  const result: Array<HashedRow> = []
+  for (let row = 1; row <= rows; row++) {
+    const key = `email:${pick(names)}.${pick(surnames)}.${row}@${pick(domains)}`
+    result.push({
+      rowNumber: row,
+      key,
+      hashes: (["ocamba", "copernica"] as const).map(
+        (target) => [target, createHash("sha256").update(`${target}\n${key}`).digest("hex")] as const
+      )
+    })
+  }
+  return result
+}
+
+/** Hands `rows` to `confirm` per target in the engine's job sizes, as the rows of 1,000-row chunks arrive. */
+const confirmInJobs = <E, R>(
+  core: Core & EffectModules,
+  confirm: (
+    target: MappingModule.TargetName,
+    rows: ReadonlyArray<{ key: string; hash: string }>
+  ) => import("effect/Effect").Effect<void, E, R>
+) => {
+  const { Effect } = core
+  const pending: Record<MappingModule.TargetName, Array<{ key: string; hash: string }>> = { ocamba: [], copernica: [] }
+  const flush = (target: MappingModule.TargetName, all: boolean) =>
+    Effect.gen(function* () {
+      while (pending[target].length >= jobRows[target] || (all && pending[target].length > 0)) {
+        yield* confirm(target, pending[target].splice(0, jobRows[target]))
+      }
+    })
+  return {
+    /** Adds a chunk's rows and confirms every job that is full. */
+    add: (rows: ReadonlyArray<HashedRow>) =>
+      Effect.gen(function* () {
+        for (const row of rows) {
+          for (const [target, hash] of row.hashes) {
+            pending[target].push({ key: row.key, hash: row.rowNumber % 100 === 0 ? `stale-${hash}` : hash })
+          }
+        }
+        yield* flush("ocamba", false)
+        yield* flush("copernica", false)
+      }),
+    /** Confirms what is left. */
+    finish: Effect.zipRight(flush("ocamba", true), flush("copernica", true))
+  }
+}
+
+const removeState = (stateFile: string) => {
+  for (const suffix of ["", "-wal", "-shm"]) FileSystem.rmSync(`${stateFile}${suffix}`, { force: true })
+}
+
+const runCase = async (name: CaseName, file: string, stateFile: string, size: number): Promise<CaseResult> => {
   // Code is loaded before the clock starts; the baselines load their parser only.
   const bare = name === "csv-parse" || name === "papaparse"
   const csvParse = name === "csv-parse" ? await import("csv-parse") : undefined
   const papaparse = name === "papaparse" ? (await import("papaparse")).default : undefined
   const core = bare ? undefined : await loadCore()
+  const prepared = name === "confirm-only" ? confirmRowsFor(size) : undefined
   const startRss = process.memoryUsage().rss
   let peak = startRss
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss)
   }, 50)
-  const started = performance.now()
+  let started = performance.now()
+  let startCpu = process.cpuUsage()
   let counts: { rows: number; valid: number; rejected: number; changed?: number; unchanged?: number }
   switch (name) {
     case "csv-parse": {
@@ -186,41 +271,37 @@ const runCase = async (name: CaseName, file: string, stateFile: string): Promise
     }
     case "map+hash+confirm": {
       const { Effect, SyncState } = core!
-      FileSystem.rmSync(stateFile, { force: true })
-      FileSystem.rmSync(`${stateFile}-wal`, { force: true })
-      FileSystem.rmSync(`${stateFile}-shm`, { force: true })
-      // Confirmed as the engine's jobs confirm them: an Ocamba import holds up to 50,000 rows, a Copernica one
-      // `rowsPerImport` (1,000 in the example).
-      const batchRows = { ocamba: 50_000, copernica: 1_000 } as const
-      const pending: Record<"ocamba" | "copernica", Array<{ key: string; hash: string }>> = {
-        ocamba: [],
-        copernica: []
-      }
+      removeState(stateFile)
       counts = await Effect.runPromise(
         Effect.gen(function* () {
           const state = yield* SyncState.SyncState
-          const flush = (target: "ocamba" | "copernica", all: boolean) =>
-            Effect.gen(function* () {
-              while (pending[target].length >= batchRows[target] || (all && pending[target].length > 0)) {
-                yield* state.confirm(syncName, target, pending[target].splice(0, batchRows[target]))
-              }
-            })
-          const result = yield* mapAndHash(core!, file, (rows) =>
-            Effect.gen(function* () {
-              for (const row of rows) {
-                for (const [target, hash] of row.hashes) {
-                  pending[target].push({ key: row.key, hash: row.rowNumber % 100 === 0 ? `stale-${hash}` : hash })
-                }
-              }
-              yield* flush("ocamba", false)
-              yield* flush("copernica", false)
-            })
-          )
-          yield* flush("ocamba", true)
-          yield* flush("copernica", true)
+          const jobs = confirmInJobs(core!, (target, rows) => state.confirm(syncName, target, rows))
+          const result = yield* mapAndHash(core!, file, jobs.add)
+          yield* jobs.finish
           return result
         }).pipe(Effect.provide(SyncState.layerSqlite({ filename: stateFile })))
       )
+      break
+    }
+    case "confirm-only": {
+      const { Effect, SyncState } = core!
+      const confirmFile = `${stateFile}-confirm-only`
+      removeState(confirmFile)
+      await Effect.runPromise(
+        Effect.gen(function* () {
+          const state = yield* SyncState.SyncState
+          // The clock starts once the store is open (created and migrated): only the confirmations are timed.
+          started = performance.now()
+          startCpu = process.cpuUsage()
+          const jobs = confirmInJobs(core!, (target, rows) => state.confirm(syncName, target, rows))
+          for (let start = 0; start < prepared!.length; start += chunkRows) {
+            yield* jobs.add(prepared!.slice(start, start + chunkRows))
+          }
+          yield* jobs.finish
+        }).pipe(Effect.provide(SyncState.layerSqlite({ filename: confirmFile })))
+      )
+      counts = { rows: prepared!.length, valid: prepared!.length, rejected: 0 }
+      removeState(confirmFile)
       break
     }
     case "map+hash+diff": {
@@ -262,6 +343,7 @@ const runCase = async (name: CaseName, file: string, stateFile: string): Promise
     }
   }
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(startCpu)
   clearInterval(sampler)
   peak = Math.max(peak, process.memoryUsage().rss)
   return {
@@ -269,7 +351,8 @@ const runCase = async (name: CaseName, file: string, stateFile: string): Promise
     seconds: round(seconds, 3),
     peakRssMiB: round(peak / 1024 / 1024, 1),
     maxRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
-    startRssMiB: round(startRss / 1024 / 1024, 1)
+    startRssMiB: round(startRss / 1024 / 1024, 1),
+    cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2)
   }
 }
 
@@ -277,7 +360,13 @@ const runCase = async (name: CaseName, file: string, stateFile: string): Promise
 // Parent: data, cases, report
 // ---------------------------------------------------------------------------------------------------------------------
 
-const runChild = (name: CaseName, file: string, stateFile: string, configFile: string): Promise<CaseResult> =>
+const runChild = (
+  name: CaseName,
+  file: string,
+  stateFile: string,
+  configFile: string,
+  size: number
+): Promise<CaseResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -294,7 +383,9 @@ const runChild = (name: CaseName, file: string, stateFile: string, configFile: s
         "--state",
         stateFile,
         "--config",
-        configFile
+        configFile,
+        "--size",
+        String(size)
       ],
       { cwd: import.meta.dirname, stdio: ["ignore", "pipe", "inherit"] }
     )
@@ -329,7 +420,7 @@ const main = async () => {
         if (name === "map+hash+diff" && !cases.includes("map+hash+confirm")) {
           throw new Error("map+hash+diff needs map+hash+confirm before it (it diffs against the state that one writes)")
         }
-        const result = await runChild(name, file, stateFile, configFile)
+        const result = await runChild(name, file, stateFile, configFile, size)
         const row = {
           case: name,
           size,
@@ -339,7 +430,7 @@ const main = async () => {
         }
         results.push(row)
         log(
-          `  ${String(size).padStart(7)} ${name.padEnd(17)} ${String(row.rowsPerSecond).padStart(7)} rows/s  ${result.seconds.toFixed(1)} s  peak RSS ${result.peakRssMiB} MiB (maxRSS ${result.maxRssMiB})`
+          `  ${String(size).padStart(7)} ${name.padEnd(17)} ${String(row.rowsPerSecond).padStart(7)} rows/s  ${result.seconds.toFixed(1)} s (CPU ${result.cpuSeconds} s)  peak RSS ${result.peakRssMiB} MiB (maxRSS ${result.maxRssMiB})`
         )
       }
     }
@@ -365,6 +456,7 @@ const main = async () => {
         "× papaparse",
         "× csv-parse",
         "seconds",
+        "CPU s",
         "peak RSS MiB",
         "maxRSS MiB",
         "valid",
@@ -378,6 +470,7 @@ const main = async () => {
         row.vsPapaparse,
         row.vsCsvParse,
         row.seconds,
+        row.cpuSeconds,
         row.peakRssMiB,
         row.maxRssMiB,
         row.valid,
@@ -395,6 +488,7 @@ const main = async () => {
       config: "examples/customers.yaml (10 fields, Ocamba and Copernica targets), source path replaced",
       chunkRows,
       memory: "each case in its own process; peak of rss sampled every 50 ms, and resourceUsage().maxRSS",
+      confirmOnly: "keys email:<first>.<last>.<row>@<domain> (seeded), SHA-256 hashes, made before the clock starts",
       diff: "state written by map+hash+confirm with every 100th row stale; lookup per 1,000-row chunk per target"
     },
     results: withRatio
@@ -402,7 +496,7 @@ const main = async () => {
 }
 
 if (hasFlag("child")) {
-  const result = await runCase(flag("case") as CaseName, flag("file")!, flag("state")!)
+  const result = await runCase(flag("case") as CaseName, flag("file")!, flag("state")!, Number(flag("size")))
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
 } else {

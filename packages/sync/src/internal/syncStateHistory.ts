@@ -9,7 +9,8 @@ import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Redact from "@profilesync/core/Redact"
 import * as Effect from "effect/Effect"
 import type { HistoryEntry, HistoryOutcome, SyncStateService } from "../SyncState.ts"
-import { batches, decodeAll, optionalString, toDate, toNumber } from "./syncStateRows.ts"
+import { bulkColumn, bulkJson, bulkOrder, bulkSlices, bulkTable } from "./syncStateBulk.ts"
+import { decodeAll, optionalString, toDate, toNumber } from "./syncStateRows.ts"
 import type { StoreContext } from "./syncStateStore.ts"
 
 /** Where a history entry came from: the run and the vendor job, when known. @internal */
@@ -53,38 +54,73 @@ const decodeHistory = (row: HistoryRow): HistoryEntry => ({
   reason: optionalString(row.reason)
 })
 
+// The columns every history write fills, in this order.
+const historyColumns = (sql: SqlClient.SqlClient) =>
+  sql.literal("sync_name, target, record_key, run_id, job_id, vendor_job_id, at, outcome, content_hash, reason")
+
+const reasonText = (reason: string | null | undefined): string | null =>
+  reason === undefined || reason === null ? null : Redact.text(reason).slice(0, 1000)
+
 /**
- * Writes entries inside the current transaction, 500 rows per statement (10 columns: 5,000 bound parameters).
+ * Writes entries inside the current transaction, 10,000 per statement (one JSON parameter, see `syncStateBulk.ts`).
  *
  * @internal
  */
 export const writeHistory = (
-  sql: SqlClient.SqlClient,
+  context: Pick<StoreContext, "sql" | "dialect">,
   syncName: string,
   target: string,
   source: HistorySource,
   at: number,
   entries: ReadonlyArray<HistoryWrite>
-) =>
-  Effect.forEach(
-    batches(entries),
-    (batch) =>
-      sql`INSERT INTO profilesync_history ${sql.insert(
-        batch.map((entry) => ({
-          sync_name: syncName,
-          target,
-          record_key: entry.key,
-          run_id: source.runId ?? null,
-          job_id: source.jobId ?? null,
-          vendor_job_id: source.vendorJobId ?? null,
-          at,
-          outcome: entry.outcome,
-          content_hash: entry.hash,
-          reason: entry.reason === undefined || entry.reason === null ? null : Redact.text(entry.reason).slice(0, 1000)
-        }))
-      )}`,
+) => {
+  const { sql, dialect } = context
+  return Effect.forEach(
+    bulkSlices(entries),
+    (slice) =>
+      sql`INSERT INTO profilesync_history (${historyColumns(sql)})
+        SELECT CAST(${syncName} AS TEXT), CAST(${target} AS TEXT), ${bulkColumn(sql, 0)},
+          CAST(${source.runId ?? null} AS TEXT), CAST(${source.jobId ?? null} AS TEXT),
+          CAST(${source.vendorJobId ?? null} AS TEXT), CAST(${at} AS BIGINT), ${bulkColumn(sql, 1)},
+          ${bulkColumn(sql, 2)}, ${bulkColumn(sql, 3)}
+        FROM ${bulkTable(
+          sql,
+          dialect,
+          bulkJson(
+            dialect,
+            slice.map((entry) => [entry.key, entry.outcome, entry.hash, reasonText(entry.reason)])
+          )
+        )}
+        ORDER BY ${bulkOrder(sql, dialect)}`,
     { discard: true }
   )
+}
+
+/**
+ * Writes a `created` or `updated` entry per confirmed row inside the current transaction, before the rows' state
+ * changes: `created` where the store holds no confirmed hash for the key. The stored state is read in the same
+ * statement (a join), not returned to JavaScript. `json` is the rows' {@link bulkJson}, key and hash first.
+ *
+ * @internal
+ */
+export const writeConfirmedHistory = (
+  context: Pick<StoreContext, "sql" | "dialect">,
+  syncName: string,
+  target: string,
+  source: HistorySource,
+  at: number,
+  json: string
+) => {
+  const { sql, dialect } = context
+  return sql`INSERT INTO profilesync_history (${historyColumns(sql)})
+    SELECT CAST(${syncName} AS TEXT), CAST(${target} AS TEXT), ${bulkColumn(sql, 0)},
+      CAST(${source.runId ?? null} AS TEXT), CAST(${source.jobId ?? null} AS TEXT),
+      CAST(${source.vendorJobId ?? null} AS TEXT), CAST(${at} AS BIGINT),
+      CASE WHEN known.content_hash IS NULL THEN 'created' ELSE 'updated' END, ${bulkColumn(sql, 1)}, NULL
+    FROM ${bulkTable(sql, dialect, json)}
+    LEFT JOIN profilesync_records AS known ON known.sync_name = ${syncName} AND known.target = ${target}
+      AND known.record_key = ${bulkColumn(sql, 0)}`
+}
 
 /** The history operations of the service. @internal */
 export const makeHistory = (context: StoreContext, options: { readonly historyKept: boolean }) => {

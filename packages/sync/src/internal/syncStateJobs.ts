@@ -131,7 +131,7 @@ export const makeJobs = (
         if (!moved.changed) return moved.job
         const job = moved.job
         yield* writeHistory(
-          sql,
+          context,
           job.sync,
           job.target,
           { runId: job.runId, jobId: job.id, vendorJobId: Option.getOrNull(job.vendorJobId) },

@@ -11,7 +11,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { ConfirmedRow, FailedRow, FailureOutcome, RecordState, SyncStateService } from "../SyncState.ts"
-import { type HistorySource, writeHistory } from "./syncStateHistory.ts"
+import { bulkColumn, bulkJson, bulkSlices, bulkTable } from "./syncStateBulk.ts"
+import { type HistorySource, writeConfirmedHistory, writeHistory } from "./syncStateHistory.ts"
 import {
   batches,
   batchSize,
@@ -32,7 +33,7 @@ const inKeyOrder = <A extends { readonly key: string }>(rows: ReadonlyArray<A>):
 
 /** The record operations of the service, and the two steps a job's completion shares with them. @internal */
 export const makeRecords = (context: StoreContext) => {
-  const { sql, transaction, orStoreFailed, now } = context
+  const { sql, dialect, transaction, orStoreFailed, now } = context
 
   // --- records ---
   const lookup: SyncStateService["lookup"] = (syncName, target, keys) =>
@@ -48,6 +49,8 @@ export const makeRecords = (context: StoreContext) => {
       })
     )
 
+  // Per slice of 10,000 rows, one JSON text and three statements whatever the slice's size: the history (reading what
+  // the target held before in the same statement), the upsert, and the dead letters cleared when there are any.
   const confirmRows = (
     syncName: string,
     target: string,
@@ -56,43 +59,24 @@ export const makeRecords = (context: StoreContext) => {
     at: number,
     job: HistorySource = {}
   ) =>
-    Effect.forEach(
-      batches(inKeyOrder(lastPerKey(rows))),
-      (batch) =>
-        Effect.gen(function* () {
-          // What the target held before, for the history: no confirmed hash means the row was created.
-          const before = yield* sql<{ readonly record_key: string; readonly content_hash: string | null }>`
-            SELECT record_key, content_hash FROM profilesync_records
-            WHERE sync_name = ${syncName} AND target = ${target}
-            AND record_key IN ${sql.in(batch.map((row) => row.key))}`
-          const known = new Map(before.map((row) => [row.record_key, row.content_hash]))
-          yield* writeHistory(
-            sql,
-            syncName,
-            target,
-            { runId: runId ?? null, ...job },
-            at,
-            batch.map((row) => ({
-              key: row.key,
-              outcome: (known.get(row.key) ?? null) === null ? ("created" as const) : ("updated" as const),
-              hash: row.hash
-            }))
-          )
-          yield* sql`INSERT INTO profilesync_records ${sql.insert(
-            batch.map((row) => ({
-              sync_name: syncName,
-              target,
-              record_key: row.key,
-              content_hash: row.hash,
-              vendor_id: row.vendorId ?? null,
-              confirmed_at: at,
-              last_seen_run: runId ?? null,
-              attempts: 0,
-              failed_hash: null,
-              last_error: null,
-              dead_lettered: 0
-            }))
-          )}
+    Effect.gen(function* () {
+      if (rows.length === 0) return
+      // Dead letters are rare: one probe instead of matching every confirmed key against the table.
+      const lettered = yield* sql`SELECT 1 AS found FROM profilesync_dead_letters
+        WHERE sync_name = ${syncName} AND target = ${target} LIMIT 1`
+      for (const slice of bulkSlices(inKeyOrder(lastPerKey(rows)))) {
+        const json = bulkJson(
+          dialect,
+          slice.map((row) => [row.key, row.hash, row.vendorId ?? null])
+        )
+        yield* writeConfirmedHistory(context, syncName, target, { runId: runId ?? null, ...job }, at, json)
+        // `WHERE true`: SQLite needs a WHERE before ON CONFLICT in an INSERT … SELECT (or it reads ON as a join's).
+        yield* sql`INSERT INTO profilesync_records (sync_name, target, record_key, content_hash, vendor_id,
+            confirmed_at, last_seen_run, attempts, failed_hash, last_error, dead_lettered)
+          SELECT CAST(${syncName} AS TEXT), CAST(${target} AS TEXT), ${bulkColumn(sql, 0)}, ${bulkColumn(sql, 1)},
+            ${bulkColumn(sql, 2)}, CAST(${at} AS BIGINT), CAST(${runId ?? null} AS TEXT), 0, NULL, NULL, 0
+          FROM ${bulkTable(sql, dialect, json)}
+          WHERE true
           ON CONFLICT (sync_name, target, record_key) DO UPDATE SET
             content_hash = excluded.content_hash,
             vendor_id = COALESCE(excluded.vendor_id, profilesync_records.vendor_id),
@@ -102,11 +86,11 @@ export const makeRecords = (context: StoreContext) => {
             failed_hash = NULL,
             last_error = NULL,
             dead_lettered = 0`
-          yield* sql`DELETE FROM profilesync_dead_letters WHERE sync_name = ${syncName} AND target = ${target}
-            AND record_key IN ${sql.in(batch.map((row) => row.key))}`
-        }),
-      { discard: true }
-    )
+        if (lettered.length === 0) continue
+        yield* sql`DELETE FROM profilesync_dead_letters WHERE sync_name = ${syncName} AND target = ${target}
+          AND record_key IN (SELECT ${bulkColumn(sql, 0)} FROM ${bulkTable(sql, dialect, json)})`
+      }
+    })
 
   const confirm: SyncStateService["confirm"] = (syncName, target, rows, options) =>
     rows.length === 0
@@ -189,7 +173,7 @@ export const makeRecords = (context: StoreContext) => {
                   AND record_key IN ${sql.in(batch)}`
                 if (gone.length === 0) return
                 yield* writeHistory(
-                  sql,
+                  context,
                   syncName,
                   target,
                   options ?? {},
@@ -242,7 +226,7 @@ export const makeRecords = (context: StoreContext) => {
         const reached = new Set(counted.filter((row) => toNumber(row.attempts) >= limit).map((row) => row.record_key))
         const dead = batch.filter((failure) => reached.has(failure.key))
         yield* writeHistory(
-          sql,
+          context,
           syncName,
           target,
           source,
@@ -384,7 +368,7 @@ export const makeRecords = (context: StoreContext) => {
             const targets = new Set(rejects.flatMap((reject) => (reject.key === undefined ? [] : reject.targets)))
             for (const target of targets) {
               yield* writeHistory(
-                sql,
+                context,
                 syncName,
                 target,
                 { runId },

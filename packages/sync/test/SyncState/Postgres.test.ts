@@ -13,6 +13,7 @@ import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as SyncState from "../../src/SyncState.ts"
 import * as PostgresServer from "../support/PostgresServer.ts"
+import { describeBulk } from "../support/SyncStateBulkSuite.ts"
 import { describeHistory } from "../support/SyncStateHistorySuite.ts"
 import { describeStore, type StoreKind } from "../support/SyncStateSuite.ts"
 
@@ -45,3 +46,4 @@ const kind: StoreKind = {
 
 describeStore(kind)
 describeHistory(kind)
+describeBulk(kind)

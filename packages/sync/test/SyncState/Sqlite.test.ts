@@ -9,6 +9,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { afterAll } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as SyncState from "../../src/SyncState.ts"
+import { describeBulk } from "../support/SyncStateBulkSuite.ts"
 import { describeHistory } from "../support/SyncStateHistorySuite.ts"
 import { describeStore, type StoreKind } from "../support/SyncStateSuite.ts"
 
@@ -35,3 +36,4 @@ const kind: StoreKind = {
 
 describeStore(kind)
 describeHistory(kind)
+describeBulk(kind)
