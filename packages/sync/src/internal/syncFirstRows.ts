@@ -26,8 +26,8 @@ const maximumPosition = 2 ** 32 - 1
 const headerBytes = 8
 
 /**
- * The values of a check, appended to a file in a directory of its own under the OS temp directory; `close` removes
- * both. @internal
+ * The values of a check, appended to a file in a directory of its own under the OS temp directory, removed as soon as
+ * it is open (or by `close` where an open file cannot be removed). @internal
  */
 export interface ValueFile {
   /** Writes `value` with its row; answers its position. */
@@ -41,6 +41,15 @@ export interface ValueFile {
 export const openValueFile = (): ValueFile => {
   const directory = mkdtempSync(join(tmpdir(), "profilesync-values-"))
   let descriptor: number | undefined = openSync(join(directory, "values"), "w+")
+  // Removed at once where the system allows an open file to be removed (not Windows): the descriptor keeps it, and
+  // the system frees it however the process ends, a kill included; elsewhere `close` removes it.
+  let removed = false
+  try {
+    rmSync(directory, { recursive: true, force: true })
+    removed = true
+  } catch {
+    // Removed by `close`.
+  }
   let pending = Buffer.allocUnsafe(bufferBytes)
   let pendingBytes = 0
   // Bytes on disk, always a multiple of the alignment.
@@ -109,7 +118,7 @@ export const openValueFile = (): ValueFile => {
       if (descriptor !== undefined) closeSync(descriptor)
       descriptor = undefined
       pending = Buffer.alloc(0)
-      rmSync(directory, { recursive: true, force: true })
+      if (!removed) rmSync(directory, { recursive: true, force: true })
     }
   }
 }
