@@ -19,9 +19,8 @@ import { makeVendorRoute, type VendorRoute } from "./forward/exchange.ts"
 import { forwardCall, newExchange } from "./forward/handler.ts"
 import { fromNode } from "./forward/incoming.ts"
 import type { Logger } from "./log.ts"
-import * as Metrics from "./metrics.ts"
 import { defaultQuietPaths, recordRequest } from "./middleware/access-log/index.ts"
-import type { InFlightState } from "./middleware/in-flight/index.ts"
+import { enter, type InFlightState } from "./middleware/in-flight/index.ts"
 import { keyCheck } from "./middleware/proxy-key/index.ts"
 import { checkTarget } from "./middleware/request-target/index.ts"
 import type { VendorEdge, VendorName } from "./vendors.ts"
@@ -72,13 +71,10 @@ export const directRoute = (
     const call = fromNode(incoming, response, url)
     const requestId = requestIdOf(call.header("x-request-id"))
     // In flight until the answer is written or the caller went away (the Hono app's `in-flight` middleware).
-    inFlight.count++
-    Metrics.inFlight.value = inFlight.count
+    const leave = enter(inFlight)
     response.once("close", () => {
       call.onClose()
-      inFlight.count--
-      Metrics.inFlight.value = inFlight.count
-      if (inFlight.count === 0) inFlight.onIdle?.()
+      leave()
     })
     const exchange = newExchange(requestId)
     let forwarded = false

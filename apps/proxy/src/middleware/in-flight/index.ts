@@ -21,19 +21,27 @@ export interface InFlightOptions {
   readonly state: InFlightState
 }
 
+/**
+ * Counts one request in flight and returns what ends it (once, however often it is called). The direct route of
+ * `node:http` counts its requests with it too.
+ */
+export const enter = (state: InFlightState): (() => void) => {
+  state.count++
+  Metrics.inFlight.value = state.count
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    state.count--
+    Metrics.inFlight.value = state.count
+    if (state.count === 0) state.onIdle?.()
+  }
+}
+
 /** Creates the middleware. */
 export const inFlight = ({ state }: InFlightOptions): MiddlewareHandler =>
   async function inFlight(context, next) {
-    state.count++
-    Metrics.inFlight.value = state.count
-    let done = false
-    const finish = () => {
-      if (done) return
-      done = true
-      state.count--
-      Metrics.inFlight.value = state.count
-      if (state.count === 0) state.onIdle?.()
-    }
+    const finish = enter(state)
     const outgoing = (context.env as Partial<HttpBindings> | undefined)?.outgoing
     // Under Node the answer is done when the response closes (written, or the caller went away), which can be long
     // after the handler returned (streamed answers) or before (callers that give up while waiting for budget): the
